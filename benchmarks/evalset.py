@@ -1,0 +1,86 @@
+"""Loading the labelled text-matching set, its metrics and the TF-IDF baseline.
+
+Kept apart from the engine so the set and the metrics can be checked (and the
+baseline run) without importing ``matching``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+DEFAULT = Path(__file__).resolve().parent / "data" / "texteval_esco_ict.json"
+
+__all__ = ["EvalSet", "load_evalset", "recall_at", "reciprocal_rank", "tfidf_scores"]
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """Mentor profiles, goal queries, and for each query the indices of the right mentors."""
+
+    mentors: list[dict[str, Any]]
+    queries: list[dict[str, Any]]
+    relevant: list[np.ndarray]  # per query: mentor *indices* (not ids)
+    source: dict[str, str]
+
+    def mentor_texts(self) -> list[str]:
+        return [m["about"] + " " + ", ".join(m["expertise"]) for m in self.mentors]
+
+    def query_texts(self) -> list[str]:
+        return [q["goals"] for q in self.queries]
+
+
+def load_evalset(path: Path = DEFAULT) -> EvalSet:
+    """Read the committed set and check it is consistent (ids resolve, none empty)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    index = {m["id"]: i for i, m in enumerate(data["mentors"])}
+    if len(index) != len(data["mentors"]):
+        raise ValueError("duplicate mentor ids in the evaluation set")
+    relevant = []
+    for q in data["queries"]:
+        if not q["relevant"] or not q["goals"].strip():
+            raise ValueError(f"query {q['id']} has no text or no relevant mentor")
+        relevant.append(np.array([index[r] for r in q["relevant"]], dtype=np.int64))
+    return EvalSet(data["mentors"], data["queries"], relevant, data.get("source", {}))
+
+
+def _ranks(scores: np.ndarray, relevant: list[np.ndarray]) -> np.ndarray:
+    """Rank (1 = first) of the best-placed relevant mentor for each query.
+
+    Ties are counted against the scorer: a relevant mentor tied with others
+    gets the worst position of the tie, so a constant scorer earns nothing.
+    """
+    scores = np.where(np.isfinite(scores), scores, -np.inf)
+    ranks = np.empty(len(relevant), dtype=np.int64)
+    for q, rel in enumerate(relevant):
+        best = scores[q, rel].max()
+        ranks[q] = int(np.count_nonzero(scores[q] >= best))
+    return ranks
+
+
+def recall_at(scores: np.ndarray, relevant: list[np.ndarray], k: int) -> float:
+    """Share of queries with a relevant mentor among the top ``k``.
+
+    >>> s = np.array([[0.9, 0.1, 0.2], [0.3, 0.2, 0.1]])
+    >>> recall_at(s, [np.array([0]), np.array([2])], 1)
+    0.5
+    """
+    return float(np.mean(_ranks(scores, relevant) <= k))
+
+
+def reciprocal_rank(scores: np.ndarray, relevant: list[np.ndarray]) -> float:
+    """Mean reciprocal rank of the first relevant mentor."""
+    return float(np.mean(1.0 / _ranks(scores, relevant)))
+
+
+def tfidf_scores(mentor_texts: list[str], query_texts: list[str]) -> np.ndarray:
+    """Plain TF-IDF cosine: vocabulary and IDF fitted on the mentor side only."""
+    vectorizer = TfidfVectorizer()
+    mentors = vectorizer.fit_transform(mentor_texts)
+    queries = vectorizer.transform(query_texts)
+    return (queries @ mentors.T).toarray()  # rows are L2-normalised: this is cosine
