@@ -1,1 +1,34 @@
-"""Mentorship web application."""
+"""Mentorship web application: the app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from mentorship import auth, cli, db, errors, guards, settings
+from mentorship.api import bp as api_bp
+from mentorship.views import account, admin, main, profiles, programs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a configured app; tests pass overrides in ``test_config``."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
+    settings.load_config(app, test_config)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]),  # type: ignore[method-assign]
+                                x_proto=1)
+    db.init_app(app)
+    auth.init_app(app)
+    guards.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    main.init_app(app)
+    for blueprint in (auth.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp, api_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,41 @@
+# Mentorship: `make run` serves the demo, `make test` runs the suite.
+VENV   ?= .venv
+PYTHON ?= python3
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test test-fast test-browser bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) demo-logins
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The whole suite: unit, integration, matching, browser. DATABASE_URL picks the database.
+test: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
+
+test-fast: install
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -q --ignore=tests/browser
+
+test-browser: install
+	$(PY) -m pytest -q tests/browser
+
+bench: install
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[bench]'
+	$(PY) -m benchmarks.matching
+
+clean:
+	rm -rf $(VENV) instance artifacts .pytest_cache

@@ -1,0 +1,143 @@
+"""Sign-in: the LoginManager, register/login/logout pages, and permission gates."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from mentorship.db import get_session
+from mentorship.forms import ConfirmForm, LoginForm, RegisterForm
+from mentorship.security import is_safe_next
+from mentorship.services import accounts, ratelimit
+from mentorship.services.errors import Conflict, FieldErrors
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+GENERIC_LOGIN_ERROR = "Email or password is not right."
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    login_manager.unauthorized_handler(_unauthorized)
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", accounts.REMEMBER_LIFETIME)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+
+
+@login_manager.user_loader
+def _load_user(token: str) -> Any:
+    return accounts.user_for_login_token(get_session(), token)
+
+
+def _unauthorized() -> Response:
+    if request.path.startswith("/api/"):
+        return json_error(401, "unauthorized", "Sign in or send a valid API token.")
+    target = request.full_path.rstrip("?")
+    return redirect(url_for("auth.login", next=target if is_safe_next(target) else None))
+
+
+def json_error(status: int, code: str, message: str,
+               fields: dict[str, str] | None = None) -> Response:
+    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
+    response.status_code = status
+    return response
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Page-level gate: signed in and an admin, else 403."""
+    @functools.wraps(view)
+    @login_required
+    def wrapped(**kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(**kwargs)
+    return wrapped
+
+
+def safe_next(default: str = "main.home") -> str:
+    target = request.args.get("next")
+    return target if is_safe_next(target) else url_for(default)  # type: ignore[return-value]
+
+
+def sign_in(user: Any, *, remember: bool) -> None:
+    """Start a fresh cookie session for ``user`` (nothing from before sign-in survives)."""
+    session.clear()
+    accounts.start_login_session(get_session(), user, remember=remember)
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response | tuple[str, int] | str:
+    """Sign up. A taken email shows the same page as a new one, to avoid enumeration."""
+    form = RegisterForm.from_request()
+    if form.is_submitted_and_valid():
+        db = get_session()
+        try:
+            user = accounts.register_user(db, name=form.name.data, email=form.email.data,
+                                          password=form.password.data)
+        except FieldErrors as exc:
+            form.add_errors(exc)
+            return render_template("auth/register.html", form=form), 422
+        except Conflict:
+            flash("Thanks! If this email can be used, you can now sign in.", "info")
+            return redirect(url_for("auth.login"))
+        sign_in(user, remember=False)
+        db.commit()
+        flash("Welcome! Fill in your profile so mentors and mentees can find you.", "success")
+        return redirect(url_for("profiles.edit"))
+    status = 422 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    form = LoginForm.from_request()
+    if not form.is_submitted_and_valid():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    db = get_session()
+    keys = ratelimit.failure_keys(form.email.data or "", request.remote_addr)
+    if (wait := ratelimit.retry_after(db, keys)) is not None:
+        form.form_errors.append("Too many attempts. Try again in a few minutes.")
+        return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+    user = accounts.authenticate(db, form.email.data, form.password.data)
+    if user is None:
+        ratelimit.record_failure(db, keys)
+        db.commit()
+        form.form_errors.append(GENERIC_LOGIN_ERROR)
+        return render_template("auth/login.html", form=form), 422
+    ratelimit.clear_failures(db, form.email.data)
+    sign_in(user, remember=form.remember.data)
+    db.commit()
+    return redirect(safe_next())
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Sign this device out for good: its server-side session row is deleted."""
+    ConfirmForm.from_request()  # the CSRF check itself runs before every POST
+    db = get_session()
+    accounts.end_login_session(db, current_user.get_id())
+    db.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

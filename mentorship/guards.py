@@ -1,0 +1,60 @@
+"""Checks that wrap every request: CSRF on state changes and the security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from mentorship.forms import ConfirmForm
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_csrf)
+    app.after_request(add_security_headers)
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def csrf_token() -> str:
+    """The current session's CSRF token, for forms without a WTForms object and for scripts."""
+    form = ConfirmForm()
+    return form.csrf_token.current_token if hasattr(form, "csrf_token") else ""
+
+
+def check_csrf() -> None:
+    """Refuse any state change without a valid token (form field or X-CSRF-Token header).
+
+    Done once here rather than per view, so no endpoint can forget it. Requests that
+    authenticate with a bearer token carry no ambient credentials and are exempt.
+    """
+    if request.method in SAFE_METHODS or not current_app.config["CSRF_ENABLED"]:
+        return
+    if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
+        return
+    token = request.headers.get("X-CSRF-Token")
+    if token is None and request.mimetype in ("application/x-www-form-urlencoded",
+                                              "multipart/form-data"):
+        token = request.form.get("csrf_token")
+    form = ConfirmForm(formdata=MultiDict({"csrf_token": token or ""}))
+    if not form.validate():
+        abort(400, description="The form expired or was not sent from this site. "
+                               "Reload the page and try again.")
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user and current_user.is_authenticated and request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+    return response

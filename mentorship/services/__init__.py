@@ -1,0 +1,1 @@
+"""Use-cases. Each takes a SQLAlchemy session and never commits."""

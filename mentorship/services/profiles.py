@@ -1,0 +1,61 @@
+"""A person's profile, shared across programs. Take a session; never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from mentorship.models import Profile, User
+from mentorship.services.errors import FieldErrors
+from mentorship.services.fields import (
+    clean_languages,
+    clean_tags,
+    clean_text,
+    clean_timezone,
+    clean_years,
+)
+
+PROFILE_FIELDS: dict[str, Callable[[object], Any]] = {
+    "headline": lambda v: clean_text(v, max_length=140),
+    "bio": lambda v: clean_text(v, max_length=4000),
+    "languages": clean_languages,
+    "timezone": clean_timezone,
+    "years_experience": clean_years,
+    "industry": lambda v: clean_text(v, max_length=80).lower(),
+    "skills": clean_tags,
+}
+
+
+def clean_fields(data: Mapping[str, object],
+                 rules: Mapping[str, Callable[[object], Any]]) -> dict[str, Any]:
+    """Run each rule on the fields present in ``data``; all messages at once, or the values."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, rule in rules.items():
+        if name in data:
+            try:
+                values[name] = rule(data[name])
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    return values
+
+
+def get_profile(session: Session, user: User) -> Profile:
+    """The user's profile, created empty on first use."""
+    if user.profile is None:
+        user.profile = Profile()
+        session.flush()
+    return user.profile
+
+
+def update_profile(session: Session, user: User, data: Mapping[str, object]) -> Profile:
+    """Apply the given fields (a partial update); unknown keys are the caller's concern."""
+    values = clean_fields(data, PROFILE_FIELDS)
+    profile = get_profile(session, user)
+    for name, value in values.items():
+        setattr(profile, name, value)
+    return profile

@@ -1,0 +1,77 @@
+"""Configuration from defaults and the environment, with production safety checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+MIN_SECRET_LENGTH = 32
+WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test"}
+
+
+class ConfigError(RuntimeError):
+    """The app must not start with this configuration."""
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    instance = Path(app.instance_path)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{instance / 'mentorship.sqlite'}",
+        ENV="development",
+        CSRF_ENABLED=True,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PROXY_COUNT=0,
+    )
+    if test_config is None:
+        app.config.from_prefixed_env("MENTORSHIP")
+        for name in ("DATABASE_URL", "SECRET_KEY"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
+    else:
+        app.config.update(test_config)
+    if app.config["DATABASE_URL"].startswith("postgresql://"):
+        # Use psycopg 3, the driver we ship, for plain postgresql:// URLs.
+        app.config["DATABASE_URL"] = "postgresql+psycopg://" + app.config["DATABASE_URL"][13:]
+    if is_production(app.config):
+        check_production(app.config)
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        app.debug = False
+    elif not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = development_secret(instance)
+
+
+def is_production(config: dict[str, Any]) -> bool:
+    """``MENTORSHIP_ENV=production``, or any non-SQLite database outside the test suite."""
+    if config.get("TESTING"):
+        return False
+    return config["ENV"] == "production" or not config["DATABASE_URL"].startswith("sqlite")
+
+
+def check_production(config: dict[str, Any]) -> None:
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS or len(set(key)) < 10:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random string of at least "
+            f"{MIN_SECRET_LENGTH} characters in production, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    if config.get("DEBUG"):
+        raise ConfigError("Debug mode must be off in production.")
+
+
+def development_secret(instance: Path) -> str:
+    """A random key created once in ``instance/`` and reused, so sessions survive restarts."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

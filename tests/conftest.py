@@ -1,0 +1,118 @@
+"""Fixtures shared by the web-app tests: an app per test on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from mentorship import create_app
+from mentorship.db import Base, get_engine
+
+BASE_URL = os.environ.get("DATABASE_URL") or "sqlite://"
+ON_POSTGRES = BASE_URL.startswith("postgresql")
+if BASE_URL.startswith("postgresql://"):
+    BASE_URL = "postgresql+psycopg://" + BASE_URL[len("postgresql://"):]
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def worker_schema(prefix: str = "test") -> str:
+    return f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+
+
+def postgres_url(schema: str) -> str:
+    """The PostgreSQL URL with ``schema`` as the search path, so parallel workers never meet."""
+    joiner = "&" if "?" in BASE_URL else "?"
+    return f"{BASE_URL}{joiner}options={quote('-csearch_path=' + schema)}"
+
+
+def reset_postgres_schema(schema: str) -> None:
+    engine = create_engine(BASE_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A per-worker PostgreSQL schema with the tables created once."""
+    schema = worker_schema()
+    reset_postgres_schema(schema)
+    url = postgres_url(schema)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001
+    """In-memory SQLite by default; PostgreSQL when DATABASE_URL says so."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("postgres_schema_url")
+    return "sqlite://"
+
+
+@pytest.fixture
+def file_database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001
+    """A database several threads or processes can share (a live server, a race)."""
+    if ON_POSTGRES:
+        return request.getfixturevalue("postgres_schema_url")
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def make_app(url: str, **overrides: object) -> Flask:
+    config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET,
+              "CSRF_ENABLED": False} | overrides
+    return create_app(config)
+
+
+def prepare_schema(app: Flask) -> None:
+    with app.app_context():
+        if ON_POSTGRES:
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            with get_engine().begin() as conn:
+                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            Base.metadata.create_all(get_engine())
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        get_engine().dispose()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = make_app(database_url)
+    prepare_schema(app)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def csrf_app(database_url: str) -> Iterator[Flask]:
+    """An app with CSRF protection on, as in production."""
+    app = make_app(database_url, CSRF_ENABLED=True)
+    prepare_schema(app)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def file_app(file_database_url: str) -> Iterator[Flask]:
+    app = make_app(file_database_url)
+    prepare_schema(app)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
