@@ -16,7 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 DEFAULT = Path(__file__).resolve().parent / "data" / "texteval_esco_ict.json"
 
-__all__ = ["EvalSet", "load_evalset", "recall_at", "reciprocal_rank", "tfidf_scores"]
+__all__ = ["EvalSet", "load_evalset", "recall_at", "reciprocal_rank", "render", "tfidf_scores"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,16 @@ def tfidf_scores(mentor_texts: list[str], query_texts: list[str]) -> np.ndarray:
     mentors = vectorizer.fit_transform(mentor_texts)
     queries = vectorizer.transform(query_texts)
     return (queries @ mentors.T).toarray()  # rows are L2-normalised: this is cosine
+
+
+def render(result: dict[str, Any]) -> str:
+    """The side-by-side table printed by both entry points."""
+    lines = [f"Text relevance on ESCO ICT ({result['queries']} goals, {result['mentors']} "
+             f"mentors; {result['single_relevant_queries']} goals have one right mentor)",
+             f"{'scorer':<8} {'R@1':>6} {'R@10':>6} {'MRR':>6} | {'one right mentor:':>17}"
+             f" {'R@1':>6} {'R@10':>6}"]
+    for name in ("engine", "tf-idf", "random"):
+        a, s = result[name]["all"], result[name]["single"]
+        lines.append(f"{name:<8} {a['recall@1']:>6.3f} {a['recall@10']:>6.3f} {a['mrr']:>6.3f} | "
+                     f"{'':>17} {s['recall@1']:>6.3f} {s['recall@10']:>6.3f}")
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""Matching-round benchmark: ``python -m benchmarks.matching [--quick] [--json PATH]``.
+
+Answers the questions a program lead or an operator asks before trusting the
+engine with a company-wide round: how long a round takes and how much memory it
+needs at realistic sizes, how far its total score is from the exact optimum,
+how much faster it is than the obvious exact method (dense scores +
+``linear_sum_assignment``), what a single suggestion costs, what equity costs,
+and how well the text scorer ranks the right mentor on real labelled text.
+Each measurement runs in a fresh subprocess (see ``benchmarks.workers``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import report, texteval
+from benchmarks.report import parse_sizes
+from benchmarks.baseline import baseline_bytes
+from benchmarks.cohort import CAPACITY_WEIGHTS
+from benchmarks.measure import progress
+
+GB = 1024**3
+MEAN_CAPACITY = sum((i + 1) * w for i, w in enumerate(CAPACITY_WEIGHTS))
+
+
+def run_worker(task: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its JSON result."""
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.workers", task, json.dumps(args)],
+                          stdout=subprocess.PIPE, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker {task} {args.get('label', '')} failed ({proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
+               equity: bool) -> dict[str, Any]:
+    label = f"{mentees}x{mentors}"
+    saved = tmp / f"assignment-{label}.npy"
+    args = {"mentees": mentees, "mentors": mentors, "seed": opts.seed, "k": opts.k,
+            "label": label, "save_assignment": str(saved),
+            "equity": [0.0, 0.5, 1.0] if equity else None}
+    result: dict[str, Any] = {"mentees": mentees, "mentors": mentors,
+                              "engine": run_worker("engine", args)}
+    slots = result["engine"]["slots"]
+    need = baseline_bytes(mentees, mentors, slots)
+    result["baseline_need_gb"] = need / GB
+    if need <= opts.baseline_budget_gb * GB:
+        result["baseline"] = run_worker("baseline", {
+            "mentees": mentees, "mentors": mentors, "seed": opts.seed, "label": label,
+            "engine_assignment": str(saved)})
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=None,
+                        help="MENTEESxMENTORS list (default 10000x2000,50000x10000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quick", action="store_true",
+                        help="only 10000x2000 and 200 suggest queries (about a minute)")
+    parser.add_argument("--k", type=int, default=50, help="candidates kept per mentee")
+    parser.add_argument("--suggest-mentors", type=int, default=10_000)
+    parser.add_argument("--suggest-queries", type=int, default=None)
+    parser.add_argument("--baseline-budget-gb", type=float, default=4.0,
+                        help="skip the dense baseline when it would need more (default 4)")
+    parser.add_argument("--no-texteval", action="store_true")
+    parser.add_argument("--json", type=Path, default=None, help="also write all figures here")
+    opts = parser.parse_args(argv)
+    sizes = opts.sizes or parse_sizes("10000x2000" if opts.quick else "10000x2000,50000x10000")
+    queries = opts.suggest_queries or (200 if opts.quick else 500)
+
+    started = time.perf_counter()
+    figures: dict[str, Any] = {"seed": opts.seed, "k": opts.k, "sizes": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mentees, mentors in sizes:
+            progress(f"== {mentees} mentees x {mentors} mentors")
+            equity = (mentees, mentors) == (10_000, 2_000) or len(sizes) == 1
+            figures["sizes"].append(bench_size(mentees, mentors, opts, Path(tmp), equity))
+    progress("== suggest latency")
+    figures["suggest"] = run_worker("suggest", {"mentors": opts.suggest_mentors,
+                                                "queries": queries, "seed": opts.seed})
+    if not opts.no_texteval:
+        progress("== text relevance")
+        figures["texteval"] = texteval.run()
+    figures["targets"] = report.targets(figures)
+    figures["wall_seconds"] = time.perf_counter() - started
+
+    print(report.render(figures))
+    if opts.json:
+        opts.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(t["ok"] for t in figures["targets"] if t["ok"] is not None) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Measurements that each run in a fresh process: ``python -m benchmarks.workers TASK ARGS``.
+
+A fresh interpreter per measurement keeps peak memory honest (nothing left over
+from a previous size) and lets the exact baseline run apart from the engine.
+Each task prints one JSON object on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.baseline import baseline_assign, total_score
+from benchmarks.cohort import Cohort, make_cohort
+from benchmarks.measure import MB, Meter, progress, rss_bytes
+from matching import Matcher, Mentee, Mentor, assign, evaluate
+
+ROUND = ["fit", "candidates", "assign", "evaluate"]
+
+
+def _people(cohort: Cohort) -> tuple[list[Mentor], list[Mentee]]:
+    return ([Mentor(**m) for m in cohort.mentors], [Mentee(**m) for m in cohort.mentees])
+
+
+def _plain(report: dict[str, Any]) -> dict[str, Any]:
+    """Make an engine report JSON-safe (numpy scalars and arrays to Python)."""
+    def conv(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {str(k): conv(x) for k, x in v.items()}
+        if isinstance(v, np.ndarray):
+            return v.tolist()
+        if isinstance(v, np.generic):
+            return v.item()
+        if isinstance(v, (list, tuple)):
+            return [conv(x) for x in v]
+        return v
+    return conv(report)
+
+
+def engine(args: dict[str, Any]) -> dict[str, Any]:
+    """One whole matching round on candidates, then the equity sweep if asked."""
+    m, n, label = args["mentees"], args["mentors"], args["label"]
+    cohort = make_cohort(m, n, seed=args["seed"])
+    mentors, mentees = _people(cohort)
+    capacity, groups = cohort.capacity, cohort.groups
+    meter = Meter(label)
+    with meter.step("fit"):
+        matcher = Matcher().fit(mentors)
+    with meter.step("candidates"):
+        cand = matcher.candidates(mentees, k=args["k"])
+    with meter.step("assign"):
+        result = assign(cand, capacity)
+    with meter.step("evaluate"):
+        report = evaluate(cand, result, capacity, groups=groups)
+    out: dict[str, Any] = {"steps": meter.steps, "round": meter.total(ROUND),
+                           "windowed_peak": meter.windowed, "report": _plain(report),
+                           "slots": int(capacity.sum()), "candidates_nnz": int(cand.nnz)}
+    if args.get("save_assignment"):
+        np.save(args["save_assignment"], result)
+    if args.get("equity"):
+        out["equity"] = []
+        for equity in args["equity"]:
+            progress(f"{label} equity {equity} ...")
+            t0 = time.perf_counter()
+            fair = assign(cand, capacity, equity=equity)
+            seconds = time.perf_counter() - t0
+            rep = _plain(evaluate(cand, fair, capacity, groups=groups))
+            out["equity"].append({"equity": equity, "seconds": seconds,
+                                  "total_score": rep["total_score"], "coverage": rep["coverage"],
+                                  "coverage_by_group": rep["coverage_by_group"]})
+    return out
+
+
+def baseline(args: dict[str, Any]) -> dict[str, Any]:
+    """Dense scores and linear_sum_assignment; also scores the engine's assignment densely."""
+    cohort = make_cohort(args["mentees"], args["mentors"], seed=args["seed"])
+    mentors, mentees = _people(cohort)
+    capacity = cohort.capacity
+    meter = Meter(args["label"] + " baseline")
+    with meter.step("fit"):
+        matcher = Matcher().fit(mentors)
+    with meter.step("score"):
+        scores = matcher.score(mentees)
+    with meter.step("linear_sum_assignment"):
+        exact = baseline_assign(scores, capacity)
+    out: dict[str, Any] = {"steps": meter.steps,
+                           "round": meter.total(["fit", "score", "linear_sum_assignment"]),
+                           "total_score": total_score(scores, exact),
+                           "matched": int((exact >= 0).sum())}
+    saved = args.get("engine_assignment")
+    if saved and Path(saved).exists():
+        result = np.load(saved)
+        matched = np.flatnonzero(result >= 0)
+        pair_scores = scores[matched, result[matched]]
+        load = np.bincount(result[matched], minlength=len(capacity))
+        out["engine_total_dense"] = float(pair_scores[np.isfinite(pair_scores)].sum())
+        out["engine_forbidden_pairs"] = int((~np.isfinite(pair_scores)).sum())
+        out["engine_over_capacity"] = int((load > capacity).sum())
+    with meter.step("engine assign on dense"):
+        dense = assign(scores, capacity)
+    out["engine_dense_total"] = total_score(scores, dense)
+    out["engine_dense_seconds"] = meter.steps["engine assign on dense"]["seconds"]
+    return out
+
+
+def suggest(args: dict[str, Any]) -> dict[str, Any]:
+    """Latency of one ``suggest`` call among ``mentors`` fitted mentors."""
+    cohort = make_cohort(args["queries"], args["mentors"], seed=args["seed"] + 1)
+    mentors, mentees = _people(cohort)
+    t0 = time.perf_counter()
+    matcher = Matcher().fit(mentors)
+    fit_seconds = time.perf_counter() - t0
+    for mentee in mentees[:10]:  # warm caches and lazy set-up before timing
+        matcher.suggest(mentee, k=5)
+    times = np.empty(len(mentees))
+    progress(f"suggest: timing {len(mentees)} queries among {len(mentors)} mentors ...")
+    for i, mentee in enumerate(mentees):
+        t = time.perf_counter()
+        matcher.suggest(mentee, k=5)
+        times[i] = time.perf_counter() - t
+    ms = times * 1000
+    return {"fit_seconds": fit_seconds, "queries": len(mentees), "mentors": len(mentors),
+            "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+            "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()),
+            "rss_mb": rss_bytes() / MB}
+
+
+TASKS = {"engine": engine, "baseline": baseline, "suggest": suggest}
+
+
+def main(argv: list[str] | None = None) -> None:
+    task, raw = (argv if argv is not None else sys.argv[1:])[:2]
+    out = TASKS[task](json.loads(raw))
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
