@@ -1,0 +1,140 @@
+"""Structured criteria (language, time zone, experience, industry) and hard constraints.
+
+Each criterion scores a pair in [0, 1]:
+
+- ``language``: 1 if they share a language, 0 if not;
+- ``timezone``: ``1 - gap / 12`` where ``gap`` is the clock difference in hours
+  (0 to 12, measured around the globe, so UTC+13 and UTC-10 are 1 hour apart);
+- ``experience``: ``clip((mentor_years - mentee_years) / 5, 0, 1)``: a mentor
+  five or more years ahead scores 1, a peer or a junior 0;
+- ``industry``: 1 for the same industry (case-insensitive), else 0.
+
+A criterion the mentee left empty is left out of that mentee's score (its
+weight drops out of the average). A criterion the mentor left empty scores
+``NEUTRAL`` (0.5), except industry, which then scores 0 like a different one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+
+from matching.languages import normalize_language
+
+__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "Facts", "criterion_scores", "utc_offset_hours"]
+
+#: Default weight of each criterion. The score of a pair is
+#: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
+#: text relevance (0.6 of 1.0) dominates and the result stays in [0, 1].
+DEFAULT_WEIGHTS = {"text": 0.6, "language": 0.1, "timezone": 0.1, "experience": 0.1, "industry": 0.1}
+CRITERIA = tuple(DEFAULT_WEIGHTS)
+#: Score of a criterion the mentor left empty (industry excepted).
+NEUTRAL = 0.5
+#: Years a mentor must be ahead for a full experience score.
+EXPERIENCE_FULL_GAP = 5.0
+#: UTC offsets are read at this instant, so daylight saving never makes results drift.
+REFERENCE_INSTANT = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=4096)
+def utc_offset_hours(name: str) -> float:
+    """UTC offset of an IANA time zone at ``REFERENCE_INSTANT``, in hours.
+
+    Raises
+    ------
+    ValueError
+        If the name is not a known time zone.
+
+    Examples
+    --------
+    >>> utc_offset_hours("Europe/Berlin"), utc_offset_hours("Asia/Kolkata")
+    (1.0, 5.5)
+    """
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return REFERENCE_INSTANT.astimezone(zone).utcoffset().total_seconds() / 3600.0
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Column arrays of the structured facts of a list of people."""
+
+    lang_bits: np.ndarray  # (n, words) uint64: one bit per language known to the mentors
+    has_lang: np.ndarray  # (n,) bool
+    offset: np.ndarray  # (n,) float hours, NaN = unknown
+    years: np.ndarray  # (n,) float, NaN = unknown
+    industry: np.ndarray  # (n,) int: -1 unknown, -2 an industry no mentor has
+
+    @classmethod
+    def encode(cls, people: Sequence, languages: dict[str, int], industries: dict[str, int]) -> Facts:
+        """Encode people (mentors or mentees) against the mentors' language and industry codes."""
+        n, words = len(people), max(1, -(-len(languages) // 64))
+        bits = np.zeros((n, words), dtype=np.uint64)
+        has_lang = np.zeros(n, dtype=bool)
+        offset = np.full(n, np.nan)
+        years = np.full(n, np.nan)
+        industry = np.full(n, -1, dtype=np.int64)
+        for i, p in enumerate(people):
+            codes = {normalize_language(c) for c in p.languages} - {""}
+            has_lang[i] = bool(codes)
+            for code in codes:
+                if code in languages:
+                    b = languages[code]
+                    bits[i, b // 64] |= np.uint64(1 << (b % 64))
+            if p.timezone:
+                offset[i] = utc_offset_hours(p.timezone)
+            if p.years_experience is not None:
+                years[i] = p.years_experience
+            if p.industry:
+                industry[i] = industries.get(p.industry.lower(), -2)
+        return cls(bits, has_lang, offset, years, industry)
+
+    def rows(self, index: slice | np.ndarray) -> Facts:
+        """The facts of a subset of the people."""
+        return Facts(self.lang_bits[index], self.has_lang[index], self.offset[index],
+                     self.years[index], self.industry[index])
+
+
+def criterion_scores(
+    mentees: Facts, mentors: Facts, max_gap: float | None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Per-criterion scores of every (mentee, mentor) pair and the hard constraints.
+
+    Returns
+    -------
+    scores : dict of criterion -> ndarray (n_mentees, n_mentors)
+    known : dict of criterion -> ndarray (n_mentees, 1) bool, whether the mentee filled it in
+    forbidden : ndarray (n_mentees, n_mentors) bool
+    """
+    shared = np.zeros((len(mentees.has_lang), len(mentors.has_lang)), dtype=bool)
+    for w in range(mentees.lang_bits.shape[1]):
+        shared |= (mentees.lang_bits[:, w, None] & mentors.lang_bits[None, :, w]) != 0
+    e_lang, m_lang = mentees.has_lang[:, None], mentors.has_lang[None, :]
+    forbidden = e_lang & m_lang & ~shared
+    gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
+    gap = np.minimum(gap, 24.0 - gap)
+    if max_gap is not None:
+        forbidden |= gap > max_gap + 1e-9  # NaN (unknown) compares False
+    ahead = mentors.years[None, :] - mentees.years[:, None]
+    same_industry = (mentees.industry[:, None] == mentors.industry[None, :]) & (mentors.industry >= 0)
+    scores = {
+        "language": np.where(m_lang, shared, NEUTRAL),
+        "timezone": np.where(np.isnan(mentors.offset), NEUTRAL, 1.0 - np.nan_to_num(gap) / 12.0),
+        "experience": np.where(np.isnan(mentors.years), NEUTRAL,
+                               np.clip(np.nan_to_num(ahead) / EXPERIENCE_FULL_GAP, 0.0, 1.0)),
+        "industry": same_industry.astype(float),
+    }
+    known = {
+        "language": e_lang,
+        "timezone": ~np.isnan(mentees.offset)[:, None],
+        "experience": ~np.isnan(mentees.years)[:, None],
+        "industry": (mentees.industry != -1)[:, None],
+    }
+    return scores, known, forbidden

@@ -1,0 +1,93 @@
+"""Vectorise analysed documents into a sparse and a dense part whose dot products add up to the text score."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.preprocessing import normalize
+
+from matching.text import BLOCK_WEIGHTS, Document, _idf, _phrases, _tfidf, analyse, stem, tokenize
+from matching.vocabulary import load_vocabulary
+
+__all__ = ["TextEncoder"]
+
+#: Dimensions of the latent semantic space (fewer when the corpus is tiny).
+N_COMPONENTS = 96
+
+
+def _gloss_documents() -> list[Document]:
+    """One document per vocabulary term: its name, aliases and category together."""
+    docs = []
+    for i, term in enumerate(load_vocabulary()):
+        words = tokenize(" ".join((term.name, *term.aliases, term.category)))
+        stems: dict[str, float] = {}
+        for word in words:
+            stems[stem(word)] = stems.get(stem(word), 0.0) + 1.0
+        docs.append(Document({i: 1.0}, stems, {}))
+    return docs
+
+
+class TextEncoder:
+    """Learns word columns, IDF weights and the latent space from the mentors.
+
+    Parameters
+    ----------
+    random_state : int
+        Seed of the randomised SVD, so the latent space is reproducible.
+
+    Examples
+    --------
+    >>> enc = TextEncoder().fit([analyse("I lead teams", ()), analyse("Kubernetes expert", ())])
+    >>> s, d = enc.transform([analyse("leading a team", ())])
+    >>> sim = enc.similarity(s, d)
+    >>> bool(sim[0, 0] > sim[0, 1])
+    True
+    """
+
+    def __init__(self, random_state: int = 0) -> None:
+        self.random_state = random_state
+
+    def fit(self, docs: list[Document]) -> TextEncoder:
+        """Fit on the mentors' documents."""
+        ph = _phrases()
+        glosses = _gloss_documents()
+        stems = sorted({s for d in docs for s in d.stems} | {s for d in glosses for s in d.stems})
+        self.word_columns_ = {s: i for i, s in enumerate(stems)}
+        self.concept_columns_ = {i: i for i in range(len(ph.names))}
+        self.word_idf_ = _idf([d.stems for d in docs], self.word_columns_)
+        self.concept_idf_ = _idf([d.concepts for d in docs], self.concept_columns_)
+        self.category_matrix_ = sp.csr_matrix(
+            (np.ones(len(ph.names)), (np.arange(len(ph.names)), ph.category_of)),
+            shape=(len(ph.names), len(ph.categories)),
+        )
+        corpus = sp.vstack([self._lexical(docs), self._lexical(glosses)]).tocsr()
+        k = max(1, min(N_COMPONENTS, min(corpus.shape) - 1))
+        self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(corpus)
+        sparse, dense = self.transform(docs)
+        self.mentor_sparse_t_ = sparse.T.tocsr()
+        self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
+        return self
+
+    def _lexical(self, docs: list[Document]) -> sp.csr_matrix:
+        words = _tfidf([d.stems for d in docs], self.word_columns_, self.word_idf_)
+        concepts = _tfidf([d.concepts for d in docs], self.concept_columns_, self.concept_idf_)
+        return sp.hstack([words, concepts], format="csr")
+
+    def transform(self, docs: list[Document]) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Sparse (words, concepts) and dense (categories, latent) features, block-weighted."""
+        words = _tfidf([d.stems for d in docs], self.word_columns_, self.word_idf_)
+        concepts = _tfidf([d.concepts for d in docs], self.concept_columns_, self.concept_idf_)
+        categories = normalize((concepts @ self.category_matrix_).toarray())
+        latent = normalize(self.svd_.transform(sp.hstack([words, concepts], format="csr")))
+        w = {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
+        sparse = sp.hstack([w["words"] * words, w["concepts"] * concepts], format="csr")
+        dense = np.hstack([w["categories"] * categories, w["latent"] * latent])
+        return sparse, np.ascontiguousarray(dense)
+
+    def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: slice = slice(None)) -> np.ndarray:
+        """Text similarity of the given rows against the mentors (or a slice of them), in [0, 1]."""
+        out = dense @ self.mentor_dense_t_[:, cols]
+        product = (sparse @ self.mentor_sparse_t_[:, cols]).tocoo()
+        out[product.row, product.col] += product.data
+        return np.clip(out, 0.0, 1.0, out=out)

@@ -1,0 +1,75 @@
+"""Plain-word reasons for a pair, built only from what actually scored."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.languages import language_name, normalize_language
+from matching.model import Mentee, Mentor
+from matching.text import Document, _phrases
+
+__all__ = ["pair_reasons"]
+
+#: Time-zone gaps up to this many hours are worth a reason.
+CLOSE_HOURS = 3.0
+
+
+def _join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _text_reason(mentee_doc: Document, mentor_doc: Document) -> str | None:
+    ph = _phrases()
+    shared = mentee_doc.concepts.keys() & mentor_doc.concepts.keys()
+    if shared:
+        best = sorted(shared, key=lambda c: (-mentee_doc.concepts[c] * mentor_doc.concepts[c], ph.names[c]))
+        return "You both mention " + _join([ph.names[c] for c in best[:3]])
+    words = [w for w in mentee_doc.stems if w in mentor_doc.stems]
+    if words:
+        words.sort(key=lambda w: -mentee_doc.stems[w])
+        return "You both mention " + _join([mentee_doc.surface[w] for w in words[:3]])
+    cats = {ph.category_of[c] for c in mentee_doc.concepts} & {ph.category_of[c] for c in mentor_doc.concepts}
+    if cats:
+        return "Related topics in " + _join(sorted(ph.categories[c] for c in cats))
+    return None
+
+
+def _hours(gap: float) -> str:
+    if gap < 1e-9:
+        return "Same time zone"
+    return f"{gap:g} hour apart" if gap == 1 else f"{gap:g} hours apart"
+
+
+def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], mentee: Mentee,
+                 mentor: Mentor, mentee_doc: Document, mentor_doc: Document) -> list[str]:
+    """Reasons for one pair, strongest contribution first.
+
+    ``parts`` are the per-criterion arrays of a scored block and ``at`` the
+    pair's position in them. A criterion yields a reason only when the mentee
+    filled it in and it scored above zero for this pair.
+    """
+    found: list[tuple[float, str]] = []
+
+    def scored(criterion: str) -> float:
+        known = parts["known"][criterion][at[0], 0]
+        return float(parts["scores"][criterion][at]) * weights[criterion] if known else 0.0
+
+    if (value := scored("text")) > 0 and (text := _text_reason(mentee_doc, mentor_doc)):
+        found.append((value, text))
+    if (value := scored("language")) > 0 and mentor.languages:
+        mentor_codes = {normalize_language(c) for c in mentor.languages}
+        shared = dict.fromkeys(normalize_language(c) for c in mentee.languages if normalize_language(c) in mentor_codes)
+        if shared:
+            found.append((value, "Both speak " + _join([language_name(c) for c in shared])))
+    if (value := scored("timezone")) > 0 and mentor.timezone:
+        gap = 12.0 * (1.0 - float(parts["scores"]["timezone"][at]))
+        if gap <= CLOSE_HOURS + 1e-9:
+            found.append((value, _hours(round(gap * 4) / 4)))
+    if (value := scored("experience")) > 0 and mentor.years_experience is not None:
+        years = mentor.years_experience
+        found.append((value, f"{years:g} year of experience" if years == 1 else f"{years:g} years of experience"))
+    if (value := scored("industry")) > 0 and mentor.industry:
+        found.append((value, f"Both work in {mentor.industry.lower()}"))
+    order = np.argsort([-v for v, _ in found], kind="stable")
+    return [found[i][1] for i in order]

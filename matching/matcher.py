@@ -1,0 +1,278 @@
+"""The fitted matcher: scores, candidates, suggestions and explanations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.criteria import DEFAULT_WEIGHTS, Facts, criterion_scores
+from matching.encoder import TextEncoder
+from matching.explain import pair_reasons
+from matching.languages import normalize_language
+from matching.model import Mentee, Mentor, Suggestion
+from matching.text import Document, analyse
+from matching.topk import ColumnTop, row_top_k, to_csr
+
+__all__ = ["Matcher"]
+
+# Rows scored at once: keeps a chunk near 8M float64 cells (64 MB) whatever the size.
+_CHUNK_CELLS = 8_000_000
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Mentees prepared for scoring."""
+
+    mentees: tuple[Mentee, ...]
+    docs: list[Document]
+    sparse: sp.csr_matrix
+    dense: np.ndarray
+    facts: Facts
+    has_text: np.ndarray
+    excluded: tuple[np.ndarray, np.ndarray]  # (row, mentor column) pairs never allowed
+
+
+def calibrate_text(similarity: np.ndarray) -> np.ndarray:
+    """Map a text similarity in [0, 1] to the text criterion score: its square root.
+
+    Cosines of genuinely related profiles sit around 0.2-0.6; the square root
+    spreads them over the upper half so a strong match can read as "87%".
+
+    Examples
+    --------
+    >>> calibrate_text(np.array([0.0, 0.25, 1.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    return np.sqrt(similarity)
+
+
+class Matcher:
+    """Scores mentees against a fitted pool of mentors.
+
+    The score of an allowed pair is ``sum(w[c] * s[c]) / sum(w[c])`` over the
+    criteria ``c`` the mentee filled in (``text`` counts when the mentee wrote
+    anything), where ``s["text"] = sqrt(text_similarity)`` and the structured
+    criteria are described in :mod:`matching.criteria`. Default weights are
+    ``DEFAULT_WEIGHTS`` (text 0.6, language, timezone, experience and industry
+    0.1 each). Pairs that break a hard constraint score ``-inf``: no shared
+    language when both gave languages, a time-zone gap over
+    ``max_timezone_gap_hours``, a mentor in the mentee's ``exclude`` set, or a
+    mentor with capacity 0.
+
+    Parameters
+    ----------
+    weights : mapping, optional
+        Overrides of ``DEFAULT_WEIGHTS`` (non-negative; missing keys keep their default).
+    max_timezone_gap_hours : float, optional
+        Hard limit on the clock difference; None means no limit.
+    random_state : int
+        Seed of the latent text space.
+
+    Examples
+    --------
+    >>> m = Matcher().fit([Mentor(id="a", expertise=["people management"], languages=["en"]),
+    ...                    Mentor(id="b", expertise=["kubernetes"], languages=["en"])])
+    >>> [s.mentor_id for s in m.suggest(Mentee(id=1, goals="leading a team", languages=["en"]))]
+    ['a', 'b']
+    """
+
+    def __init__(self, weights: Mapping[str, float] | None = None,
+                 max_timezone_gap_hours: float | None = None, random_state: int = 0) -> None:
+        self.weights = weights
+        self.max_timezone_gap_hours = max_timezone_gap_hours
+        self.random_state = random_state
+
+    def fit(self, mentors: Sequence[Mentor]) -> Matcher:
+        """Learn the text space and encode the mentors' facts; returns ``self``."""
+        mentors = tuple(mentors)
+        for m in mentors:
+            if not isinstance(m, Mentor):
+                raise ValueError(f"mentors must be Mentor records, got {m!r}")
+        if not mentors:
+            raise ValueError("need at least one mentor, got none")
+        ids = [m.id for m in mentors]
+        if len(set(ids)) != len(ids):
+            raise ValueError("mentor ids must be unique, got duplicates")
+        unknown = set(self.weights or {}) - set(DEFAULT_WEIGHTS)
+        if unknown:
+            raise ValueError(f"unknown weight names {sorted(unknown)}; known: {sorted(DEFAULT_WEIGHTS)}")
+        self.weights_ = {**DEFAULT_WEIGHTS, **(self.weights or {})}
+        if any(not (w >= 0 and np.isfinite(w)) for w in self.weights_.values()):
+            raise ValueError(f"weights must be finite and non-negative, got {self.weights_}")
+        gap = self.max_timezone_gap_hours
+        if gap is not None and not (isinstance(gap, int | float) and gap >= 0):
+            raise ValueError(f"max_timezone_gap_hours must be None or >= 0, got {gap!r}")
+        self.mentors_ = mentors
+        self.mentor_index_ = {mid: j for j, mid in enumerate(ids)}
+        self.mentor_docs_ = [analyse(m.about, m.expertise) for m in mentors]
+        self.encoder_ = TextEncoder(self.random_state).fit(self.mentor_docs_)
+        langs = sorted({normalize_language(c) for m in mentors for c in m.languages} - {""})
+        inds = sorted({m.industry.lower() for m in mentors if m.industry})
+        self.languages_ = {code: b for b, code in enumerate(langs)}
+        self.industries_ = {name: i for i, name in enumerate(inds)}
+        self.facts_ = Facts.encode(mentors, self.languages_, self.industries_)
+        self.capacity_ = np.array([m.capacity for m in mentors], dtype=np.int64)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "encoder_"):
+            raise ValueError("this Matcher is not fitted yet; call fit(mentors) first")
+
+    def _prepare(self, mentees: Sequence[Mentee]) -> _Batch:
+        self._check_fitted()
+        mentees = tuple(mentees)
+        for e in mentees:
+            if not isinstance(e, Mentee):
+                raise ValueError(f"mentees must be Mentee records, got {e!r}")
+        docs = [analyse(e.goals, e.skills_to_grow) for e in mentees]
+        sparse, dense = self.encoder_.transform(docs)
+        pairs = [(i, self.mentor_index_[x]) for i, e in enumerate(mentees)
+                 for x in e.exclude if x in self.mentor_index_]
+        rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
+            np.empty(0, np.int64), np.empty(0, np.int64))
+        return _Batch(mentees, docs, sparse, dense,
+                      Facts.encode(mentees, self.languages_, self.industries_),
+                      np.array([not d.empty for d in docs]), (rows, cols))
+
+    def _parts(self, batch: _Batch, rows: slice, cols: slice = slice(None)) -> dict:
+        """Every ingredient of the scores of a block of pairs."""
+        text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
+        scores, known, forbidden = criterion_scores(
+            batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
+        scores["text"] = calibrate_text(text)
+        known["text"] = batch.has_text[rows, None]
+        w = self.weights_
+        num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
+        den = sum(w[c] * known[c] for c in scores)
+        total = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        forbidden |= (self.capacity_[cols] == 0)[None, :]
+        ex_rows, ex_cols = batch.excluded
+        start, stop, _ = rows.indices(len(batch.mentees))
+        c_start, c_stop, _ = cols.indices(len(self.mentors_))
+        hit = (ex_rows >= start) & (ex_rows < stop) & (ex_cols >= c_start) & (ex_cols < c_stop)
+        forbidden[ex_rows[hit] - start, ex_cols[hit] - c_start] = True
+        total[forbidden] = -np.inf
+        return {"total": total, "text": text, "scores": scores, "known": known}
+
+    def _chunks(self, n: int) -> list[slice]:
+        step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
+        return [slice(s, min(n, s + step)) for s in range(0, n, step)]
+
+    def score(self, mentees: Sequence[Mentee]) -> np.ndarray:
+        """Calibrated scores, shape (n_mentees, n_mentors), in [0, 1]; ``-inf`` = not allowed.
+
+        Examples
+        --------
+        >>> m = Matcher().fit([Mentor(id=1, languages=["de"]), Mentor(id=2, languages=["en"])])
+        >>> m.score([Mentee(id=7, languages=["en"])]).tolist()
+        [[-inf, 1.0]]
+        """
+        batch = self._prepare(mentees)
+        out = np.empty((len(batch.mentees), len(self.mentors_)))
+        for rows in self._chunks(len(batch.mentees)):
+            out[rows] = self._parts(batch, rows)["total"]
+        return out
+
+    def text_similarity(self, mentees: Sequence[Mentee]) -> np.ndarray:
+        """The pure text similarity in [0, 1] (no structured criteria, no constraints).
+
+        Examples
+        --------
+        >>> m = Matcher().fit([Mentor(id=1, about="I coach new managers"), Mentor(id=2, about="Rust")])
+        >>> sim = m.text_similarity([Mentee(id=7, goals="becoming a manager")])
+        >>> bool(sim[0, 0] > sim[0, 1])
+        True
+        """
+        batch = self._prepare(mentees)
+        return np.vstack([self.encoder_.similarity(batch.sparse[r], batch.dense[r])
+                          for r in self._chunks(len(batch.mentees))] or [np.empty((0, len(self.mentors_)))])
+
+    def candidates(self, mentees: Sequence[Mentee], k: int = 50) -> sp.csr_matrix:
+        """The ``k`` best allowed mentors of each mentee as a sparse score matrix.
+
+        Scores are computed in row chunks, so memory stays bounded for large
+        rounds. Each mentor also keeps its best mentees (twice its capacity,
+        at least 5, at most 64) so that less popular mentors still have
+        edges; with them, assigning on the candidates stays close to the
+        optimum on the full matrix.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_mentees, n_mentors)
+            Absent entries are pairs not proposed; stored entries (zeros
+            included) are allowed pairs with their score.
+
+        Examples
+        --------
+        >>> m = Matcher().fit([Mentor(id=i, expertise=[t]) for i, t in enumerate(["ux", "ml", "sql"])])
+        >>> m.candidates([Mentee(id=7, skills_to_grow=["ML"])], k=1).shape
+        (1, 3)
+        """
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        batch = self._prepare(mentees)
+        n, n_mentors = len(batch.mentees), len(self.mentors_)
+        per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
+        top = ColumnTop(per_mentor, n_mentors)
+        rows, cols, values = [], [], []
+        for chunk in self._chunks(n):
+            total = self._parts(batch, chunk)["total"]
+            r, c = row_top_k(total, int(k))
+            rows.append(r + chunk.start)
+            cols.append(c)
+            values.append(total[r, c])
+            top.update(total, chunk.start)
+        r, c, v = top.entries()
+        keys, first = np.unique(np.concatenate([*rows, r]) * n_mentors + np.concatenate([*cols, c]),
+                                return_index=True)
+        values_all = np.concatenate([*values, v])[first]
+        rows_all, cols_all = keys // n_mentors, keys % n_mentors
+        return to_csr(rows_all, cols_all, values_all, (n, n_mentors))
+
+    def suggest(self, mentee: Mentee, k: int = 5) -> list[Suggestion]:
+        """The ``k`` best allowed mentors for one mentee, best first, with reasons.
+
+        Ties are broken by mentor order, so results are reproducible.
+
+        Examples
+        --------
+        >>> m = Matcher().fit([Mentor(id=1, expertise=["ux"], timezone="Europe/Paris"),
+        ...                    Mentor(id=2, expertise=["sql"])])
+        >>> s = m.suggest(Mentee(id=7, skills_to_grow=["UX design"], timezone="Europe/Berlin"), k=1)
+        >>> s[0].mentor_id, s[0].reasons
+        (1, ('You both mention ux design', 'Same time zone'))
+        """
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        batch = self._prepare([mentee])
+        parts = self._parts(batch, slice(0, 1))
+        total = parts["total"][0]
+        allowed = np.flatnonzero(np.isfinite(total))
+        best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
+        return [Suggestion(self.mentors_[j].id, float(total[j]), self._reasons(batch, parts, 0, j))
+                for j in best]
+
+    def explain(self, mentee: Mentee, j: int) -> list[str]:
+        """Reasons for pairing ``mentee`` with the mentor in column ``j`` (e.g. a round proposal).
+
+        Examples
+        --------
+        >>> m = Matcher().fit([Mentor(id=1, languages=["de", "en"], years_experience=12)])
+        >>> m.explain(Mentee(id=7, languages=["de"], years_experience=3), 0)
+        ['Both speak German', '12 years of experience']
+        """
+        self._check_fitted()
+        if isinstance(j, bool) or not isinstance(j, int | np.integer) or not 0 <= j < len(self.mentors_):
+            raise ValueError(f"j must be a mentor column in [0, {len(self.mentors_)}), got {j!r}")
+        batch = self._prepare([mentee])
+        parts = self._parts(batch, slice(0, 1), slice(int(j), int(j) + 1))
+        return self._reasons(batch, parts, 0, int(j), column=0)
+
+    def _reasons(self, batch: _Batch, parts: dict, i: int, j: int, column: int | None = None) -> list[str]:
+        if not np.isfinite(parts["total"][i, j if column is None else column]):
+            return []
+        return pair_reasons(parts, (i, j if column is None else column), self.weights_,
+                            batch.mentees[i], self.mentors_[j], batch.docs[i], self.mentor_docs_[j])

@@ -1,0 +1,133 @@
+"""Input and output records of the matching engine: frozen, validated dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+__all__ = ["Mentee", "Mentor", "Suggestion"]
+
+
+def _tags(name: str, value: Iterable[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        raise ValueError(f"{name} must be a list of strings, got the string {value!r}")
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} must contain strings, got {item!r}")
+    return items
+
+
+def _text(name: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, got {value!r}")
+    return value
+
+
+def _years(value: float | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ValueError(f"years_experience must be a non-negative number or None, got {value!r}")
+    return value
+
+
+def _optional_str(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string or None, got {value!r}")
+    return value.strip() or None
+
+
+@dataclass(frozen=True)
+class Mentor:
+    """A mentor: what they can give (``about`` and ``expertise``) and practical facts.
+
+    Every field but ``id`` may be left empty; empty means unknown.
+
+    Examples
+    --------
+    >>> Mentor(id=1, expertise=["system design"], languages=["en"]).expertise
+    ('system design',)
+    """
+
+    id: Hashable
+    about: str = ""
+    expertise: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    timezone: str | None = None
+    years_experience: float | None = None
+    industry: str | None = None
+    capacity: int = 1
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "about", _text("about", self.about))
+        set_(self, "expertise", _tags("expertise", self.expertise))
+        set_(self, "languages", _tags("languages", self.languages))
+        set_(self, "timezone", _optional_str("timezone", self.timezone))
+        set_(self, "years_experience", _years(self.years_experience))
+        set_(self, "industry", _optional_str("industry", self.industry))
+        cap = self.capacity
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+            raise ValueError(f"capacity must be a non-negative integer, got {cap!r}")
+
+
+@dataclass(frozen=True)
+class Mentee:
+    """A mentee: what they want (``goals`` and ``skills_to_grow``) and practical facts.
+
+    ``exclude`` holds mentor ids this mentee must never be suggested or assigned.
+
+    Examples
+    --------
+    >>> Mentee(id=7, skills_to_grow=["giving feedback"], exclude=[3]).exclude
+    frozenset({3})
+    """
+
+    id: Hashable
+    goals: str = ""
+    skills_to_grow: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    timezone: str | None = None
+    years_experience: float | None = None
+    industry: str | None = None
+    exclude: frozenset = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "goals", _text("goals", self.goals))
+        set_(self, "skills_to_grow", _tags("skills_to_grow", self.skills_to_grow))
+        set_(self, "languages", _tags("languages", self.languages))
+        set_(self, "timezone", _optional_str("timezone", self.timezone))
+        set_(self, "years_experience", _years(self.years_experience))
+        set_(self, "industry", _optional_str("industry", self.industry))
+        if self.exclude is None:
+            set_(self, "exclude", frozenset())
+        elif isinstance(self.exclude, str):
+            raise ValueError(f"exclude must be a set of mentor ids, got the string {self.exclude!r}")
+        else:
+            set_(self, "exclude", frozenset(self.exclude))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested mentor for a mentee, with its calibrated score and plain-word reasons.
+
+    Examples
+    --------
+    >>> Suggestion(mentor_id=1, score=0.87, reasons=["Same time zone"]).reasons
+    ('Same time zone',)
+    """
+
+    mentor_id: Hashable
+    score: float
+    reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reasons", tuple(self.reasons))
