@@ -1,7 +1,8 @@
-"""JSON API v1 under /api/v1."""
+"""JSON API v1 under /api/v1: each module adds its routes to the blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from mentorship.api import openapi, programs, tokens, users
+from mentorship.api.blueprint import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+__all__ = ["bp", "openapi", "programs", "tokens", "users"]

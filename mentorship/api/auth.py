@@ -1,0 +1,70 @@
+"""Who is calling the API: a personal token (``Authorization: Bearer``) or the session cookie."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import g, request
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from mentorship.auth import json_error
+from mentorship.db import get_session
+from mentorship.models import User
+from mentorship.services import accounts
+
+
+def bearer_token() -> str | None:
+    """The token of ``Authorization: Bearer <token>``, '' for any other Authorization header."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _resolve_user() -> User | None:
+    # A request that sends an Authorization header is judged by it alone, so a bad
+    # token is refused even when a valid cookie rides along.
+    token = bearer_token()
+    if token is not None:
+        return accounts.user_for_api_token(get_session(), token) if token else None
+    if current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[attr-defined]
+    return None
+
+
+def current_api_user() -> User:
+    """The caller of a view guarded by ``api_login_required``."""
+    return g.api_user
+
+
+def unauthorized() -> Response:
+    response = json_error(401, "unauthorized", "Sign in or send a valid API token.")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def api_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """401 unless the request carries a valid token or session."""
+    @functools.wraps(view)
+    def wrapped(**kwargs: Any) -> Any:
+        user = _resolve_user()
+        if user is None:
+            return unauthorized()
+        g.api_user = user
+        return view(**kwargs)
+    return wrapped
+
+
+def api_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """401 without credentials, 403 for anyone who is not an admin."""
+    @functools.wraps(view)
+    @api_login_required
+    def wrapped(**kwargs: Any) -> Any:
+        if not current_api_user().is_admin:
+            return json_error(403, "forbidden", "Only program admins may do this.")
+        return view(**kwargs)
+    return wrapped

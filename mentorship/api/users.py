@@ -1,0 +1,61 @@
+"""Sign-up and the caller's own account, profile and enrolments."""
+
+from __future__ import annotations
+
+from flask import request
+from werkzeug.wrappers import Response
+
+from mentorship.api import serialize
+from mentorship.api.auth import api_login_required, current_api_user
+from mentorship.api.blueprint import bp, too_many_attempts
+from mentorship.api.validation import json_object, require
+from mentorship.db import get_session
+from mentorship.services import accounts, profiles, programs, ratelimit
+from mentorship.services.errors import Conflict
+
+SIGN_UP_FIELDS = ("name", "email", "password")
+SIGN_UPS_PER_ADDRESS = 10
+ACCEPTED = {"status": "accepted",
+            "message": "If this email was not registered yet, the account is ready: "
+                       "request a token with POST /api/v1/tokens."}
+
+
+@bp.post("/users")
+def sign_up() -> Response | tuple[dict[str, str], int]:
+    """Create an account. A taken email gets the same 202, so nobody can probe for accounts."""
+    body = json_object(SIGN_UP_FIELDS)
+    require(body, SIGN_UP_FIELDS)
+    db = get_session()
+    # The failure log doubles as an attempt counter: each accepted sign-up counts.
+    keys = [(f"signup:{request.remote_addr or 'unknown'}", SIGN_UPS_PER_ADDRESS)]
+    if (wait := ratelimit.retry_after(db, keys)) is not None:
+        return too_many_attempts(wait)
+    try:
+        accounts.register_user(db, name=body["name"], email=body["email"],
+                               password=body["password"])
+    except Conflict:
+        pass  # answered like a new account; register_user did the same hashing work
+    ratelimit.record_failure(db, keys)
+    db.commit()
+    return ACCEPTED, 202
+
+
+@bp.get("/me")
+@api_login_required
+def me() -> dict[str, object]:
+    db = get_session()
+    user = current_api_user()
+    return {"account": serialize.account(user),
+            "profile": serialize.profile(profiles.get_profile(db, user)),
+            "enrolments": [serialize.enrolment(e) for e in programs.enrolments_of(db, user)]}
+
+
+@bp.patch("/me/profile")
+@api_login_required
+def update_profile() -> dict[str, object]:
+    """Change only the fields sent."""
+    body = json_object(profiles.PROFILE_FIELDS)
+    db = get_session()
+    profile = profiles.update_profile(db, current_api_user(), body)
+    db.commit()
+    return serialize.profile(profile)

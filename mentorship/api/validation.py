@@ -1,0 +1,69 @@
+"""Request bodies: JSON objects only, with exactly the fields an endpoint accepts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from flask import abort, request
+
+from mentorship.services.errors import FieldErrors
+
+# Never writable through the API, whatever the endpoint; named so the client learns why.
+PROTECTED_FIELDS = frozenset({"id", "user_id", "program_id", "is_admin", "role", "created_at",
+                              "updated_at", "email_normalized", "password_hash", "token_hash"})
+
+
+def json_object(allowed: Collection[str]) -> dict[str, Any]:
+    """The body as a JSON object holding only ``allowed`` keys.
+
+    415 for another media type, 400 for malformed JSON or a non-object, 422 naming each
+    field that is unknown, protected or holds text the database cannot store. A body over
+    MAX_CONTENT_LENGTH is refused with 413 while it is read.
+    """
+    if not request.is_json:
+        abort(415, description="Send the body as JSON with Content-Type: application/json.")
+    try:
+        body = json.loads(request.get_data(cache=True), parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        abort(400, description="The body is not valid JSON.")
+    if not isinstance(body, dict):
+        abort(400, description="The body must be a JSON object.")
+    problems = {key: ("This field cannot be set." if key in PROTECTED_FIELDS else "Unknown field.")
+                for key in body if key not in allowed}
+    problems |= {key: "Contains characters that cannot be stored."
+                 for key, value in body.items() if key not in problems and not _storable(value)}
+    if problems:
+        raise FieldErrors(problems)
+    return body
+
+
+def require(body: dict[str, Any], names: Iterable[str]) -> None:
+    missing = {name: "This field is required." for name in names if body.get(name) is None}
+    if missing:
+        raise FieldErrors(missing)
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity are not valid JSON
+
+
+def _storable(value: object) -> bool:
+    """False if any text inside holds NUL or a lone surrogate (PostgreSQL rejects both)."""
+    stack = [value]  # iterative: nesting may be as deep as the JSON parser allows
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return False
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
