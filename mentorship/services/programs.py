@@ -118,7 +118,9 @@ def enrol(session: Session, user: User, program: Program, role: object,
     rules = MENTEE_FIELDS if role == Role.MENTEE else MENTOR_FIELDS
     defaults = {} if role == Role.MENTEE else {"capacity": 2, "availability": "open"}
     values = clean_fields(defaults | dict(data), rules)
-    enrolment = Enrolment(program=program, user=user, role=role, **values)
+    # By id, not relationship: an object attached to loaded collections but not yet in the
+    # session makes the savepoint's autoflush warn and skip it.
+    enrolment = Enrolment(program_id=program.id, user_id=user.id, role=role, **values)
     try:
         with session.begin_nested():  # the unique constraint decides, not a prior count
             session.add(enrolment)
