@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -12,8 +13,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from mentorship.db import get_session
-from mentorship.services import accounts
+from mentorship.services import accounts, demo
 from mentorship.services.errors import Conflict, FieldErrors
+from mentorship.settings import is_production
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -61,6 +63,56 @@ def create_admin_command(email: str, name: str, password_stdin: bool) -> None:
     click.echo(f"Admin {email} created.")
 
 
+@click.command("seed-demo")
+@click.option("--mentees", type=click.IntRange(0, demo.MAX_PEOPLE), default=150,
+              show_default=True, help="Mentee enrolments in the demo program.")
+@click.option("--mentors", type=click.IntRange(0, demo.MAX_PEOPLE), default=50,
+              show_default=True, help="Mentor enrolments in the demo program.")
+@click.option("--seed", type=int, default=2026, show_default=True,
+              help="The same seed gives the same people.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if any program exists already.")
+@click.option("--force", is_flag=True, help="Load demo data even in production mode.")
+@with_appcontext
+def seed_demo_command(mentees: int, mentors: int, seed: int, if_empty: bool,
+                      force: bool) -> None:
+    """Load a demo program with invented mentors, mentees and an admin."""
+    if is_production(current_app.config) and not force:
+        raise click.ClickException("This app is in production mode; demo data is meant for "
+                                   "the embedded SQLite database. Add --force to load it anyway.")
+    session = get_session()
+    if if_empty and demo.has_programs(session):
+        click.echo("The database already has programs; demo data not loaded.")
+        return
+    with click.progressbar(length=mentees + mentors, label="Creating demo people") as bar:
+        try:
+            summary = demo.seed_demo(session, mentees=mentees, mentors=mentors, seed=seed,
+                                     today=date.today(), progress=bar.update)
+        except Conflict as exc:
+            raise click.ClickException(str(exc)) from None
+        except FieldErrors as exc:
+            raise click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from None
+    session.commit()
+    click.echo(f"Demo program loaded: {summary.people} people, {summary.mentees} mentees and "
+               f"{summary.mentors} mentors ({summary.paused} paused, {summary.dual} in both roles).")
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins_command() -> None:
+    """Print the demo accounts and their shared password."""
+    logins = demo.demo_logins(get_session())
+    if logins is None:
+        click.echo("No demo data in this database; load it with `flask --app wsgi seed-demo`.")
+        return
+    click.echo(f"Demo logins (password for every demo account: {logins.password})")
+    for label, email in (("admin", logins.admin), ("mentor", logins.mentor),
+                         ("mentee", logins.mentee)):
+        if email:
+            click.echo(f"  {label + ':':8} {email}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_logins_command)
