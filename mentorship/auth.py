@@ -26,11 +26,14 @@ from mentorship.forms import ConfirmForm, LoginForm, RegisterForm
 from mentorship.security import is_safe_next
 from mentorship.services import accounts, ratelimit
 from mentorship.services.errors import Conflict, FieldErrors
+from mentorship.views import render_form
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
 GENERIC_LOGIN_ERROR = "Email or password is not right."
+REGISTERED_MESSAGE = ("Your account is ready if this email was not already registered. "
+                      "Sign in to continue.")
 
 
 def init_app(app: Flask) -> None:
@@ -86,32 +89,33 @@ def sign_in(user: Any, *, remember: bool) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Response | tuple[str, int] | str:
-    """Sign up. A taken email shows the same page as a new one, to avoid enumeration."""
+    """Sign up, then sign in with the new password.
+
+    A new and a taken email get the same answer (and the same hashing work), so the
+    page cannot be used to find out who has an account.
+    """
     form = RegisterForm.from_request()
     if form.is_submitted_and_valid():
         db = get_session()
         try:
-            user = accounts.register_user(db, name=form.name.data, email=form.email.data,
-                                          password=form.password.data)
+            accounts.register_user(db, name=form.name.data, email=form.email.data,
+                                   password=form.password.data)
+            db.commit()
         except FieldErrors as exc:
             form.add_errors(exc)
-            return render_template("auth/register.html", form=form), 422
         except Conflict:
-            flash("Thanks! If this email can be used, you can now sign in.", "info")
-            return redirect(url_for("auth.login"))
-        sign_in(user, remember=False)
-        db.commit()
-        flash("Welcome! Fill in your profile so mentors and mentees can find you.", "success")
-        return redirect(url_for("profiles.edit"))
-    status = 422 if form.errors else 200
-    return render_template("auth/register.html", form=form), status
+            db.rollback()
+        if not form.errors and not form.form_errors:
+            flash(REGISTERED_MESSAGE, "success")
+            return redirect(url_for("auth.login", next=url_for("profiles.edit")))
+    return render_form("auth/register.html", form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm.from_request()
     if not form.is_submitted_and_valid():
-        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+        return render_form("auth/login.html", form)
     db = get_session()
     keys = ratelimit.failure_keys(form.email.data or "", request.remote_addr)
     if (wait := ratelimit.retry_after(db, keys)) is not None:

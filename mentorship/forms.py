@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.csrf.session import SessionCSRF
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from mentorship.models import Availability, ProgramStatus, Role
@@ -102,7 +103,7 @@ class ProgramForm(BaseForm):
     description = TextAreaField("Description")
     starts_on = StringField("Starts on", render_kw={"type": "date"})
     ends_on = StringField("Ends on", render_kw={"type": "date"})
-    status = SelectField("Status", choices=[(s.value, s.value.title()) for s in ProgramStatus])
+    status = SelectField("Status", validate_choice=False, choices=[SelectChoice(s.value, s.value.title()) for s in ProgramStatus])
     max_timezone_gap_hours = StringField("Largest time-zone gap (hours)",
                                          description="Leave empty for no limit.",
                                          render_kw={"inputmode": "numeric"})
@@ -116,8 +117,9 @@ class ProgramForm(BaseForm):
 
 
 class EnrolForm(BaseForm):
-    role = RadioField("I join as", choices=[(Role.MENTEE.value, "Mentee: I want guidance"),
-                                            (Role.MENTOR.value, "Mentor: I can guide others")],
+    role = RadioField("I join as", validate_choice=False, choices=[SelectChoice(Role.MENTEE.value, "Mentee: I want guidance"),
+                                            SelectChoice(Role.MENTOR.value,
+                                                         "Mentor: I can guide others")],
                       default=Role.MENTEE.value)
     goals = TextAreaField("Your goals", description="What do you want to achieve? (mentees)")
     skills_to_grow = StringField("Skills to grow", description="Comma-separated (mentees)")
@@ -125,5 +127,6 @@ class EnrolForm(BaseForm):
     expertise = StringField("Expertise", description="Comma-separated (mentors)")
     capacity = StringField("How many mentees can you take? (1–10)", default="2",
                            render_kw={"inputmode": "numeric"})
-    availability = SelectField("Availability",
-                               choices=[(a.value, a.value.title()) for a in Availability])
+    availability = SelectField("Availability", validate_choice=False,
+                               choices=[SelectChoice(a.value, a.value.title())
+                                        for a in Availability])

@@ -48,7 +48,8 @@ class Availability(enum.StrEnum):
 def _enum(cls: type[enum.Enum]) -> Enum:
     # Store the values ("mentee"), not the member names; keep a CHECK on every backend.
     return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                validate_strings=True, length=16, name=cls.__name__.lower())
+                validate_strings=True, create_constraint=True, length=16,
+                name=cls.__name__.lower())
 
 
 class User(UserMixin, Base):

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -14,20 +14,36 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 PASSWORD_MIN, PASSWORD_MAX = 12, 128
 MIN_STRENGTH = 2  # zxcvbn score 0-4; 2 = "somewhat guessable", resists online guessing
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 _COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
-# Verifying against this keeps unknown-email sign-ins as slow as real ones.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class _Hashing:
+    """The password hasher plus a dummy hash made with the same cost."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self.hasher = hasher
+        # Verifying against this keeps unknown-email sign-ins as slow as real ones.
+        self.dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+
+
+_hashing = _Hashing(PasswordHasher())  # argon2id at the library's recommended cost
+
+
+def use_cheap_hashing() -> None:
+    """Lower the KDF cost, for the test suite only: argon2 is slow on purpose."""
+    global _hashing
+    _hashing = _Hashing(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hashing.hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True if ``password`` matches; spends the same time when there is no account."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matched = _hashing.hasher.verify(password_hash or _hashing.dummy_hash, password)
+        return matched and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from mentorship import create_app
+from mentorship import security
 from mentorship.db import Base, get_engine
 
 BASE_URL = os.environ.get("DATABASE_URL") or "sqlite://"
@@ -19,6 +20,7 @@ ON_POSTGRES = BASE_URL.startswith("postgresql")
 if BASE_URL.startswith("postgresql://"):
     BASE_URL = "postgresql+psycopg://" + BASE_URL[len("postgresql://"):]
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+security.use_cheap_hashing()  # before any factory hashes a password
 
 
 def worker_schema(prefix: str = "test") -> str:

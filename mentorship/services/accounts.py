@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mentorship.models import ApiToken, LoginSession, Profile, User, utcnow
@@ -42,13 +43,18 @@ def register_user(session: Session, *, name: object, email: object, password: ob
     if fields:
         raise FieldErrors(fields)
     key = normalize_email(clean["email"])
+    password_hash = hash_password(password)  # before the lookup: a taken email costs the same
     if session.scalar(select(User.id).where(User.email_normalized == key)) is not None:
         raise Conflict("email taken")
     user = User(name=clean["name"], email=clean["email"], email_normalized=key,
-                password_hash=hash_password(password), is_admin=is_admin)  # type: ignore[arg-type]
+                password_hash=password_hash, is_admin=is_admin)
     user.profile = Profile()
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # two sign-ups racing for one email: the index decides
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("email taken") from None
     return user
 
 
@@ -104,8 +110,9 @@ def start_login_session(session: Session, user: User, *, remember: bool) -> str:
     """Record a signed-in device and return its token (to be kept only in the cookie)."""
     token = new_token()
     lifetime = REMEMBER_LIFETIME if remember else SESSION_LIFETIME
+    now = utcnow()
     session.add(LoginSession(token_hash=token_digest(token), user_id=user.id,
-                             expires_at=utcnow() + lifetime))
+                             created_at=now, expires_at=now + lifetime))
     user.login_token = token
     return token
 

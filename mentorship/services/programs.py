@@ -90,20 +90,20 @@ def save_program(session: Session, data: Mapping[str, object],
         values = {"status": ProgramStatus.DRAFT, "max_pending_requests": 3} | values
         if "name" not in values:
             raise FieldErrors({"name": "This field is required."})
-        program = Program()
-        session.add(program)
-    starts = values.get("starts_on", program.starts_on)
-    ends = values.get("ends_on", program.ends_on)
+    starts = values.get("starts_on", program.starts_on if program else None)
+    ends = values.get("ends_on", program.ends_on if program else None)
     if starts and ends and ends < starts:
         raise FieldErrors({"ends_on": "The end date must be on or after the start date."})
-    name = values.get("name")
-    if name and session.scalar(select(Program.id).where(Program.name == name,
-                                                        Program.id != program.id)):
-        raise FieldErrors({"name": "Another program already has this name."})
+    target = program or Program()
     for key, value in values.items():
-        setattr(program, key, value)
-    session.flush()
-    return program
+        setattr(target, key, value)
+    try:
+        with session.begin_nested():  # the unique index decides, even between racing admins
+            session.add(target)
+            session.flush()
+    except IntegrityError:
+        raise FieldErrors({"name": "Another program already has this name."}) from None
+    return target
 
 
 def enrol(session: Session, user: User, program: Program, role: object,

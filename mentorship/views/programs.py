@@ -58,7 +58,7 @@ def detail(program_id: int) -> str:
 def enrol(program_id: int) -> Response | tuple[str, int]:
     program = get_program_for_current_user(program_id)
     form = EnrolForm.from_request(role=request.args.get("role", Role.MENTEE.value))
-    status = 200
+    context = {"program": program, "suggestions": tag_suggestions()}
     if form.is_submitted_and_valid():
         try:
             programs.enrol(get_session(), current_user, program, form.role.data,
@@ -67,14 +67,12 @@ def enrol(program_id: int) -> Response | tuple[str, int]:
             form.add_errors(exc)
         except Conflict as exc:
             form.form_errors.append(str(exc))
-            status = 409
+            return render_template("programs/enrol.html", form=form, **context), 409
         else:
             get_session().commit()
             flash(f"You have joined {program.name} as {form.role.data}.", "success")
             return redirect(url_for("programs.detail", program_id=program.id))
-    page, form_status = render_form("programs/enrol.html", form, program=program,
-                                    suggestions=tag_suggestions())
-    return page, max(status, form_status) if status != 200 else form_status
+    return render_form("programs/enrol.html", form, **context)
 
 
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])

@@ -1,0 +1,191 @@
+"""Sign-up, sign-in, sign-out and password changes, as a person meets them."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from mentorship.db import get_session
+from mentorship.models import LoginSession, User
+from tests.factories import PASSWORD, create, login, make_user
+
+GOOD = {"name": "Ada Lovelace", "email": "ada@example.org", "password": "analytical engine 1843"}
+
+
+def user_count(app: Flask) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(User))
+
+
+def test_registration_creates_account_and_asks_to_sign_in(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/register", data=GOOD)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/profile/edit")
+    assert user_count(app) == 1
+    page = client.post("/login?next=/profile/edit",
+                       data={"email": "ADA@example.org ", "password": GOOD["password"]})
+    assert page.headers["Location"] == "/profile/edit"
+    assert client.get("/profile/edit").status_code == 200
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("name", "", "This field is required."),
+    ("name", "x" * 121, "Field cannot be longer than 120 characters."),
+    ("email", "not-an-email", "Enter a valid email address"),
+    ("email", "", "This field is required."),
+    ("password", "short pw 1", "Use at least 12 characters."),
+    ("password", "p" * 129, "Use at most 128 characters."),
+    ("password", "qwerty123456", "common passwords"),
+    ("password", "aaaaaaaaaaaaaaaa", "password"),
+    ("password", "ada@example.org", "too easy to guess"),
+])
+def test_bad_registration_shows_message_at_field_and_saves_nothing(
+        app: Flask, client: FlaskClient, field: str, value: str, message: str) -> None:
+    response = client.post("/register", data=GOOD | {field: value})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html
+    assert message in html
+    assert user_count(app) == 0
+
+
+def test_unicode_password_is_accepted(app: Flask, client: FlaskClient) -> None:
+    response = client.post("/register", data=GOOD | {"password": "Grüße aus Köln 🌧️ und Zürich"})
+    assert response.status_code == 302
+    assert user_count(app) == 1
+
+
+def test_taken_email_in_any_case_looks_like_a_new_sign_up(app: Flask, client: FlaskClient) -> None:
+    first = client.post("/register", data=GOOD)
+    second = client.post("/register", data=GOOD | {"email": "ADA@EXAMPLE.ORG", "name": "Eve"})
+    assert second.status_code == first.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert user_count(app) == 1
+
+
+def test_login_failure_is_generic_for_wrong_password_and_unknown_email(
+        app: Flask, client: FlaskClient) -> None:
+    create(app, lambda s: make_user(s, email="known@example.org"))
+    wrong = client.post("/login", data={"email": "known@example.org", "password": "wrong password!!"})
+    unknown = client.post("/login", data={"email": "nobody@example.org", "password": PASSWORD})
+    assert wrong.status_code == unknown.status_code == 422
+    for response in (wrong, unknown):
+        assert "Email or password is not right." in response.get_data(as_text=True)
+
+
+def test_login_starts_a_fresh_session(app: Flask, client: FlaskClient) -> None:
+    create(app, lambda s: make_user(s, email="fresh@example.org"))
+    with client.session_transaction() as cookie:
+        cookie["planted"] = "by an attacker"
+    client.post("/login", data={"email": "fresh@example.org", "password": PASSWORD})
+    with client.session_transaction() as cookie:
+        assert "planted" not in cookie
+        assert cookie["_user_id"]
+
+
+def test_copied_cookie_is_useless_after_logout(app: Flask, client: FlaskClient) -> None:
+    create(app, lambda s: make_user(s, email="copy@example.org"))
+    client.post("/login", data={"email": "copy@example.org", "password": PASSWORD})
+    stolen = client.get_cookie("session").value
+    assert client.post("/logout").status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    response = thief.get("/profile/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_password_change_signs_out_other_devices(app: Flask) -> None:
+    user_id = create(app, lambda s: make_user(s).id)
+    laptop, phone = app.test_client(), app.test_client()
+    login(app, laptop, user_id)
+    login(app, phone, user_id)
+    response = laptop.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase 77"})
+    assert response.status_code == 302
+    assert laptop.get("/profile/").status_code == 200
+    assert phone.get("/profile/").status_code == 302
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(LoginSession)) == 1
+
+
+def test_password_change_needs_the_current_password(app: Flask) -> None:
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    response = client.post("/account/password", data={
+        "current_password": "not my password", "new_password": "a brand new passphrase 77"})
+    assert response.status_code == 422
+    assert "That is not your current password." in response.get_data(as_text=True)
+
+
+def test_repeated_bad_logins_are_throttled_with_retry_after(app: Flask, client: FlaskClient) -> None:
+    create(app, lambda s: make_user(s, email="target@example.org"))
+    statuses = [client.post("/login", data={"email": "target@example.org",
+                                            "password": f"guess number {i}"}).status_code
+                for i in range(6)]
+    assert statuses == [422] * 5 + [429]
+    blocked = client.post("/login", data={"email": "target@example.org", "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+
+
+def test_throttle_counts_per_address_across_accounts(app: Flask, client: FlaskClient) -> None:
+    statuses = [client.post("/login", data={"email": f"spray{i}@example.org",
+                                            "password": "guessing again"}).status_code
+                for i in range(21)]
+    assert statuses[-1] == 429
+    assert set(statuses[:20]) == {422}
+
+
+def test_remember_me_is_bounded_to_14_days(app: Flask, client: FlaskClient) -> None:
+    create(app, lambda s: make_user(s, email="remember@example.org"))
+    response = client.post("/login", data={"email": "remember@example.org",
+                                           "password": PASSWORD, "remember": "y"})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token"))
+    assert "Max-Age=1209600" in cookie or "Expires=" in cookie
+    with app.app_context():
+        row = get_session().scalars(select(LoginSession)).one()
+        assert (row.expires_at - row.created_at).days == 14
+
+
+@pytest.mark.parametrize("target", [
+    "//evil.example", "\\\\evil.example", "/\\evil.example", "https://evil.example",
+    "javascript:alert(1)", "http:/evil.example", "/%0d%0aLocation:evil", " //evil.example",
+])
+def test_next_never_leaves_the_site(app: Flask, client: FlaskClient, target: str) -> None:
+    create(app, lambda s: make_user(s, email="nav@example.org"))
+    response = client.post("/login", query_string={"next": target},
+                           data={"email": "nav@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == "/" or (location.startswith("/") and not location.startswith("//"))
+    assert "evil" not in location or location.startswith("/%")
+
+
+def test_next_keeps_a_relative_path(app: Flask, client: FlaskClient) -> None:
+    create(app, lambda s: make_user(s, email="next@example.org"))
+    response = client.post("/login?next=/programs/", data={"email": "next@example.org",
+                                                           "password": PASSWORD})
+    assert response.headers["Location"] == "/programs/"
+
+
+def test_anonymous_is_redirected_to_login_with_relative_next(client: FlaskClient) -> None:
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/account/"
+
+
+def test_account_email_change_refuses_someone_elses_email(app: Flask) -> None:
+    def build(session):  # noqa: ANN001, ANN202
+        make_user(session, email="taken@example.org")
+        return make_user(session, email="me@example.org").id
+    user_id = create(app, build)
+    client = app.test_client()
+    login(app, client, user_id)
+    response = client.post("/account/", data={"name": "Me", "email": "TAKEN@example.org"})
+    assert response.status_code == 422
+    with app.app_context():
+        assert get_session().get(User, user_id).email == "me@example.org"
