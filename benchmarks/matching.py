@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -54,7 +55,7 @@ def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
     if need <= opts.baseline_budget_gb * GB:
         result["baseline"] = run_worker("baseline", {
             "mentees": mentees, "mentors": mentors, "seed": opts.seed, "label": label,
-            "engine_assignment": str(saved)})
+            "engine_assignment": str(saved), "dense_engine": opts.dense_engine})
     return result
 
 
@@ -70,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--suggest-queries", type=int, default=None)
     parser.add_argument("--baseline-budget-gb", type=float, default=4.0,
                         help="skip the dense baseline when it would need more (default 4)")
+    parser.add_argument("--dense-engine", action="store_true",
+                        help="also run the engine's assign on the dense matrix (slow)")
     parser.add_argument("--no-texteval", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write all figures here")
     opts = parser.parse_args(argv)
@@ -77,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     queries = opts.suggest_queries or (200 if opts.quick else 500)
 
     started = time.perf_counter()
-    figures: dict[str, Any] = {"seed": opts.seed, "k": opts.k, "sizes": []}
+    figures: dict[str, Any] = {"seed": opts.seed, "k": opts.k, "sizes": [],
+                               "cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory() as tmp:
         for mentees, mentors in sizes:
             progress(f"== {mentees} mentees x {mentors} mentors")
@@ -91,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["texteval"] = texteval.run()
     figures["targets"] = report.targets(figures)
     figures["wall_seconds"] = time.perf_counter() - started
+    figures["load_after"] = os.getloadavg()[0]
 
     print(report.render(figures))
     if opts.json:

@@ -98,10 +98,12 @@ def _size_table(size: dict[str, Any]) -> list[str]:
                  f"p10 {rep['p10_score']:.3f}, blocking pairs {rep['blocking_pairs']}")
     g = gap(size)
     if base:
+        dense = ""
+        if "engine_dense_total" in base:
+            dense = (f"; engine assign on the dense matrix {base['engine_dense_total']:,.1f}"
+                     f" in {base['engine_dense_seconds']:.2f} s")
         lines.append(f"  exact optimum {base['total_score']:,.1f} ({base['matched']:,} matched); "
-                     f"engine {engine_total(size):,.1f}; gap {100 * g:.3f}%"
-                     f"; engine assign on the dense matrix {base['engine_dense_total']:,.1f} "
-                     f"in {base['engine_dense_seconds']:.2f} s")
+                     f"engine {engine_total(size):,.1f}; gap {100 * g:.3f}%{dense}")
         lines.append(f"  engine pairs breaking hard constraints: {base['engine_forbidden_pairs']}"
                      f" forbidden, {base['engine_over_capacity']} mentors over capacity")
     else:
@@ -151,5 +153,8 @@ def render(figures: dict[str, Any]) -> str:
     for t in figures["targets"]:
         verdict = {True: "PASS", False: "FAIL", None: "SKIP"}[t["ok"]]
         lines.append(f"  {verdict}  {t['target']:<36} {t['shown']}")
-    lines.append(f"(benchmark wall time {figures['wall_seconds']:.0f} s)")
+    lines.append(f"(benchmark wall time {figures['wall_seconds']:.0f} s on {figures.get('cpus')} "
+                 f"CPUs; 1-minute load average {figures.get('load_before', 0):.1f} before, "
+                 f"{figures.get('load_after', 0):.1f} after: other work on the machine slows "
+                 "every timing)")
     return "\n".join(lines)
