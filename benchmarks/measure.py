@@ -59,7 +59,11 @@ def peak_bytes() -> int:
 
 @dataclass
 class Meter:
-    """Records ``{step: {"seconds", "peak_mb", "start_mb"}}`` for a sequence of steps."""
+    """Records ``{step: {"seconds", "cpu_seconds", "peak_mb", "start_mb"}}`` per step.
+
+    CPU time (all threads of the process) is kept beside wall time because it
+    is far less disturbed by other work on a shared machine.
+    """
 
     label: str = ""
     steps: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -70,17 +74,18 @@ class Meter:
         progress(f"{self.label} {name} ...")
         start_rss = rss_bytes()
         self.windowed = reset_peak() and self.windowed
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         yield
         seconds = time.perf_counter() - t0
-        self.steps[name] = {"seconds": seconds, "peak_mb": peak_bytes() / MB,
-                            "start_mb": start_rss / MB}
+        self.steps[name] = {"seconds": seconds, "cpu_seconds": time.process_time() - c0,
+                            "peak_mb": peak_bytes() / MB, "start_mb": start_rss / MB}
         progress(f"{self.label} {name}: {seconds:.2f} s")
 
     def total(self, names: list[str]) -> dict[str, float]:
         """Sum of times and max of peaks over ``names``: a whole round."""
         parts = [self.steps[n] for n in names]
         return {"seconds": sum(p["seconds"] for p in parts),
+                "cpu_seconds": sum(p.get("cpu_seconds", 0.0) for p in parts),
                 "peak_mb": max(p["peak_mb"] for p in parts),
                 "start_mb": parts[0]["start_mb"]}
 

@@ -118,17 +118,18 @@ def suggest(args: dict[str, Any]) -> dict[str, Any]:
     fit_seconds = time.perf_counter() - t0
     for mentee in mentees[:10]:  # warm caches and lazy set-up before timing
         matcher.suggest(mentee, k=5)
-    times = np.empty(len(mentees))
+    wall, cpu = np.empty(len(mentees)), np.empty(len(mentees))
     progress(f"suggest: timing {len(mentees)} queries among {len(mentors)} mentors ...")
     for i, mentee in enumerate(mentees):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         matcher.suggest(mentee, k=5)
-        times[i] = time.perf_counter() - t
-    ms = times * 1000
+        wall[i], cpu[i] = time.perf_counter() - t, time.process_time() - c
+    ms, cpu_ms = wall * 1000, cpu * 1000
     return {"fit_seconds": fit_seconds, "queries": len(mentees), "mentors": len(mentors),
             "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
             "p99_ms": float(np.percentile(ms, 99)), "max_ms": float(ms.max()),
-            "rss_mb": rss_bytes() / MB}
+            "cpu_p50_ms": float(np.percentile(cpu_ms, 50)),
+            "cpu_p95_ms": float(np.percentile(cpu_ms, 95)), "rss_mb": rss_bytes() / MB}
 
 
 TASKS = {"engine": engine, "baseline": baseline, "suggest": suggest}
