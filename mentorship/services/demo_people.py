@@ -131,10 +131,12 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed.lower() if c.isascii() and (c.isalnum() or c == "-"))
 
 
-def _job(rng: random.Random, track: dict[str, Any], side: dict[str, Any]) -> tuple[str, str, int]:
+def _job(rng: random.Random, track: dict[str, Any], side: dict[str, Any],
+         persona: dict[str, str] | None = None) -> tuple[str, str, int]:
     """Headline, industry and years of experience for one side of a track."""
-    industry = rng.choice(track["industries"])
-    title = rng.choice(side["titles"])
+    persona = persona or {}
+    industry = persona.get("industry") or rng.choice(track["industries"])
+    title = persona.get("title") or rng.choice(side["titles"])
     company = rng.choice(table("demo_tracks")["industries"][industry])
     if "{" in title:
         headline = title.format(company=company, industry=industry)
@@ -150,7 +152,9 @@ def _mentee(rng: random.Random, taken: tuple[set[str], set[str]],
     side = track["mentee"]
     origin = _origin(rng, mentor=False)
     name, email = _name(rng, origin.culture, taken)
-    headline, industry, years = _job(rng, track, side)
+    # A persona ties a title to its story ("Nurse moving into health data" + hospitals).
+    persona = rng.choice(side["personas"]) if "personas" in side else None
+    headline, industry, years = _job(rng, track, side, persona)
     goals = rng.sample(side["goals"], 2 if rng.random() < 0.55 else 1)
     extra = table("demo_tracks")["extra_goals"]
     if origin.second_language and rng.random() < 0.25:
@@ -158,7 +162,7 @@ def _mentee(rng: random.Random, taken: tuple[set[str], set[str]],
     elif rng.random() < 0.3:
         goals.append(rng.choice(extra["any"]))
     hobby = _hobby(rng, origin)
-    background = rng.choice(side["background"])
+    background = persona["background"] if persona else rng.choice(side["background"])
     bio = (f"Based in {origin.city}. {background} {hobby}" if rng.random() < 0.5
            else f"{background} I live in {origin.city}. {hobby}")
     skills = rng.sample(side["skills"], min(len(side["skills"]), rng.randint(2, 4)))
@@ -205,7 +209,7 @@ def _senior_goals(rng: random.Random) -> dict[str, Any]:
 
 
 def _goals(goals: list[dict[str, Any]]) -> dict[str, Any]:
-    tags = [tag for goal in goals for tag in goal["tags"]]
+    tags = list(dict.fromkeys(tag for goal in goals for tag in goal["tags"]))
     return {"goals": " ".join(goal["text"] for goal in goals), "skills_to_grow": tags}
 
 
