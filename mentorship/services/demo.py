@@ -23,7 +23,7 @@ from mentorship.services.errors import Conflict
 from mentorship.services.fields import clean_email, clean_text, normalize_email
 from mentorship.services.profiles import PROFILE_FIELDS, clean_fields
 
-# Documented in the README and printed by `flask demo-logins`; it passes the password rules.
+# Fixed so it can be documented; `flask demo-logins` prints it. It passes the password rules.
 DEMO_PASSWORD = "mentor-demo-2026-harbour"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 MAX_PEOPLE = 10_000
