@@ -89,11 +89,13 @@ def seed_demo_command(mentees: int, mentors: int, seed: int, if_empty: bool,
                                      today=date.today(), progress=bar.update)
         except Conflict as exc:
             raise click.ClickException(str(exc)) from None
-        except FieldErrors as exc:
-            raise click.ClickException("; ".join(f"{k}: {v}" for k, v in exc.fields.items())) from None
+        except FieldErrors as exc:  # e.g. a program of the same name exists already
+            problems = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            raise click.ClickException(problems) from None
     session.commit()
     click.echo(f"Demo program loaded: {summary.people} people, {summary.mentees} mentees and "
-               f"{summary.mentors} mentors ({summary.paused} paused, {summary.dual} in both roles).")
+               f"{summary.mentors} mentors ({summary.paused} paused, "
+               f"{summary.dual} in both roles).")
 
 
 @click.command("demo-logins")
