@@ -84,3 +84,19 @@ def test_phone_width_has_no_horizontal_scrolling(open_page, live_server) -> None
     check("admin-program-form")
     page.goto("/admin/programs")
     check("admin-programs")
+
+
+def test_console_watch_catches_a_blocked_inline_script(web) -> None:  # noqa: ANN001
+    """The policy forbids inline scripts; the browser reports the attempt, and so do we."""
+    page = web.page
+    page.goto("/login")
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text) as seen:
+        page.evaluate("""() => {
+            const script = document.createElement("script");
+            script.textContent = "document.title = 'inline ran'";
+            document.body.append(script);
+        }""")
+    assert seen.value.type == "error"
+    expect(page).to_have_title("Sign in · Mentorship")  # the script did not run
+    assert any("Content Security Policy" in p for p in web.problems.items), web.problems.items
+    web.problems.items.clear()  # expected here; any other problem still fails the test
