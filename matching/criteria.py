@@ -26,7 +26,7 @@ import numpy as np
 
 from matching.languages import normalize_language
 
-__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "Facts", "criterion_scores", "utc_offset_hours"]
+__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "Facts", "criterion_scores", "structured_block", "utc_offset_hours"]
 
 #: Default weight of each criterion. The score of a pair is
 #: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
@@ -113,15 +113,12 @@ def criterion_scores(
     known : dict of criterion -> ndarray (n_mentees, 1) bool, whether the mentee filled it in
     forbidden : ndarray (n_mentees, n_mentors) bool
     """
-    shared = np.zeros((len(mentees.has_lang), len(mentors.has_lang)), dtype=bool)
-    for w in range(mentees.lang_bits.shape[1]):
-        shared |= (mentees.lang_bits[:, w, None] & mentors.lang_bits[None, :, w]) != 0
+    no_shared = _forbidden_by("language", mentees, mentors, max_gap)
+    forbidden = no_shared | _forbidden_by("timezone", mentees, mentors, max_gap)
     e_lang, m_lang = mentees.has_lang[:, None], mentors.has_lang[None, :]
-    forbidden = e_lang & m_lang & ~shared
+    shared = ~no_shared & e_lang & m_lang  # only read where both gave languages
     gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
     gap = np.minimum(gap, 24.0 - gap)
-    if max_gap is not None:
-        forbidden |= gap > max_gap + 1e-9  # NaN (unknown) compares False
     ahead = mentors.years[None, :] - mentees.years[:, None]
     same_industry = (mentees.industry[:, None] == mentors.industry[None, :]) & (mentors.industry >= 0)
     scores = {
@@ -138,3 +135,69 @@ def criterion_scores(
         "industry": (mentees.industry != -1)[:, None],
     }
     return scores, known, forbidden
+
+
+def _representatives(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of one row per distinct value combination, and each row's group."""
+    parts = []
+    for c in columns:
+        c = c.reshape(len(c), -1)
+        if c.dtype.kind == "f":
+            c = np.where(np.isnan(c), -1e300, c)
+        parts.append(c.astype(np.int64) if c.dtype.kind == "b" else c.view(np.int64))
+    keys = np.column_stack(parts)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
+def structured_block(mentees: Facts, mentors: Facts, weights: dict[str, float],
+                     max_gap: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted sum of the structured criteria, their weight total per mentee, and the forbidden pairs.
+
+    People share few distinct languages, zones, years and industries, so each
+    criterion is scored once per distinct mentee value and gathered: the same
+    numbers as :func:`criterion_scores`, several times faster on big blocks.
+
+    Returns
+    -------
+    num : ndarray (n_mentees, n_mentors)
+        ``sum(w[c] * s[c])`` over the criteria each mentee filled in.
+    den : ndarray (n_mentees,)
+        ``sum(w[c])`` over those criteria.
+    forbidden : ndarray (n_mentees, n_mentors) bool
+    """
+    groups = {
+        "language": (mentees.lang_bits, mentees.has_lang),
+        "timezone": (mentees.offset,),
+        "experience": (mentees.years,),
+        "industry": (mentees.industry,),
+    }
+    n, m = len(mentees.has_lang), len(mentors.has_lang)
+    num = np.zeros((n, m))
+    den = np.zeros(n)
+    forbidden = np.zeros((n, m), dtype=bool)
+    for criterion, columns in groups.items():
+        first, inverse = _representatives(*columns)
+        scores, known, blocked = criterion_scores(mentees.rows(first), mentors, max_gap)
+        table = weights[criterion] * np.where(known[criterion], scores[criterion], 0.0)
+        if weights[criterion] > 0:
+            num += table[inverse]
+        den += weights[criterion] * known[criterion][inverse, 0]
+        if criterion in ("language", "timezone"):
+            # each forbidding rule reads only its own criterion's facts
+            own = _forbidden_by(criterion, mentees.rows(first), mentors, max_gap)
+            if own.any():
+                forbidden |= own[inverse]
+    return num, den, forbidden
+
+
+def _forbidden_by(criterion: str, mentees: Facts, mentors: Facts, max_gap: float | None) -> np.ndarray:
+    if criterion == "language":
+        shared = np.zeros((len(mentees.has_lang), len(mentors.has_lang)), dtype=bool)
+        for w in range(mentees.lang_bits.shape[1]):
+            shared |= (mentees.lang_bits[:, w, None] & mentors.lang_bits[None, :, w]) != 0
+        return mentees.has_lang[:, None] & mentors.has_lang[None, :] & ~shared
+    if max_gap is None:
+        return np.zeros((len(mentees.offset), len(mentors.offset)), dtype=bool)
+    gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
+    return np.minimum(gap, 24.0 - gap) > max_gap + 1e-9

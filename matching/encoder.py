@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.preprocessing import normalize
 
-from matching.text import BLOCK_WEIGHTS, Document, _idf, _phrases, _tfidf, analyse, stem, tokenize
+from matching.text import (BLOCK_WEIGHTS, Document, _idf, _phrases, _tfidf, analyse,
+                           normalize_rows, stem, tokenize)
 from matching.vocabulary import load_vocabulary
 
 __all__ = ["TextEncoder"]
@@ -26,6 +28,39 @@ def _gloss_documents() -> list[Document]:
             stems[stem(word)] = stems.get(stem(word), 0.0) + 1.0
         docs.append(Document({i: 1.0}, stems, {}))
     return docs
+
+
+class _Latent:
+    """Latent semantic space of the vocabulary: truncated SVD of its gloss documents.
+
+    Fitted once per process on the shipped vocabulary alone, so it costs
+    nothing per program and relates aliases and terms that share words
+    ("moving into management" and "people manager").
+    """
+
+    def __init__(self, random_state: int) -> None:
+        glosses = _gloss_documents()
+        stems = sorted({s for d in glosses for s in d.stems})
+        self.columns = {s: i for i, s in enumerate(stems)}
+        self.concepts = {i: len(stems) + i for i in range(len(glosses))}
+        self.idf = np.ones(len(stems) + len(glosses))
+        corpus = self._matrix(glosses)
+        k = min(N_COMPONENTS, min(corpus.shape) - 1)
+        self.svd = TruncatedSVD(n_components=k, random_state=random_state).fit(corpus)
+        self.components = np.ascontiguousarray(self.svd.components_.T)
+
+    def _matrix(self, docs: list[Document]) -> sp.csr_matrix:
+        rows = [{**{self.columns[s]: c for s, c in d.stems.items() if s in self.columns},
+                 **{self.concepts[k]: 2.0 * c for k, c in d.concepts.items()}} for d in docs]
+        return _tfidf(rows, {i: i for i in range(len(self.idf))}, self.idf)
+
+    def transform(self, docs: list[Document]) -> np.ndarray:
+        return self._matrix(docs) @ self.components
+
+
+@functools.cache
+def _latent_space(random_state: int) -> _Latent:
+    return _Latent(random_state)
 
 
 class TextEncoder:
@@ -51,9 +86,7 @@ class TextEncoder:
     def fit(self, docs: list[Document]) -> TextEncoder:
         """Fit on the mentors' documents."""
         ph = _phrases()
-        glosses = _gloss_documents()
-        stems = sorted({s for d in docs for s in d.stems} | {s for d in glosses for s in d.stems})
-        self.word_columns_ = {s: i for i, s in enumerate(stems)}
+        self.word_columns_ = {s: i for i, s in enumerate(sorted({s for d in docs for s in d.stems}))}
         self.concept_columns_ = {i: i for i in range(len(ph.names))}
         self.word_idf_ = _idf([d.stems for d in docs], self.word_columns_)
         self.concept_idf_ = _idf([d.concepts for d in docs], self.concept_columns_)
@@ -61,25 +94,18 @@ class TextEncoder:
             (np.ones(len(ph.names)), (np.arange(len(ph.names)), ph.category_of)),
             shape=(len(ph.names), len(ph.categories)),
         )
-        corpus = sp.vstack([self._lexical(docs), self._lexical(glosses)]).tocsr()
-        k = max(1, min(N_COMPONENTS, min(corpus.shape) - 1))
-        self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(corpus)
+        self.latent_ = _latent_space(self.random_state)
         sparse, dense = self.transform(docs)
         self.mentor_sparse_t_ = sparse.T.tocsr()
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
         return self
 
-    def _lexical(self, docs: list[Document]) -> sp.csr_matrix:
-        words = _tfidf([d.stems for d in docs], self.word_columns_, self.word_idf_)
-        concepts = _tfidf([d.concepts for d in docs], self.concept_columns_, self.concept_idf_)
-        return sp.hstack([words, concepts], format="csr")
-
     def transform(self, docs: list[Document]) -> tuple[sp.csr_matrix, np.ndarray]:
         """Sparse (words, concepts) and dense (categories, latent) features, block-weighted."""
         words = _tfidf([d.stems for d in docs], self.word_columns_, self.word_idf_)
         concepts = _tfidf([d.concepts for d in docs], self.concept_columns_, self.concept_idf_)
-        categories = normalize((concepts @ self.category_matrix_).toarray())
-        latent = normalize(self.svd_.transform(sp.hstack([words, concepts], format="csr")))
+        categories = normalize_rows((concepts @ self.category_matrix_).toarray())
+        latent = normalize_rows(self.latent_.transform(docs))
         w = {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
         sparse = sp.hstack([w["words"] * words, w["concepts"] * concepts], format="csr")
         dense = np.hstack([w["categories"] * categories, w["latent"] * latent])

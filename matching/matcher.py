@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matching.criteria import DEFAULT_WEIGHTS, Facts, criterion_scores
+from matching.criteria import DEFAULT_WEIGHTS, Facts, criterion_scores, structured_block
 from matching.encoder import TextEncoder
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
@@ -138,7 +138,7 @@ class Matcher:
                       np.array([not d.empty for d in docs]), (rows, cols))
 
     def _parts(self, batch: _Batch, rows: slice, cols: slice = slice(None)) -> dict:
-        """Every ingredient of the scores of a block of pairs."""
+        """Every ingredient of the scores of a small block of pairs (for reasons)."""
         text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
         scores, known, forbidden = criterion_scores(
             batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
@@ -148,14 +148,35 @@ class Matcher:
         num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
         den = sum(w[c] * known[c] for c in scores)
         total = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        forbidden |= (self.capacity_[cols] == 0)[None, :]
-        ex_rows, ex_cols = batch.excluded
+        total[forbidden | self._blocked(batch, rows, cols)] = -np.inf
+        return {"total": total, "text": text, "scores": scores, "known": known}
+
+    def _blocked(self, batch: _Batch, rows: slice, cols: slice = slice(None)) -> np.ndarray:
+        """Pairs ruled out by an exclusion or a mentor without capacity."""
         start, stop, _ = rows.indices(len(batch.mentees))
         c_start, c_stop, _ = cols.indices(len(self.mentors_))
+        blocked = np.zeros((stop - start, c_stop - c_start), dtype=bool)
+        blocked |= (self.capacity_[cols] == 0)[None, :]
+        ex_rows, ex_cols = batch.excluded
         hit = (ex_rows >= start) & (ex_rows < stop) & (ex_cols >= c_start) & (ex_cols < c_stop)
-        forbidden[ex_rows[hit] - start, ex_cols[hit] - c_start] = True
-        total[forbidden] = -np.inf
-        return {"total": total, "text": text, "scores": scores, "known": known}
+        blocked[ex_rows[hit] - start, ex_cols[hit] - c_start] = True
+        return blocked
+
+    def _total(self, batch: _Batch, rows: slice) -> np.ndarray:
+        """Scores of a block of mentees against all mentors (same numbers as ``_parts``)."""
+        w = self.weights_
+        num, den, forbidden = structured_block(
+            batch.facts.rows(rows), self.facts_, w, self.max_timezone_gap_hours)
+        has_text = batch.has_text[rows]
+        if w["text"] > 0 and has_text.any():
+            text = calibrate_text(self.encoder_.similarity(batch.sparse[rows], batch.dense[rows]))
+            text *= (w["text"] * has_text)[:, None]
+            num += text
+        den = den + w["text"] * has_text
+        scale = np.divide(1.0, den, out=np.zeros_like(den), where=den > 0)
+        num *= scale[:, None]
+        num[forbidden | self._blocked(batch, rows)] = -np.inf
+        return num
 
     def _chunks(self, n: int) -> list[slice]:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
@@ -173,7 +194,7 @@ class Matcher:
         batch = self._prepare(mentees)
         out = np.empty((len(batch.mentees), len(self.mentors_)))
         for rows in self._chunks(len(batch.mentees)):
-            out[rows] = self._parts(batch, rows)["total"]
+            out[rows] = self._total(batch, rows)
         return out
 
     def text_similarity(self, mentees: Sequence[Mentee]) -> np.ndarray:
@@ -219,7 +240,7 @@ class Matcher:
         top = ColumnTop(per_mentor, n_mentors)
         rows, cols, values = [], [], []
         for chunk in self._chunks(n):
-            total = self._parts(batch, chunk)["total"]
+            total = self._total(batch, chunk)
             r, c = row_top_k(total, int(k))
             rows.append(r + chunk.start)
             cols.append(c)

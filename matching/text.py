@@ -8,9 +8,9 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
   TF-IDF weighted over the mentors;
 - ``words``: stemmed content words (TF-IDF over the mentors), for skills the
   vocabulary does not know;
-- ``latent``: a latent semantic space (truncated SVD of words and concepts,
-  fitted on the mentors plus one gloss document per vocabulary term, so
-  aliases and related words share directions even in a small program);
+- ``latent``: a latent semantic space (truncated SVD of one gloss document
+  per vocabulary term: its name, aliases and category), so related terms and
+  words share directions even in a small program;
 - ``categories``: the share of each vocabulary category (engineering, data,
   leadership, ...), which relates different terms of the same area.
 """
@@ -24,16 +24,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.preprocessing import normalize
 
 from matching.vocabulary import alias_map, load_vocabulary
 
 __all__ = ["BLOCK_WEIGHTS", "TextEncoder", "Document", "stem", "tokenize"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
-BLOCK_WEIGHTS = {"concepts": 0.45, "words": 0.25, "latent": 0.2, "categories": 0.1}
+BLOCK_WEIGHTS = {"concepts": 0.25, "words": 0.55, "latent": 0.15, "categories": 0.05}
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
 _TOKEN = re.compile(r"[^\W_]+(?:\+\+|#)?")
@@ -193,7 +191,20 @@ def _tfidf(rows: list[dict], columns: dict, idf: np.ndarray) -> sp.csr_matrix:
         shape=(len(rows), len(columns)),
     )
     matrix.sum_duplicates()
-    return normalize(matrix @ sp.diags(idf))
+    matrix.data *= idf[matrix.indices]
+    return normalize_rows(matrix)
+
+
+def normalize_rows(matrix: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
+    """Scale every non-zero row to unit L2 norm (sparse CSR or dense; zero rows stay zero)."""
+    if sp.issparse(matrix):
+        counts = np.diff(matrix.indptr)
+        row = np.repeat(np.arange(matrix.shape[0]), counts)
+        norms = np.sqrt(np.bincount(row, weights=matrix.data**2, minlength=matrix.shape[0]))
+        matrix.data /= np.where(norms > 0, norms, 1.0)[row]
+        return matrix
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 def _idf(rows: list[dict], columns: dict) -> np.ndarray:

@@ -39,9 +39,14 @@ class ColumnTop:
         """Merge a chunk whose first row has global index ``offset``."""
         if self.r <= 0:
             return
+        if len(scores) > self.r:  # shrink the chunk to its own top r per column first
+            part = np.argpartition(-scores.T, self.r - 1, axis=1)[:, : self.r].T
+            scores = np.take_along_axis(scores, part, axis=0)
+            rows = part + offset
+        else:
+            rows = np.broadcast_to(np.arange(offset, offset + len(scores))[:, None], scores.shape)
         values = np.vstack([self.values, scores])
-        rows = np.vstack([self.rows, np.broadcast_to(
-            np.arange(offset, offset + len(scores))[:, None], scores.shape)])
+        rows = np.vstack([self.rows, rows])
         if len(values) > self.r:
             part = np.argpartition(-values, self.r - 1, axis=0)[: self.r]
             values = np.take_along_axis(values, part, axis=0)
