@@ -29,13 +29,16 @@ def csrf_token() -> str:
 def check_csrf() -> None:
     """Refuse any state change without a valid token (form field or X-CSRF-Token header).
 
-    Done once here rather than per view, so no endpoint can forget it. Requests that
-    authenticate with a bearer token carry no ambient credentials and are exempt.
+    Done once here rather than per view, so no endpoint can forget it. API requests that
+    authenticate with a bearer token, or send no sign-in cookie at all, carry no ambient
+    credentials and are exempt.
     """
     if request.method in SAFE_METHODS or not current_app.config["CSRF_ENABLED"]:
         return
     if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
         return
+    if request.path.startswith("/api/") and not sends_sign_in_cookie():
+        return  # nothing ambient to forge with: API clients without cookies (sign-up, tokens)
     token = request.headers.get("X-CSRF-Token")
     if token is None and request.mimetype in ("application/x-www-form-urlencoded",
                                               "multipart/form-data"):
@@ -44,6 +47,13 @@ def check_csrf() -> None:
     if not form.validate():
         abort(400, description="The form expired or was not sent from this site. "
                                "Reload the page and try again.")
+
+
+def sends_sign_in_cookie() -> bool:
+    """Whether the request carries a cookie that Flask-Login could sign it in with."""
+    names = (current_app.config["SESSION_COOKIE_NAME"],
+             current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    return any(name in request.cookies for name in names)
 
 
 def add_security_headers(response: Response) -> Response:
