@@ -31,6 +31,17 @@ GB = 1024**3
 MEAN_CAPACITY = sum((i + 1) * w for i, w in enumerate(CAPACITY_WEIGHTS))
 
 
+def engine_version() -> str:
+    """The commit measured, and whether ``matching/`` had uncommitted edits then."""
+    def git(*cmd: str) -> str:
+        proc = subprocess.run(["git", *cmd], capture_output=True, text=True, check=False,
+                              cwd=Path(__file__).resolve().parent.parent)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+    head = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    dirty = git("status", "--porcelain", "--", "matching")
+    return head + (" with uncommitted changes in matching/" if dirty else "")
+
+
 def run_worker(task: str, args: dict[str, Any]) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return its JSON result."""
     proc = subprocess.run([sys.executable, "-m", "benchmarks.workers", task, json.dumps(args)],
@@ -81,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     figures: dict[str, Any] = {"seed": opts.seed, "k": opts.k, "sizes": [],
-                               "cpus": os.cpu_count(), "load_before": os.getloadavg()[0]}
+                               "cpus": os.cpu_count(), "load_before": os.getloadavg()[0],
+                               "engine": engine_version()}
     with tempfile.TemporaryDirectory() as tmp:
         for mentees, mentors in sizes:
             progress(f"== {mentees} mentees x {mentors} mentors")

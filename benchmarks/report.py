@@ -136,7 +136,8 @@ def _cov(value: Any) -> float:
 
 def render(figures: dict[str, Any]) -> str:
     """Everything ``python -m benchmarks.matching`` prints, in reading order."""
-    lines = [f"Matching benchmark (seed {figures['seed']}, candidates k={figures['k']}). "
+    lines = [f"Matching benchmark of {figures.get('engine', 'the engine')} "
+             f"(seed {figures['seed']}, candidates k={figures['k']}).",
              "Peak RSS: resident-set high-water mark (VmHWM) of a fresh process per size,"
              " reset before each step;", "it includes the interpreter, libraries and the "
              "generated cohort ('RSS before').", ""]
