@@ -124,7 +124,8 @@ def _solve(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, cap: np.ndarr
     if len(values) == 0:
         return result
     sink = n + m
-    scale = 2.0**COST_BITS / max(float(np.abs(values).max()), 1e-300)
+    largest = float(np.abs(values).max())
+    scale = 2.0**COST_BITS / largest if largest > 0 else 1.0
     costs = -np.rint(values * scale).astype(np.int64)
     tails = [rows, n + np.arange(m)]
     heads = [n + cols, np.full(m, sink)]

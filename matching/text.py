@@ -35,6 +35,7 @@ BLOCK_WEIGHTS = {"concepts": 0.25, "words": 0.55, "latent": 0.15, "categories": 
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
 _TOKEN = re.compile(r"[^\W_]+(?:\+\+|#)?")
+_JOINED = re.compile(r"\b([a-z])[&/]([a-z])\b")  # "m&a", "a/b", "d&i" stay one token
 # Vocabulary entries that are ordinary English words in free text ("I want to go
 # into management"); they are recognised in tags only.
 _TAG_ONLY = {"go", "swift", "rust", "spark", "flask", "node", "ruby", "raise", "balance",
@@ -82,10 +83,10 @@ def tokenize(text: str) -> list[str]:
 
     Examples
     --------
-    >>> tokenize("C++ and Node.js, CI/CD!")
-    ['c++', 'and', 'node', 'js', 'ci', 'cd']
+    >>> tokenize("C++ and Node.js, CI/CD, M&A!")
+    ['c++', 'and', 'node', 'js', 'ci', 'cd', 'ma']
     """
-    return _TOKEN.findall(text.lower())
+    return _TOKEN.findall(_JOINED.sub(r"\1\2", text.lower()))
 
 
 @dataclass(frozen=True)

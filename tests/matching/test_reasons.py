@@ -1,0 +1,68 @@
+"""Every reason is true of the pair and comes from a criterion that scored."""
+
+import pytest
+
+from matching import Matcher, Mentee, Mentor
+
+MENTOR = Mentor(id=1, about="Engineering manager for 12 years; I grew two teams",
+                expertise=["people management", "system design"], languages=["en", "de"],
+                timezone="Europe/Berlin", years_experience=12, industry="Fintech", capacity=3)
+
+
+def reasons(mentee: Mentee, mentor: Mentor = MENTOR) -> list[str]:
+    return Matcher().fit([mentor]).explain(mentee, 0)
+
+
+def test_shared_topics_are_named() -> None:
+    assert "You both mention people management" in reasons(Mentee(id=1, goals="help leading a team"))
+
+
+def test_shared_plain_words_are_named_when_no_vocabulary_term_is_shared() -> None:
+    mentor = Mentor(id=1, about="I maintain Kafka clusters")
+    assert reasons(Mentee(id=1, goals="Learning Kafka"), mentor) == ["You both mention kafka"]
+
+
+def test_language_reason_names_the_shared_language() -> None:
+    assert reasons(Mentee(id=1, languages=["de", "fr"])) == ["Both speak German"]
+    assert reasons(Mentee(id=1, languages=["en", "de"])) == ["Both speak English and German"]
+
+
+@pytest.mark.parametrize(("zone", "text"), [
+    ("Europe/Paris", "Same time zone"), ("Europe/London", "1 hour apart"),
+    ("Asia/Kolkata", "4.5 hours apart"),
+])
+def test_time_zone_reason_says_how_far_apart(zone: str, text: str) -> None:
+    got = reasons(Mentee(id=1, timezone=zone))
+    assert got == ([text] if text != "4.5 hours apart" else [])
+
+
+def test_experience_reason_only_when_the_mentor_is_ahead() -> None:
+    assert reasons(Mentee(id=1, years_experience=5)) == ["12 years of experience"]
+    assert reasons(Mentee(id=1, years_experience=15)) == []
+
+
+def test_industry_reason_only_for_the_same_industry() -> None:
+    assert reasons(Mentee(id=1, industry="fintech")) == ["Both work in fintech"]
+    assert reasons(Mentee(id=1, industry="retail")) == []
+
+
+def test_no_reason_for_what_the_mentee_did_not_say_or_what_did_not_match() -> None:
+    assert reasons(Mentee(id=1)) == []
+    assert reasons(Mentee(id=1, goals="woodworking", languages=["en"]))[0] == "Both speak English"
+
+
+def test_full_example_orders_reasons_by_contribution() -> None:
+    mentee = Mentee(id=7, goals="I want to move from senior engineer into management",
+                    skills_to_grow=["people management", "giving feedback"], languages=["en"],
+                    timezone="Europe/Paris", years_experience=5, industry="fintech")
+    got = Matcher().fit([MENTOR]).suggest(mentee, k=1)[0].reasons
+    assert got[0] == "You both mention people management"
+    assert set(got[1:]) == {"Both speak English", "Same time zone", "12 years of experience",
+                            "Both work in fintech"}
+
+
+def test_forbidden_pair_has_no_reasons_and_bad_column_raises() -> None:
+    m = Matcher().fit([MENTOR])
+    assert m.explain(Mentee(id=1, languages=["ja"]), 0) == []
+    with pytest.raises(ValueError, match="mentor column"):
+        m.explain(Mentee(id=1), 3)
