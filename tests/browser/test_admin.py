@@ -71,6 +71,7 @@ def test_non_admin_gets_403_on_admin_pages(web, live_server) -> None:  # noqa: A
 
     response = page.goto("/admin/programs")
     assert response is not None and response.status == 403
+    assert response.headers["content-type"].startswith("text/html")
     expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
     expect(page.get_by_text("You do not have access to this page.")).to_be_visible()
     web.shot("forbidden")
