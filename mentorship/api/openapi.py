@@ -175,8 +175,9 @@ DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Mentorship API", "version": "1.0.0",
              "description": "Authenticate with `Authorization: Bearer <token>` (from POST "
-                            "/tokens) or with the session cookie; cookie-authenticated "
-                            "writes also need the `X-CSRF-Token` header. Bodies are JSON "
+                            "/tokens) or with the session cookie; writes sent with a "
+                            "sign-in cookie also need the `X-CSRF-Token` header (from the "
+                            '`<meta name="csrf-token">` of any page). Bodies are JSON '
                             "objects of at most 1 MiB. Errors are "
                             '`{"error": {"code", "message", "fields"}}`.'},
     "servers": [{"url": "/api/v1"}],
