@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 from itertools import accumulate
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,8 @@ TITLES = ("Engineering manager", "Staff engineer", "Product manager", "Data scie
           "Researcher", "Principal engineer", "Head of operations", "Marketing lead")
 ROLES = ("junior developer", "senior engineer", "analyst", "designer", "new manager",
          "career changer", "graduate", "product owner", "researcher", "support engineer")
+REGIONS = {"America": "Americas", "Europe": "Europe & Africa", "Africa": "Europe & Africa",
+           "Asia": "Asia-Pacific", "Australia": "Asia-Pacific", "Pacific": "Asia-Pacific"}
 CAPACITY_WEIGHTS = (0.25, 0.30, 0.25, 0.12, 0.08)  # capacity 1..5; mean about 2.5
 
 GOAL_TEMPLATES = (
@@ -86,11 +88,32 @@ class Cohort:
 
     mentors: list[dict[str, Any]]
     mentees: list[dict[str, Any]]
-    groups: np.ndarray  # one label per mentee: "English first" / "other first language"
 
     @property
     def capacity(self) -> np.ndarray:
         return np.array([m["capacity"] for m in self.mentors], dtype=np.int64)
+
+    @property
+    def groups(self) -> np.ndarray:
+        """The default grouping for coverage reports: first language."""
+        return self.groupings()["first language"]
+
+    def groupings(self) -> dict[str, np.ndarray]:
+        """Ways to split mentees when asking whether a round serves everyone alike.
+
+        First language is the obvious split; whether a mentee speaks English at
+        all and the region of their time zone are where the hard constraints
+        (shared language) and the time-zone criterion actually bite.
+        """
+        def label(fn: Callable[[dict[str, Any]], str]) -> np.ndarray:
+            return np.array([fn(m) for m in self.mentees], dtype=object)
+        return {
+            "first language": label(lambda m: "English first" if m["languages"][0] == "en"
+                                    else "other first language"),
+            "English": label(lambda m: "speaks English" if "en" in m["languages"]
+                             else "no English"),
+            "region": label(lambda m: REGIONS.get(m["timezone"].split("/")[0], "other")),
+        }
 
 
 def load_terms(path: Path = VOCABULARY) -> list[Term]:
@@ -185,7 +208,6 @@ def make_cohort(n_mentees: int, n_mentors: int, *, seed: int = 0,
             capacity=rng.choices(range(1, 6), cum_weights=capacity_cum)[0]))
 
     mentees = []
-    groups = np.empty(n_mentees, dtype=object)
     for j in range(n_mentees):
         spoken = _languages(rng, codes, lang_cum)
         topics = drawer.draw(rng.randint(3, 5))
@@ -201,5 +223,4 @@ def make_cohort(n_mentees: int, n_mentors: int, *, seed: int = 0,
             languages=spoken, timezone=_timezone(rng, spoken[0]),
             years_experience=rng.randint(0, 15),
             industry=rng.choice(INDUSTRIES), exclude=exclude))
-        groups[j] = "English first" if spoken[0] == "en" else "other first language"
-    return Cohort(mentors=mentors, mentees=mentees, groups=groups)
+    return Cohort(mentors=mentors, mentees=mentees)

@@ -114,19 +114,29 @@ def _size_table(size: dict[str, Any]) -> list[str]:
 
 def _equity_table(size: dict[str, Any]) -> list[str]:
     rows = size["engine"]["equity"]
-    groups = sorted(rows[0]["coverage_by_group"])
     base = rows[0]["total_score"]
-    lines = [f"Equity trade-off at {size['mentees']:,} x {size['mentors']:,}: coverage by "
-             "mentee group (first language)",
-             f"  {'equity':<8}" + "".join(f"{g:>22}" for g in groups)
-             + f"{'overall':>9}{'total score':>13}{'cost':>8}{'assign':>9}"]
+    lines = [f"Equity trade-off at {size['mentees']:,} x {size['mentors']:,}: "
+             "coverage per mentee group, total score and its cost against equity 0",
+             f"  {'equity':<8}{'overall':>9}{'total score':>13}{'cost':>8}{'min score':>11}"
+             f"{'assign':>9}"]
     for row in rows:
-        cov = row["coverage_by_group"]
         cost = (base - row["total_score"]) / base if base else 0.0
-        lines.append(f"  {row['equity']:<8}" + "".join(f"{100 * _cov(cov[g]):>21.1f}%" for g in groups)
-                     + f"{100 * row['coverage']:>8.1f}%{row['total_score']:>13,.1f}"
-                     f"{100 * cost:>7.2f}%{row['seconds']:>7.2f} s")
+        lines.append(f"  {row['equity']:<8}{100 * row['coverage']:>8.1f}%"
+                     f"{row['total_score']:>13,.1f}{100 * cost:>7.2f}%{row['min_score']:>11.3f}"
+                     f"{row['seconds']:>7.2f} s")
+    for grouping in rows[0]["coverage_by_group"]:
+        groups = sorted(rows[0]["coverage_by_group"][grouping])
+        lines.append(f"  by {grouping}: " + ", ".join(
+            f"{g} ({_count(rows[0]['coverage_by_group'][grouping][g])})" for g in groups))
+        for row in rows:
+            cov = row["coverage_by_group"][grouping]
+            lines.append(f"    equity {row['equity']:<4}" + "".join(
+                f"{100 * _cov(cov[g]):>10.1f}%" for g in groups))
     return lines
+
+
+def _count(value: Any) -> str:
+    return f"{value['mentees']:,}" if isinstance(value, dict) and "mentees" in value else "?"
 
 
 def _cov(value: Any) -> float:

@@ -47,7 +47,8 @@ def engine(args: dict[str, Any]) -> dict[str, Any]:
     m, n, label = args["mentees"], args["mentors"], args["label"]
     cohort = make_cohort(m, n, seed=args["seed"])
     mentors, mentees = _people(cohort)
-    capacity, groups = cohort.capacity, cohort.groups
+    capacity, groupings = cohort.capacity, cohort.groupings()
+    groups = groupings["first language"]
     meter = Meter(label)
     with meter.step("fit"):
         matcher = Matcher().fit(mentors)
@@ -69,10 +70,13 @@ def engine(args: dict[str, Any]) -> dict[str, Any]:
             t0 = time.perf_counter()
             fair = assign(cand, capacity, equity=equity)
             seconds = time.perf_counter() - t0
-            rep = _plain(evaluate(cand, fair, capacity, groups=groups))
-            out["equity"].append({"equity": equity, "seconds": seconds,
-                                  "total_score": rep["total_score"], "coverage": rep["coverage"],
-                                  "coverage_by_group": rep["coverage_by_group"]})
+            reps = {name: _plain(evaluate(cand, fair, capacity, groups=labels))
+                    for name, labels in groupings.items()}
+            rep = reps["first language"]
+            out["equity"].append({
+                "equity": equity, "seconds": seconds, "total_score": rep["total_score"],
+                "coverage": rep["coverage"], "min_score": rep["min_score"],
+                "coverage_by_group": {n: r["coverage_by_group"] for n, r in reps.items()}})
     return out
 
 

@@ -53,6 +53,10 @@ def test_mix_has_a_majority_language_minorities_and_scarce_slots() -> None:
     assert len(first) >= 8
     assert any(len(m["languages"]) > 1 for m in cohort.mentees)
     assert set(cohort.groups) == {"English first", "other first language"}
+    groupings = cohort.groupings()
+    assert set(groupings["English"]) == {"speaks English", "no English"}
+    assert set(groupings["region"]) == {"Americas", "Europe & Africa", "Asia-Pacific"}
+    assert all(len(labels) == 2000 for labels in groupings.values())
     assert cohort.capacity.sum() < 2000  # fewer slots than mentees, as in real programs
 
 
