@@ -32,14 +32,18 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
     if sp.issparse(scores):
         if scores.ndim != 2:
             raise ValueError(f"scores must be 2-D, got shape {scores.shape}")
-        coo = sp.coo_array(scores, dtype=float)
-        coo.sum_duplicates()
-        rows, cols, values = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+        csr = sp.csr_array(scores, dtype=float)
+        if not csr.has_canonical_format:  # duplicates are summed, as scipy does
+            csr = csr.copy()
+            csr.sum_duplicates()
+        rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))
+        cols, values = csr.indices.astype(np.int64), csr.data
         if np.isnan(values).any() or np.isposinf(values).any():
             raise ValueError("scores must not contain NaN or +inf, got some in the sparse matrix")
         keep = np.isfinite(values)
-        order = np.lexsort((cols[keep], rows[keep]))
-        return rows[keep][order], cols[keep][order], values[keep][order], coo.shape
+        if keep.all():
+            return rows, cols, values, csr.shape
+        return rows[keep], cols[keep], values[keep], csr.shape
     try:
         dense = np.asarray(scores, dtype=float)
     except (TypeError, ValueError) as exc:

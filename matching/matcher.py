@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,12 +16,13 @@ from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.text import Document, analyse
-from matching.topk import ColumnTop, row_top_k, to_csr
+from matching.topk import ColumnTop, column_top, row_top_k, to_csr
 
 __all__ = ["Matcher"]
 
-# Rows scored at once: keeps a chunk near 8M float64 cells (64 MB) whatever the size.
-_CHUNK_CELLS = 8_000_000
+# Rows scored at once: keeps a chunk near 4M float64 cells (32 MB) whatever the size.
+_CHUNK_CELLS = 4_000_000
+_THREADS = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,10 @@ def calibrate_text(similarity: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> calibrate_text(np.array([0.0, 0.25, 1.0])).tolist()
+    >>> calibrate_text(np.array([0.0, 0.25, 1.0])).tolist()  # in place
     [0.0, 0.5, 1.0]
     """
-    return np.sqrt(similarity)
+    return np.sqrt(similarity, out=similarity)
 
 
 class Matcher:
@@ -142,7 +145,7 @@ class Matcher:
         text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
         scores, known, forbidden = criterion_scores(
             batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
-        scores["text"] = calibrate_text(text)
+        scores["text"] = calibrate_text(text.copy())
         known["text"] = batch.has_text[rows, None]
         w = self.weights_
         num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
@@ -182,6 +185,13 @@ class Matcher:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
         return [slice(s, min(n, s + step)) for s in range(0, n, step)]
 
+    def _map(self, fn: Callable, chunks: list[slice]) -> Iterator:
+        """Apply ``fn`` to row chunks on two threads (numpy releases the GIL), in order."""
+        if len(chunks) < 2:
+            return map(fn, chunks)
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+            return iter(list(pool.map(fn, chunks)))
+
     def score(self, mentees: Sequence[Mentee]) -> np.ndarray:
         """Calibrated scores, shape (n_mentees, n_mentors), in [0, 1]; ``-inf`` = not allowed.
 
@@ -193,8 +203,9 @@ class Matcher:
         """
         batch = self._prepare(mentees)
         out = np.empty((len(batch.mentees), len(self.mentors_)))
-        for rows in self._chunks(len(batch.mentees)):
-            out[rows] = self._total(batch, rows)
+        chunks = self._chunks(len(batch.mentees))
+        for rows, block in zip(chunks, self._map(lambda r: self._total(batch, r), chunks), strict=True):
+            out[rows] = block
         return out
 
     def text_similarity(self, mentees: Sequence[Mentee]) -> np.ndarray:
@@ -238,14 +249,18 @@ class Matcher:
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
         top = ColumnTop(per_mentor, n_mentors)
-        rows, cols, values = [], [], []
-        for chunk in self._chunks(n):
+
+        def chunk_top(chunk: slice) -> tuple:
             total = self._total(batch, chunk)
             r, c = row_top_k(total, int(k))
-            rows.append(r + chunk.start)
+            return r + chunk.start, c, total[r, c], column_top(total, per_mentor, chunk.start)
+
+        rows, cols, values = [], [], []
+        for r, c, v, (col_values, col_rows) in self._map(chunk_top, self._chunks(n)):
+            rows.append(r)
             cols.append(c)
-            values.append(total[r, c])
-            top.update(total, chunk.start)
+            values.append(v)
+            top.merge(col_values, col_rows)
         r, c, v = top.entries()
         keys, first = np.unique(np.concatenate([*rows, r]) * n_mentors + np.concatenate([*cols, c]),
                                 return_index=True)

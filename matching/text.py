@@ -18,7 +18,6 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
 from __future__ import annotations
 
 import functools
-import math
 import re
 from dataclasses import dataclass
 
@@ -86,7 +85,10 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("C++ and Node.js, CI/CD, M&A!")
     ['c++', 'and', 'node', 'js', 'ci', 'cd', 'ma']
     """
-    return _TOKEN.findall(_JOINED.sub(r"\1\2", text.lower()))
+    text = text.lower()
+    if "&" in text or "/" in text:
+        text = _JOINED.sub(r"\1\2", text)
+    return _TOKEN.findall(text)
 
 
 @dataclass(frozen=True)
@@ -156,9 +158,11 @@ def analyse(text: str, tags: tuple[str, ...]) -> Document:
     concepts: dict[int, float] = {}
     stems: dict[str, float] = {}
     surface: dict[str, str] = {}
-    for source, weight, tag in [(text, 1.0, False)] + [(t, TAG_WEIGHT, True) for t in tags]:
+    sources = [(text, 1.0, False)] + [(t, TAG_WEIGHT, True) for t in tags] if tags else [(text, 1.0, False)]
+    for source, weight, tag in sources:
         words = tokenize(source)
-        keys = [stem(w) for w in words]
+        infos = [_WORDS.get(w) or _word_info(w) for w in words]
+        keys = [info[0] for info in infos]
         i, n = 0, len(keys)
         while i < n:
             step = 1
@@ -170,27 +174,36 @@ def analyse(text: str, tags: tuple[str, ...]) -> Document:
                     step = length
                     break
             i += step
-        for word, key in zip(words, keys, strict=True):
-            if word not in _STOP and key not in _STOP and len(key) > 1 and not key.isdigit():
+        for word, (key, content) in zip(words, infos, strict=True):
+            if content:
                 stems[key] = stems.get(key, 0.0) + weight
                 surface.setdefault(key, word)
     return Document(concepts, stems, surface)
 
 
+_WORDS: dict[str, tuple[str, bool]] = {}
+
+
+def _word_info(word: str) -> tuple[str, bool]:
+    """(stem, whether it is a content word), cached per distinct word."""
+    key = stem(word)
+    info = (key, word not in _STOP and key not in _STOP and len(key) > 1 and not key.isdigit())
+    if len(_WORDS) < 500_000:
+        _WORDS[word] = info
+    return info
+
+
 def _tfidf(rows: list[dict], columns: dict, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear TF-IDF rows from ``{feature: count}`` dicts, L2-normalised."""
-    indptr, indices, data = [0], [], []
-    for row in rows:
-        for key, count in row.items():
-            col = columns.get(key)
-            if col is not None:
-                indices.append(col)
-                data.append(1.0 + math.log(count))
-        indptr.append(len(indices))
-    matrix = sp.csr_matrix(
-        (np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-        shape=(len(rows), len(columns)),
-    )
+    get = columns.get
+    cells = [[(get(k), v) for k, v in row.items()] for row in rows]
+    cells = [[(c, v) for c, v in row if c is not None] for row in cells]
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(row) for row in cells], out=indptr[1:])
+    flat = [cell for row in cells for cell in row]
+    indices = np.array([c for c, _ in flat], dtype=np.int64)
+    data = 1.0 + np.log(np.array([v for _, v in flat], dtype=float))
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(columns)))
     matrix.sum_duplicates()
     matrix.data *= idf[matrix.indices]
     return normalize_rows(matrix)

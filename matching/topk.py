@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["ColumnTop", "row_top_k", "to_csr"]
+__all__ = ["ColumnTop", "column_top", "row_top_k", "to_csr"]
 
 
 def row_top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -35,17 +35,11 @@ class ColumnTop:
         self.values = np.full((0, n_cols), -np.inf)
         self.rows = np.full((0, n_cols), -1, dtype=np.int64)
 
-    def update(self, scores: np.ndarray, offset: int) -> None:
-        """Merge a chunk whose first row has global index ``offset``."""
+    def merge(self, values: np.ndarray, rows: np.ndarray) -> None:
+        """Merge candidate (values, global rows) of shape (any, n_cols), e.g. from :func:`column_top`."""
         if self.r <= 0:
             return
-        if len(scores) > self.r:  # shrink the chunk to its own top r per column first
-            part = np.argpartition(-scores.T, self.r - 1, axis=1)[:, : self.r].T
-            scores = np.take_along_axis(scores, part, axis=0)
-            rows = part + offset
-        else:
-            rows = np.broadcast_to(np.arange(offset, offset + len(scores))[:, None], scores.shape)
-        values = np.vstack([self.values, scores])
+        values = np.vstack([self.values, values])
         rows = np.vstack([self.rows, rows])
         if len(values) > self.r:
             part = np.argpartition(-values, self.r - 1, axis=0)[: self.r]
@@ -58,6 +52,24 @@ class ColumnTop:
         keep = np.isfinite(self.values)
         cols = np.broadcast_to(np.arange(self.values.shape[1]), self.values.shape)
         return self.rows[keep], cols[keep].astype(np.int64), self.values[keep]
+
+
+def column_top(scores: np.ndarray, r: int, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``r`` best values of every column of a chunk and their global row indices.
+
+    Examples
+    --------
+    >>> v, rows = column_top(np.array([[0.1, 0.9], [0.5, 0.2], [0.3, 0.4]]), 1, offset=10)
+    >>> v.tolist(), rows.tolist()
+    ([[0.5, 0.9]], [[11, 10]])
+    """
+    if r <= 0:
+        return np.empty((0, scores.shape[1])), np.empty((0, scores.shape[1]), dtype=np.int64)
+    if len(scores) <= r:
+        rows = np.broadcast_to(np.arange(offset, offset + len(scores))[:, None], scores.shape)
+        return scores, rows.astype(np.int64)
+    part = np.argpartition(-scores.T, r - 1, axis=1)[:, :r].T
+    return np.take_along_axis(scores, part, axis=0), (part + offset).astype(np.int64)
 
 
 def to_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
