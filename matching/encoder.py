@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
+from threadpoolctl import threadpool_limits
 
 from matching.text import (BLOCK_WEIGHTS, Document, _idf, _phrases, _tfidf, analyse,
                            normalize_rows, stem, tokenize)
@@ -38,16 +38,18 @@ class _Latent:
     ("moving into management" and "people manager").
     """
 
-    def __init__(self, random_state: int) -> None:
+    def __init__(self) -> None:
         glosses = _gloss_documents()
         stems = sorted({s for d in glosses for s in d.stems})
         self.columns = {s: i for i, s in enumerate(stems)}
         self.concepts = {i: len(stems) + i for i in range(len(glosses))}
         self.idf = np.ones(len(stems) + len(glosses))
-        corpus = self._matrix(glosses)
-        k = min(N_COMPONENTS, min(corpus.shape) - 1)
-        self.svd = TruncatedSVD(n_components=k, random_state=random_state).fit(corpus)
-        self.components = np.ascontiguousarray(self.svd.components_.T)
+        corpus = self._matrix(glosses).toarray()
+        # The gloss matrix is small (a few hundred rows): an exact SVD on one
+        # thread takes ~0.1 s, while threaded LAPACK on a busy machine can spin for seconds.
+        with threadpool_limits(limits=1, user_api="blas"):
+            _, _, vt = np.linalg.svd(corpus, full_matrices=False)
+        self.components = np.ascontiguousarray(vt[:N_COMPONENTS].T)
 
     def _matrix(self, docs: list[Document]) -> sp.csr_matrix:
         rows = [{**{self.columns[s]: c for s, c in d.stems.items() if s in self.columns},
@@ -59,8 +61,8 @@ class _Latent:
 
 
 @functools.cache
-def _latent_space(random_state: int) -> _Latent:
-    return _Latent(random_state)
+def _latent_space() -> _Latent:
+    return _Latent()
 
 
 class TextEncoder:
@@ -94,7 +96,7 @@ class TextEncoder:
             (np.ones(len(ph.names)), (np.arange(len(ph.names)), ph.category_of)),
             shape=(len(ph.names), len(ph.categories)),
         )
-        self.latent_ = _latent_space(self.random_state)
+        self.latent_ = _latent_space()
         sparse, dense = self.transform(docs)
         self.mentor_sparse_t_ = sparse.T.tocsr()
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
