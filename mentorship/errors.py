@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
@@ -33,8 +33,8 @@ def wants_json() -> bool:
 def render_error(status: int, message: str) -> Response:
     if wants_json():
         return json_error(status, CODES.get(status, "error"), message)
-    return Response(render_template("errors/error.html", status=status, message=message),
-                    status=status)
+    return make_response(render_template("errors/error.html", status=status, message=message),
+                         status)
 
 
 def handle_http(exc: HTTPException) -> Response:

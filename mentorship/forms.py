@@ -121,10 +121,14 @@ class EnrolForm(BaseForm):
                                             SelectChoice(Role.MENTOR.value,
                                                          "Mentor: I can guide others")],
                       default=Role.MENTEE.value)
-    goals = TextAreaField("Your goals", description="What do you want to achieve? (mentees)")
-    skills_to_grow = StringField("Skills to grow", description="Comma-separated (mentees)")
-    about = TextAreaField("What you can help with", description="(mentors)")
-    expertise = StringField("Expertise", description="Comma-separated (mentors)")
+    goals = TextAreaField("Your goals", description="What do you want to achieve in this program, "
+                          "and why now? Mentors are matched on this.")
+    skills_to_grow = StringField("Skills to grow", description="Comma-separated, e.g. "
+                                 "people management, public speaking")
+    about = TextAreaField("What you can help with", description="The situations you have been "
+                          "through and can guide others through.")
+    expertise = StringField("Expertise", description="Comma-separated, e.g. system design, "
+                            "career change")
     capacity = StringField("How many mentees can you take? (1–10)", default="2",
                            render_kw={"inputmode": "numeric"})
     availability = SelectField("Availability", validate_choice=False,

@@ -65,6 +65,6 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("SESSION_COOKIE_SECURE"):
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user and current_user.is_authenticated and request.endpoint != "static":
+    if request.endpoint != "static" and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
     return response

@@ -24,7 +24,8 @@ security.use_cheap_hashing()  # before any factory hashes a password
 
 
 def worker_schema(prefix: str = "test") -> str:
-    return f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    """A schema name of this test process alone (parallel workers and runs never meet)."""
+    return f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
 
 
 def postgres_url(schema: str) -> str:
@@ -33,11 +34,12 @@ def postgres_url(schema: str) -> str:
     return f"{BASE_URL}{joiner}options={quote('-csearch_path=' + schema)}"
 
 
-def reset_postgres_schema(schema: str) -> None:
+def reset_postgres_schema(schema: str, *, create: bool = True) -> None:
     engine = create_engine(BASE_URL)
     with engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        if create:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
 
 
@@ -51,6 +53,7 @@ def postgres_schema_url() -> Iterator[str]:
     Base.metadata.create_all(engine)
     engine.dispose()
     yield url
+    reset_postgres_schema(schema, create=False)
 
 
 @pytest.fixture

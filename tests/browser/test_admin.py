@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.factories import create, make_user
@@ -58,10 +57,6 @@ def test_admin_creates_and_edits_a_program(web, live_server) -> None:  # noqa: A
     expect(page.get_by_label("Weight: goals and expertise")).to_have_value("6")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "error pages are sent as text/plain: mentorship/errors.py builds them with "
-    "werkzeug's Response, whose default mimetype is text/plain, so the browser shows "
-    "the HTML source instead of the 'Not allowed' page"))
 def test_non_admin_gets_403_on_admin_pages(web, live_server) -> None:  # noqa: ANN001
     member = create(live_server.app, lambda s: make_user(s, name="Max Member"))
     page = web.page

@@ -1,0 +1,55 @@
+"""The Alembic migrations build exactly the schema the models describe, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from sqlalchemy import create_engine, inspect
+
+from mentorship.cli import upgrade_database
+from mentorship.db import Base, get_engine
+from tests.conftest import ON_POSTGRES, make_app, postgres_url, reset_postgres_schema, worker_schema
+
+
+@pytest.fixture
+def migrated_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own: a SQLite file, or a fresh PostgreSQL schema."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return
+    schema = worker_schema("migrations")
+    reset_postgres_schema(schema)
+    yield postgres_url(schema)
+    reset_postgres_schema(schema, create=False)
+
+
+def test_upgrade_head_matches_the_models(migrated_url: str) -> None:
+    url = migrated_url
+    app: Flask = make_app(url)
+    with app.app_context():
+        upgrade_database()
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+        tables = set(inspect(conn).get_table_names())
+    engine.dispose()
+    assert diff == []
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    assert "alembic_version" in tables
+    with app.app_context():
+        get_engine().dispose()
+
+
+def test_upgrade_is_idempotent(migrated_url: str) -> None:
+    app = make_app(migrated_url)
+    with app.app_context():
+        upgrade_database()
+        upgrade_database()
+        get_engine().dispose()
