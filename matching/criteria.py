@@ -26,7 +26,7 @@ import numpy as np
 
 from matching.languages import normalize_language
 
-__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "Facts", "criterion_scores", "structured_block", "utc_offset_hours"]
+__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "Facts", "criterion_scores", "Tables", "structured_tables", "utc_offset_hours"]
 
 #: Default weight of each criterion. The score of a pair is
 #: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
@@ -150,21 +150,38 @@ def _representatives(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse.ravel()
 
 
-def structured_block(mentees: Facts, mentors: Facts, weights: dict[str, float],
-                     max_gap: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted sum of the structured criteria, their weight total per mentee, and the forbidden pairs.
+@dataclass(frozen=True)
+class Tables:
+    """Structured scores of a batch of mentees, factored per criterion.
 
     People share few distinct languages, zones, years and industries, so each
-    criterion is scored once per distinct mentee value and gathered: the same
-    numbers as :func:`criterion_scores`, several times faster on big blocks.
+    criterion is scored once per distinct mentee value (``tables[c]``, float32,
+    weighted, ``-inf`` where a hard constraint forbids the pair) and a block
+    of rows is gathered with ``inverse[c]``: the same numbers as
+    :func:`criterion_scores`, many times faster on big rounds.
+    """
 
-    Returns
-    -------
-    num : ndarray (n_mentees, n_mentors)
-        ``sum(w[c] * s[c])`` over the criteria each mentee filled in.
-    den : ndarray (n_mentees,)
-        ``sum(w[c])`` over those criteria.
-    forbidden : ndarray (n_mentees, n_mentors) bool
+    tables: tuple[np.ndarray, ...]
+    inverse: tuple[np.ndarray, ...]
+    den: np.ndarray  # (n_mentees,) total weight of the criteria each mentee filled in
+
+    def block(self, rows: slice) -> np.ndarray:
+        """``sum(w[c] * s[c])`` for a block of mentees, ``-inf`` where forbidden."""
+        out = np.take(self.tables[0], self.inverse[0][rows], axis=0)
+        for table, inverse in zip(self.tables[1:], self.inverse[1:], strict=True):
+            out += np.take(table, inverse[rows], axis=0)
+        return out
+
+
+def structured_tables(mentees: Facts, mentors: Facts, weights: dict[str, float],
+                      max_gap: float | None, closed: np.ndarray) -> Tables:
+    """Factor the structured criteria of a batch; ``closed`` marks mentors no one may get.
+
+    Examples
+    --------
+    >>> f = Facts.encode([], {}, {})
+    >>> structured_tables(f, f, DEFAULT_WEIGHTS, None, np.zeros(0, bool)).den.shape
+    (0,)
     """
     groups = {
         "language": (mentees.lang_bits, mentees.has_lang),
@@ -172,23 +189,23 @@ def structured_block(mentees: Facts, mentors: Facts, weights: dict[str, float],
         "experience": (mentees.years,),
         "industry": (mentees.industry,),
     }
-    n, m = len(mentees.has_lang), len(mentors.has_lang)
-    num = np.zeros((n, m))
-    den = np.zeros(n)
-    forbidden = np.zeros((n, m), dtype=bool)
+    n = len(mentees.has_lang)
+    tables, inverses, den = [], [], np.zeros(n)
     for criterion, columns in groups.items():
+        if n == 0:
+            break
         first, inverse = _representatives(*columns)
-        scores, known, blocked = criterion_scores(mentees.rows(first), mentors, max_gap)
-        table = weights[criterion] * np.where(known[criterion], scores[criterion], 0.0)
-        if weights[criterion] > 0:
-            num += table[inverse]
+        reps = mentees.rows(first)
+        scores, known, _ = criterion_scores(reps, mentors, max_gap)
+        table = (weights[criterion] * np.where(known[criterion], scores[criterion], 0.0)).astype(np.float32)
+        if criterion in ("language", "timezone"):  # each rule reads only its own criterion's facts
+            table[_forbidden_by(criterion, reps, mentors, max_gap)] = -np.inf
+        if criterion == "language":
+            table[:, closed] = -np.inf
         den += weights[criterion] * known[criterion][inverse, 0]
-        if criterion in ("language", "timezone"):
-            # each forbidding rule reads only its own criterion's facts
-            own = _forbidden_by(criterion, mentees.rows(first), mentors, max_gap)
-            if own.any():
-                forbidden |= own[inverse]
-    return num, den, forbidden
+        tables.append(table)
+        inverses.append(inverse)
+    return Tables(tuple(tables), tuple(inverses), den)
 
 
 def _forbidden_by(criterion: str, mentees: Facts, mentors: Facts, max_gap: float | None) -> np.ndarray:

@@ -109,9 +109,9 @@ class TextEncoder:
         categories = normalize_rows((concepts @ self.category_matrix_).toarray())
         latent = normalize_rows(self.latent_.transform(docs))
         w = {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
-        sparse = sp.hstack([w["words"] * words, w["concepts"] * concepts], format="csr")
+        sparse = sp.hstack([w["words"] * words, w["concepts"] * concepts], format="csr", dtype=np.float32)
         dense = np.hstack([w["categories"] * categories, w["latent"] * latent])
-        return sparse, np.ascontiguousarray(dense)
+        return sparse, np.ascontiguousarray(dense, dtype=np.float32)
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: slice = slice(None)) -> np.ndarray:
         """Text similarity of the given rows against the mentors (or a slice of them), in [0, 1]."""

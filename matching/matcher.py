@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matching.criteria import DEFAULT_WEIGHTS, Facts, criterion_scores, structured_block
+from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import TextEncoder
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
@@ -165,21 +165,26 @@ class Matcher:
         blocked[ex_rows[hit] - start, ex_cols[hit] - c_start] = True
         return blocked
 
-    def _total(self, batch: _Batch, rows: slice) -> np.ndarray:
-        """Scores of a block of mentees against all mentors (same numbers as ``_parts``)."""
+    def _tables(self, batch: _Batch) -> Tables:
+        return structured_tables(batch.facts, self.facts_, self.weights_,
+                                 self.max_timezone_gap_hours, self.capacity_ == 0)
+
+    def _total(self, batch: _Batch, tables: Tables, rows: slice) -> np.ndarray:
+        """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``."""
         w = self.weights_
-        num, den, forbidden = structured_block(
-            batch.facts.rows(rows), self.facts_, w, self.max_timezone_gap_hours)
+        total = tables.block(rows)
         has_text = batch.has_text[rows]
         if w["text"] > 0 and has_text.any():
             text = calibrate_text(self.encoder_.similarity(batch.sparse[rows], batch.dense[rows]))
-            text *= (w["text"] * has_text)[:, None]
-            num += text
-        den = den + w["text"] * has_text
-        scale = np.divide(1.0, den, out=np.zeros_like(den), where=den > 0)
-        num *= scale[:, None]
-        num[forbidden | self._blocked(batch, rows)] = -np.inf
-        return num
+            text *= (w["text"] * has_text).astype(np.float32)[:, None]
+            total += text
+        den = tables.den[rows] + w["text"] * has_text
+        # a mentee with nothing to score on gets 0 everywhere it is allowed
+        total *= np.divide(1.0, den, out=np.ones_like(den), where=den > 0).astype(np.float32)[:, None]
+        ex_rows, ex_cols = batch.excluded
+        hit = (ex_rows >= rows.start) & (ex_rows < rows.stop)
+        total[ex_rows[hit] - rows.start, ex_cols[hit]] = -np.inf
+        return total
 
     def _chunks(self, n: int) -> list[slice]:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
@@ -203,8 +208,8 @@ class Matcher:
         """
         batch = self._prepare(mentees)
         out = np.empty((len(batch.mentees), len(self.mentors_)))
-        chunks = self._chunks(len(batch.mentees))
-        for rows, block in zip(chunks, self._map(lambda r: self._total(batch, r), chunks), strict=True):
+        chunks, tables = self._chunks(len(batch.mentees)), self._tables(batch)
+        for rows, block in zip(chunks, self._map(lambda r: self._total(batch, tables, r), chunks), strict=True):
             out[rows] = block
         return out
 
@@ -248,10 +253,10 @@ class Matcher:
         batch = self._prepare(mentees)
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        top = ColumnTop(per_mentor, n_mentors)
+        top, tables = ColumnTop(per_mentor, n_mentors), self._tables(batch)
 
         def chunk_top(chunk: slice) -> tuple:
-            total = self._total(batch, chunk)
+            total = self._total(batch, tables, chunk)
             r, c = row_top_k(total, int(k))
             return r + chunk.start, c, total[r, c], column_top(total, per_mentor, chunk.start)
 
@@ -284,10 +289,10 @@ class Matcher:
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         batch = self._prepare([mentee])
-        parts = self._parts(batch, slice(0, 1))
-        total = parts["total"][0]
+        total = self._total(batch, self._tables(batch), slice(0, 1))[0]
         allowed = np.flatnonzero(np.isfinite(total))
         best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
+        parts = self._parts(batch, slice(0, 1)) if len(best) else {}
         return [Suggestion(self.mentors_[j].id, float(total[j]), self._reasons(batch, parts, 0, j))
                 for j in best]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+from matching.criteria import utc_offset_hours
+
 __all__ = ["Mentee", "Mentor", "Suggestion"]
 
 
@@ -44,6 +46,13 @@ def _optional_str(name: str, value: str | None) -> str | None:
     return value.strip() or None
 
 
+def _timezone(value: str | None) -> str | None:
+    value = _optional_str("timezone", value)
+    if value is not None:
+        utc_offset_hours(value)  # raises ValueError for an unknown zone
+    return value
+
+
 @dataclass(frozen=True)
 class Mentor:
     """A mentor: what they can give (``about`` and ``expertise``) and practical facts.
@@ -70,7 +79,7 @@ class Mentor:
         set_(self, "about", _text("about", self.about))
         set_(self, "expertise", _tags("expertise", self.expertise))
         set_(self, "languages", _tags("languages", self.languages))
-        set_(self, "timezone", _optional_str("timezone", self.timezone))
+        set_(self, "timezone", _timezone(self.timezone))
         set_(self, "years_experience", _years(self.years_experience))
         set_(self, "industry", _optional_str("industry", self.industry))
         cap = self.capacity
@@ -104,7 +113,7 @@ class Mentee:
         set_(self, "goals", _text("goals", self.goals))
         set_(self, "skills_to_grow", _tags("skills_to_grow", self.skills_to_grow))
         set_(self, "languages", _tags("languages", self.languages))
-        set_(self, "timezone", _optional_str("timezone", self.timezone))
+        set_(self, "timezone", _timezone(self.timezone))
         set_(self, "years_experience", _years(self.years_experience))
         set_(self, "industry", _optional_str("industry", self.industry))
         if self.exclude is None:
