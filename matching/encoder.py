@@ -115,7 +115,9 @@ class TextEncoder:
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: slice = slice(None)) -> np.ndarray:
         """Text similarity of the given rows against the mentors (or a slice of them), in [0, 1]."""
-        out = dense @ self.mentor_dense_t_[:, cols]
-        product = (sparse @ self.mentor_sparse_t_[:, cols]).tocoo()
-        out[product.row, product.col] += product.data
+        whole = cols == slice(None)
+        out = dense @ (self.mentor_dense_t_ if whole else self.mentor_dense_t_[:, cols])
+        product = (sparse @ (self.mentor_sparse_t_ if whole else self.mentor_sparse_t_[:, cols])).tocsr()
+        rows = np.repeat(np.arange(out.shape[0]) * out.shape[1], np.diff(product.indptr))
+        out.reshape(-1)[rows + product.indices] += product.data  # rows of a CSR product are duplicate-free
         return np.clip(out, 0.0, 1.0, out=out)

@@ -231,10 +231,11 @@ class Matcher:
         """The ``k`` best allowed mentors of each mentee as a sparse score matrix.
 
         Scores are computed in row chunks, so memory stays bounded for large
-        rounds. Each mentor also keeps its best mentees (twice its capacity,
-        at least 5, at most 64) so that less popular mentors still have
-        edges; with them, assigning on the candidates stays close to the
-        optimum on the full matrix.
+        rounds. Each mentor also keeps some of its best mentees (twice the
+        largest capacity, at least 5, at most 64; on big rounds the best of
+        each chunk) so that less popular mentors still have edges; with them,
+        assigning on the candidates stays close to the optimum on the full
+        matrix.
 
         Returns
         -------
@@ -253,15 +254,18 @@ class Matcher:
         batch = self._prepare(mentees)
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        top, tables = ColumnTop(per_mentor, n_mentors), self._tables(batch)
+        top, tables, chunks = ColumnTop(per_mentor, n_mentors), self._tables(batch), self._chunks(n)
+        # Each chunk offers its best few mentees per mentor (one when there are
+        # many chunks); the mentor keeps the best of those offers.
+        per_chunk = -(-per_mentor // max(1, len(chunks)))
 
         def chunk_top(chunk: slice) -> tuple:
             total = self._total(batch, tables, chunk)
             r, c = row_top_k(total, int(k))
-            return r + chunk.start, c, total[r, c], column_top(total, per_mentor, chunk.start)
+            return r + chunk.start, c, total[r, c], column_top(total, per_chunk, chunk.start)
 
         rows, cols, values = [], [], []
-        for r, c, v, (col_values, col_rows) in self._map(chunk_top, self._chunks(n)):
+        for r, c, v, (col_values, col_rows) in self._map(chunk_top, chunks):
             rows.append(r)
             cols.append(c)
             values.append(v)

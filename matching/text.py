@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import chain, repeat
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,17 +196,17 @@ def _word_info(word: str) -> tuple[str, bool]:
 
 def _tfidf(rows: list[dict], columns: dict, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear TF-IDF rows from ``{feature: count}`` dicts, L2-normalised."""
-    get = columns.get
-    cells = [[(get(k), v) for k, v in row.items()] for row in rows]
-    cells = [[(c, v) for c, v in row if c is not None] for row in cells]
+    # Flattened with C-level iterators: this runs over every mentee of a round.
+    keys = list(chain.from_iterable(rows))
+    counts = np.fromiter(chain.from_iterable(r.values() for r in rows), dtype=float, count=len(keys))
+    cols = np.fromiter(map(columns.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
+    row_of = np.repeat(np.arange(len(rows)), np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))
+    keep = cols >= 0
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(row) for row in cells], out=indptr[1:])
-    flat = [cell for row in cells for cell in row]
-    indices = np.array([c for c, _ in flat], dtype=np.int64)
-    data = 1.0 + np.log(np.array([v for _, v in flat], dtype=float))
-    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(columns)))
+    np.cumsum(np.bincount(row_of[keep], minlength=len(rows)), out=indptr[1:])
+    data = (1.0 + np.log(counts[keep])) * idf[cols[keep]]
+    matrix = sp.csr_matrix((data, cols[keep], indptr), shape=(len(rows), len(columns)))
     matrix.sum_duplicates()
-    matrix.data *= idf[matrix.indices]
     return normalize_rows(matrix)
 
 

@@ -68,6 +68,9 @@ def column_top(scores: np.ndarray, r: int, offset: int) -> tuple[np.ndarray, np.
     if len(scores) <= r:
         rows = np.broadcast_to(np.arange(offset, offset + len(scores))[:, None], scores.shape)
         return scores, rows.astype(np.int64)
+    if r == 1:  # one pass, no transposed copy
+        best = np.argmax(scores, axis=0)[None, :]
+        return np.take_along_axis(scores, best, axis=0), best.astype(np.int64) + offset
     part = np.argpartition(-scores.T, r - 1, axis=1)[:, :r].T
     return np.take_along_axis(scores, part, axis=0), (part + offset).astype(np.int64)
 
