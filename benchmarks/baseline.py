@@ -47,7 +47,7 @@ def baseline_assign(scores: np.ndarray, capacity: np.ndarray) -> np.ndarray:
 def total_score(scores: np.ndarray, assignment: np.ndarray) -> float:
     """Sum of the scores of the matched pairs of a dense score matrix."""
     matched = np.flatnonzero(assignment >= 0)
-    return float(np.asarray(scores)[matched, assignment[matched]].sum())
+    return float(np.asarray(scores)[matched, assignment[matched]].sum(dtype=np.float64))
 
 
 def baseline_bytes(n_mentees: int, n_mentors: int, slots: int) -> int:

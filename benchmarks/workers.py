@@ -102,7 +102,8 @@ def baseline(args: dict[str, Any]) -> dict[str, Any]:
         matched = np.flatnonzero(result >= 0)
         pair_scores = scores[matched, result[matched]]
         load = np.bincount(result[matched], minlength=len(capacity))
-        out["engine_total_dense"] = float(pair_scores[np.isfinite(pair_scores)].sum())
+        finite = pair_scores[np.isfinite(pair_scores)]
+        out["engine_total_dense"] = float(finite.sum(dtype=np.float64))
         out["engine_forbidden_pairs"] = int((~np.isfinite(pair_scores)).sum())
         out["engine_over_capacity"] = int((load > capacity).sum())
     if args.get("dense_engine"):  # slow: the engine's exact solver on every allowed pair
