@@ -98,6 +98,7 @@ class TextEncoder:
         )
         self.latent_ = _latent_space()
         sparse, dense = self.transform(docs)
+        self.mentor_sparse_ = sparse
         self.mentor_sparse_t_ = sparse.T.tocsr()
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
         return self
@@ -113,11 +114,11 @@ class TextEncoder:
         dense = np.hstack([w["categories"] * categories, w["latent"] * latent])
         return sparse, np.ascontiguousarray(dense, dtype=np.float32)
 
-    def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: slice = slice(None)) -> np.ndarray:
-        """Text similarity of the given rows against the mentors (or a slice of them), in [0, 1]."""
-        whole = cols == slice(None)
+    def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Text similarity of the given rows against all mentors (or columns ``cols``), in [0, 1]."""
+        whole = cols is None
         out = dense @ (self.mentor_dense_t_ if whole else self.mentor_dense_t_[:, cols])
-        product = (sparse @ (self.mentor_sparse_t_ if whole else self.mentor_sparse_t_[:, cols])).tocsr()
+        product = (sparse @ (self.mentor_sparse_t_ if whole else self.mentor_sparse_[cols].T)).tocsr()
         rows = np.repeat(np.arange(out.shape[0]) * out.shape[1], np.diff(product.indptr))
         out.reshape(-1)[rows + product.indices] += product.data  # rows of a CSR product are duplicate-free
         return np.clip(out, 0.0, 1.0, out=out)

@@ -140,30 +140,22 @@ class Matcher:
                       Facts.encode(mentees, self.languages_, self.industries_),
                       np.array([not d.empty for d in docs]), (rows, cols))
 
-    def _parts(self, batch: _Batch, rows: slice, cols: slice = slice(None)) -> dict:
-        """Every ingredient of the scores of a small block of pairs (for reasons)."""
+    def _parts(self, batch: _Batch, i: int, cols: np.ndarray) -> dict:
+        """Every ingredient of the scores of mentee ``i`` against mentor columns ``cols`` (for reasons)."""
+        rows = slice(i, i + 1)
         text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
         scores, known, forbidden = criterion_scores(
             batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
-        scores["text"] = calibrate_text(text.copy())
+        scores["text"] = calibrate_text(text.astype(float))
         known["text"] = batch.has_text[rows, None]
         w = self.weights_
         num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
         den = sum(w[c] * known[c] for c in scores)
         total = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-        total[forbidden | self._blocked(batch, rows, cols)] = -np.inf
-        return {"total": total, "text": text, "scores": scores, "known": known}
-
-    def _blocked(self, batch: _Batch, rows: slice, cols: slice = slice(None)) -> np.ndarray:
-        """Pairs ruled out by an exclusion or a mentor without capacity."""
-        start, stop, _ = rows.indices(len(batch.mentees))
-        c_start, c_stop, _ = cols.indices(len(self.mentors_))
-        blocked = np.zeros((stop - start, c_stop - c_start), dtype=bool)
-        blocked |= (self.capacity_[cols] == 0)[None, :]
         ex_rows, ex_cols = batch.excluded
-        hit = (ex_rows >= start) & (ex_rows < stop) & (ex_cols >= c_start) & (ex_cols < c_stop)
-        blocked[ex_rows[hit] - start, ex_cols[hit] - c_start] = True
-        return blocked
+        forbidden |= (self.capacity_[cols] == 0)[None, :] | np.isin(cols, ex_cols[ex_rows == i])[None, :]
+        total[forbidden] = -np.inf
+        return {"total": total, "text": text, "scores": scores, "known": known}
 
     def _tables(self, batch: _Batch) -> Tables:
         return structured_tables(batch.facts, self.facts_, self.weights_,
@@ -224,7 +216,7 @@ class Matcher:
         True
         """
         batch = self._prepare(mentees)
-        return np.vstack([self.encoder_.similarity(batch.sparse[r], batch.dense[r])
+        return np.vstack([self.encoder_.similarity(batch.sparse[r], batch.dense[r]).astype(float)
                           for r in self._chunks(len(batch.mentees))] or [np.empty((0, len(self.mentors_)))])
 
     def candidates(self, mentees: Sequence[Mentee], k: int = 50) -> sp.csr_matrix:
@@ -296,9 +288,9 @@ class Matcher:
         total = self._total(batch, self._tables(batch), slice(0, 1))[0]
         allowed = np.flatnonzero(np.isfinite(total))
         best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
-        parts = self._parts(batch, slice(0, 1)) if len(best) else {}
-        return [Suggestion(self.mentors_[j].id, float(total[j]), self._reasons(batch, parts, 0, j))
-                for j in best]
+        parts = self._parts(batch, 0, best)
+        return [Suggestion(self.mentors_[j].id, float(total[j]), self._reasons(batch, parts, j, at))
+                for at, j in enumerate(best)]
 
     def explain(self, mentee: Mentee, j: int) -> list[str]:
         """Reasons for pairing ``mentee`` with the mentor in column ``j`` (e.g. a round proposal).
@@ -313,11 +305,12 @@ class Matcher:
         if isinstance(j, bool) or not isinstance(j, int | np.integer) or not 0 <= j < len(self.mentors_):
             raise ValueError(f"j must be a mentor column in [0, {len(self.mentors_)}), got {j!r}")
         batch = self._prepare([mentee])
-        parts = self._parts(batch, slice(0, 1), slice(int(j), int(j) + 1))
-        return self._reasons(batch, parts, 0, int(j), column=0)
+        parts = self._parts(batch, 0, np.array([int(j)]))
+        return self._reasons(batch, parts, int(j), 0)
 
-    def _reasons(self, batch: _Batch, parts: dict, i: int, j: int, column: int | None = None) -> list[str]:
-        if not np.isfinite(parts["total"][i, j if column is None else column]):
+    def _reasons(self, batch: _Batch, parts: dict, j: int, at: int) -> list[str]:
+        """Reasons for the batch's only mentee and mentor ``j``, found at column ``at`` of ``parts``."""
+        if not np.isfinite(parts["total"][0, at]):
             return []
-        return pair_reasons(parts, (i, j if column is None else column), self.weights_,
-                            batch.mentees[i], self.mentors_[j], batch.docs[i], self.mentor_docs_[j])
+        return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
+                            batch.docs[0], self.mentor_docs_[j])
