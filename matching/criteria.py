@@ -103,9 +103,15 @@ class Facts:
 
 
 def criterion_scores(
-    mentees: Facts, mentors: Facts, max_gap: float | None
+    mentees: Facts, mentors: Facts, max_gap: float | None, only: tuple[str, ...] = CRITERIA[1:]
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     """Per-criterion scores of every (mentee, mentor) pair and the hard constraints.
+
+    Parameters
+    ----------
+    only : tuple of str
+        The structured criteria to compute (all by default); the hard
+        constraints returned are those these criteria carry.
 
     Returns
     -------
@@ -113,27 +119,30 @@ def criterion_scores(
     known : dict of criterion -> ndarray (n_mentees, 1) bool, whether the mentee filled it in
     forbidden : ndarray (n_mentees, n_mentors) bool
     """
-    no_shared = _forbidden_by("language", mentees, mentors, max_gap)
-    forbidden = no_shared | _forbidden_by("timezone", mentees, mentors, max_gap)
-    e_lang, m_lang = mentees.has_lang[:, None], mentors.has_lang[None, :]
-    shared = ~no_shared & e_lang & m_lang  # only read where both gave languages
-    gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
-    gap = np.minimum(gap, 24.0 - gap)
-    ahead = mentors.years[None, :] - mentees.years[:, None]
-    same_industry = (mentees.industry[:, None] == mentors.industry[None, :]) & (mentors.industry >= 0)
-    scores = {
-        "language": np.where(m_lang, shared, NEUTRAL),
-        "timezone": np.where(np.isnan(mentors.offset), NEUTRAL, 1.0 - np.nan_to_num(gap) / 12.0),
-        "experience": np.where(np.isnan(mentors.years), NEUTRAL,
-                               np.clip(np.nan_to_num(ahead) / EXPERIENCE_FULL_GAP, 0.0, 1.0)),
-        "industry": same_industry.astype(float),
-    }
-    known = {
-        "language": e_lang,
-        "timezone": ~np.isnan(mentees.offset)[:, None],
-        "experience": ~np.isnan(mentees.years)[:, None],
-        "industry": (mentees.industry != -1)[:, None],
-    }
+    forbidden = np.zeros((len(mentees.has_lang), len(mentors.has_lang)), dtype=bool)
+    scores, known = {}, {}
+    if "language" in only:
+        no_shared = _forbidden_by("language", mentees, mentors, max_gap)
+        e_lang, m_lang = mentees.has_lang[:, None], mentors.has_lang[None, :]
+        forbidden |= no_shared
+        # "shared" is only read where both gave languages
+        scores["language"] = np.where(m_lang, ~no_shared & e_lang, NEUTRAL)
+        known["language"] = e_lang
+    if "timezone" in only:
+        forbidden |= _forbidden_by("timezone", mentees, mentors, max_gap)
+        gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
+        gap = np.minimum(gap, 24.0 - gap)
+        scores["timezone"] = np.where(np.isnan(mentors.offset), NEUTRAL, 1.0 - np.nan_to_num(gap) / 12.0)
+        known["timezone"] = ~np.isnan(mentees.offset)[:, None]
+    if "experience" in only:
+        ahead = np.nan_to_num(mentors.years[None, :] - mentees.years[:, None])
+        scores["experience"] = np.where(np.isnan(mentors.years), NEUTRAL,
+                                        np.clip(ahead / EXPERIENCE_FULL_GAP, 0.0, 1.0))
+        known["experience"] = ~np.isnan(mentees.years)[:, None]
+    if "industry" in only:
+        same = (mentees.industry[:, None] == mentors.industry[None, :]) & (mentors.industry >= 0)
+        scores["industry"] = same.astype(float)
+        known["industry"] = (mentees.industry != -1)[:, None]
     return scores, known, forbidden
 
 
@@ -196,10 +205,9 @@ def structured_tables(mentees: Facts, mentors: Facts, weights: dict[str, float],
             break
         first, inverse = _representatives(*columns)
         reps = mentees.rows(first)
-        scores, known, _ = criterion_scores(reps, mentors, max_gap)
+        scores, known, forbidden = criterion_scores(reps, mentors, max_gap, only=(criterion,))
         table = (weights[criterion] * np.where(known[criterion], scores[criterion], 0.0)).astype(np.float32)
-        if criterion in ("language", "timezone"):  # each rule reads only its own criterion's facts
-            table[_forbidden_by(criterion, reps, mentors, max_gap)] = -np.inf
+        table[forbidden] = -np.inf
         if criterion == "language":
             table[:, closed] = -np.inf
         den += weights[criterion] * known[criterion][inverse, 0]

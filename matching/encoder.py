@@ -117,7 +117,10 @@ class TextEncoder:
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         """Text similarity of the given rows against all mentors (or columns ``cols``), in [0, 1]."""
         whole = cols is None
-        out = dense @ (self.mentor_dense_t_ if whole else self.mentor_dense_t_[:, cols])
+        mentors = self.mentor_dense_t_ if whole else self.mentor_dense_t_[:, cols]
+        # A few rows (a single suggestion) go through einsum's own loop: threaded
+        # BLAS can spend milliseconds waking threads for a matrix-vector product.
+        out = np.einsum("ij,jk->ik", dense, mentors) if len(dense) <= 16 else dense @ mentors
         product = (sparse @ (self.mentor_sparse_t_ if whole else self.mentor_sparse_[cols].T)).tocsr()
         rows = np.repeat(np.arange(out.shape[0]) * out.shape[1], np.diff(product.indptr))
         out.reshape(-1)[rows + product.indices] += product.data  # rows of a CSR product are duplicate-free
