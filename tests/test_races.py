@@ -1,0 +1,88 @@
+"""Concurrent requests against a real threaded server: the database keeps the rules."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from urllib.error import HTTPError
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from mentorship.db import get_session
+from mentorship.models import Enrolment, User
+from tests.factories import create, login, make_program, make_user
+
+THREADS = 8
+
+
+@pytest.fixture
+def server(file_app: Flask) -> Iterator[str]:
+    httpd = make_server("127.0.0.1", 0, file_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(5)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def post_all(url: str, data: dict[str, str], cookie: str | None = None) -> Counter[int]:
+    """POST the same form from THREADS threads released at once; count the statuses."""
+    opener = urllib.request.build_opener(NoRedirect)
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def send() -> None:
+        request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode())
+        if cookie:
+            request.add_header("Cookie", f"session={cookie}")
+        barrier.wait()
+        try:
+            status = opener.open(request, timeout=30).status
+        except HTTPError as exc:
+            status = exc.code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=send) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return Counter(statuses)
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return get_session().scalar(select(func.count()).select_from(model))
+
+
+def test_racing_duplicate_enrolments_store_exactly_one(file_app: Flask, server: str) -> None:
+    user_id = create(file_app, lambda s: make_user(s).id)
+    program_id = create(file_app, lambda s: make_program(s).id)
+    client = file_app.test_client()
+    login(file_app, client, user_id)
+    cookie = client.get_cookie("session").value
+    statuses = post_all(f"{server}/programs/{program_id}/enrol",
+                        {"role": "mentee", "goals": "Grow", "skills_to_grow": "python"}, cookie)
+    assert statuses[302] == 1
+    assert statuses[409] == THREADS - 1
+    assert count(file_app, Enrolment) == 1
+
+
+def test_racing_sign_ups_with_one_email_create_one_account(file_app: Flask, server: str) -> None:
+    statuses = post_all(f"{server}/register", {"name": "Twin", "email": "twin@example.org",
+                                                "password": "two of us racing 2027"})
+    assert statuses == Counter({302: THREADS})  # every answer looks the same
+    assert count(file_app, User) == 1
