@@ -164,15 +164,19 @@ class Matcher:
     def _total(self, batch: _Batch, tables: Tables, rows: slice) -> np.ndarray:
         """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``."""
         w = self.weights_
-        total = tables.block(rows)
         has_text = batch.has_text[rows]
-        if w["text"] > 0 and has_text.any():
-            text = calibrate_text(self.encoder_.similarity(batch.sparse[rows], batch.dense[rows]))
-            text *= (w["text"] * has_text).astype(np.float32)[:, None]
-            total += text
         den = tables.den[rows] + w["text"] * has_text
         # a mentee with nothing to score on gets 0 everywhere it is allowed
-        total *= np.divide(1.0, den, out=np.ones_like(den), where=den > 0).astype(np.float32)[:, None]
+        scale = np.divide(1.0, den, out=np.ones_like(den), where=den > 0)
+        total = tables.block(rows)
+        total *= scale.astype(np.float32)[:, None]
+        if w["text"] > 0 and has_text.any():
+            # w * sqrt(t) / den == sqrt(t * (w / den)**2): scaling the mentee's
+            # features by (w / den)**2 saves a pass over the block.
+            factor = (w["text"] * has_text * scale) ** 2
+            text = self.encoder_.similarity(sp.diags(factor.astype(np.float32)) @ batch.sparse[rows],
+                                            batch.dense[rows] * factor.astype(np.float32)[:, None])
+            total += calibrate_text(text)
         ex_rows, ex_cols = batch.excluded
         hit = (ex_rows >= rows.start) & (ex_rows < rows.stop)
         total[ex_rows[hit] - rows.start, ex_cols[hit]] = -np.inf
@@ -287,6 +291,9 @@ class Matcher:
         batch = self._prepare([mentee])
         total = self._total(batch, self._tables(batch), slice(0, 1))[0]
         allowed = np.flatnonzero(np.isfinite(total))
+        if len(allowed) > k:  # keep everything tied with the k-th best, then sort those few
+            kth = np.partition(total[allowed], len(allowed) - k)[len(allowed) - k]
+            allowed = allowed[total[allowed] >= kth]
         best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
         parts = self._parts(batch, 0, best)
         return [Suggestion(self.mentors_[j].id, float(total[j]), self._reasons(batch, parts, j, at))
