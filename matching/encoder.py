@@ -66,12 +66,7 @@ def _latent_space() -> _Latent:
 
 
 class TextEncoder:
-    """Learns word columns, IDF weights and the latent space from the mentors.
-
-    Parameters
-    ----------
-    random_state : int
-        Seed of the randomised SVD, so the latent space is reproducible.
+    """Learns word columns and IDF weights from the mentors (the latent space comes from the vocabulary).
 
     Examples
     --------
@@ -81,9 +76,6 @@ class TextEncoder:
     >>> bool(sim[0, 0] > sim[0, 1])
     True
     """
-
-    def __init__(self, random_state: int = 0) -> None:
-        self.random_state = random_state
 
     def fit(self, docs: list[Document]) -> TextEncoder:
         """Fit on the mentors' documents."""

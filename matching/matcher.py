@@ -20,7 +20,7 @@ from matching.topk import ColumnTop, column_top, row_top_k, to_csr
 
 __all__ = ["Matcher"]
 
-# Rows scored at once: keeps a chunk near 4M float64 cells (32 MB) whatever the size.
+# Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
 _CHUNK_CELLS = 4_000_000
 _THREADS = min(2, os.cpu_count() or 1)
 
@@ -71,8 +71,6 @@ class Matcher:
         Overrides of ``DEFAULT_WEIGHTS`` (non-negative; missing keys keep their default).
     max_timezone_gap_hours : float, optional
         Hard limit on the clock difference; None means no limit.
-    random_state : int
-        Seed of the latent text space.
 
     Examples
     --------
@@ -83,10 +81,9 @@ class Matcher:
     """
 
     def __init__(self, weights: Mapping[str, float] | None = None,
-                 max_timezone_gap_hours: float | None = None, random_state: int = 0) -> None:
+                 max_timezone_gap_hours: float | None = None) -> None:
         self.weights = weights
         self.max_timezone_gap_hours = max_timezone_gap_hours
-        self.random_state = random_state
 
     def fit(self, mentors: Sequence[Mentor]) -> Matcher:
         """Learn the text space and encode the mentors' facts; returns ``self``."""
@@ -111,7 +108,7 @@ class Matcher:
         self.mentors_ = mentors
         self.mentor_index_ = {mid: j for j, mid in enumerate(ids)}
         self.mentor_docs_ = [analyse(m.about, m.expertise) for m in mentors]
-        self.encoder_ = TextEncoder(self.random_state).fit(self.mentor_docs_)
+        self.encoder_ = TextEncoder().fit(self.mentor_docs_)
         langs = sorted({normalize_language(c) for m in mentors for c in m.languages} - {""})
         inds = sorted({m.industry.lower() for m in mentors if m.industry})
         self.languages_ = {code: b for b, code in enumerate(langs)}
