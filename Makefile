@@ -11,16 +11,15 @@ PYTEST_WORKERS ?= 2
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v 'is ignored' || true
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v 'is ignored' || true
+	$(PY) -c 'import mentorship, matching, playwright'  # fail here if the install did not
 	touch $@
 
 install: $(VENV)/.installed
 
 run: install
-	$(FLASK) init-db
-	$(FLASK) seed-demo --if-empty
-	$(FLASK) demo-logins
+	$(FLASK) prepare-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The whole suite: unit, integration, matching, browser. DATABASE_URL picks the database.

@@ -56,6 +56,6 @@ def test_create_admin_rejects_a_bad_email_and_a_duplicate(app: Flask) -> None:
 
 def test_every_command_has_help(app: Flask) -> None:
     runner = app.test_cli_runner()
-    for command in ("init-db", "create-admin", "seed-demo", "demo-logins"):
+    for command in ("init-db", "create-admin", "seed-demo", "demo-logins", "prepare-demo"):
         result = runner.invoke(args=[command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output

@@ -53,3 +53,18 @@ def test_upgrade_is_idempotent(migrated_url: str) -> None:
         upgrade_database()
         upgrade_database()
         get_engine().dispose()
+
+
+def test_prepare_demo_migrates_seeds_once_and_prints_logins(migrated_url: str) -> None:
+    app = make_app(migrated_url)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["prepare-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Demo program loaded" in first.output
+    assert "admin@demo.mentorship.test" in first.output
+    again = runner.invoke(args=["prepare-demo"])
+    assert again.exit_code == 0, again.output
+    assert "demo data not loaded" in again.output
+    assert "admin@demo.mentorship.test" in again.output
+    with app.app_context():
+        get_engine().dispose()
