@@ -31,7 +31,7 @@ from matching.vocabulary import alias_map, load_vocabulary
 __all__ = ["BLOCK_WEIGHTS", "TextEncoder", "Document", "stem", "tokenize"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
-BLOCK_WEIGHTS = {"concepts": 0.25, "words": 0.55, "latent": 0.15, "categories": 0.05}
+BLOCK_WEIGHTS = {"concepts": 0.2, "words": 0.65, "latent": 0.1, "categories": 0.05}
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
 _TOKEN = re.compile(r"[^\W_]+(?:\+\+|#)?")

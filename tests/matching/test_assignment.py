@@ -9,7 +9,7 @@ from scipy.optimize import linear_sum_assignment
 
 from matching import assign
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def exact_total(scores: np.ndarray, capacity: np.ndarray, min_score: float | None = None,
