@@ -25,7 +25,7 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document) -> str | None:
     if shared:
         best = sorted(shared, key=lambda c: (-mentee_doc.concepts[c] * mentor_doc.concepts[c], ph.names[c]))
         return "You both mention " + _join([ph.names[c] for c in best[:3]])
-    words = [w for w in mentee_doc.stems if w in mentor_doc.stems]
+    words = [w for w in mentee_doc.surface if w in mentor_doc.stems]  # single words, not pairs
     if words:
         words.sort(key=lambda w: -mentee_doc.stems[w])
         return "You both mention " + _join([mentee_doc.surface[w] for w in words[:3]])

@@ -6,8 +6,8 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
 - ``concepts``: vocabulary terms found in the text or tags (aliases, multi-word
   phrases and inflections resolved, e.g. "leading a team" -> people management),
   TF-IDF weighted over the mentors;
-- ``words``: stemmed content words (TF-IDF over the mentors), for skills the
-  vocabulary does not know;
+- ``words``: stemmed content words and adjacent word pairs (TF-IDF over the
+  mentors), for skills the vocabulary does not know;
 - ``latent``: a latent semantic space (truncated SVD of one gloss document
   per vocabulary term: its name, aliases and category), so related terms and
   words share directions even in a small program;
@@ -34,6 +34,8 @@ __all__ = ["BLOCK_WEIGHTS", "TextEncoder", "Document", "stem", "tokenize"]
 BLOCK_WEIGHTS = {"concepts": 0.2, "words": 0.65, "latent": 0.1, "categories": 0.05}
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
+#: Weight of a pair of adjacent content words ("software development") next to its words.
+BIGRAM_WEIGHT = 1.0
 _TOKEN = re.compile(r"[^\W_]+(?:\+\+|#)?")
 _JOINED = re.compile(r"\b([a-z])[&/]([a-z])\b")  # "m&a", "a/b", "d&i" stay one token
 # Vocabulary entries that are ordinary English words in free text ("I want to go
@@ -175,10 +177,15 @@ def analyse(text: str, tags: tuple[str, ...]) -> Document:
                     step = length
                     break
             i += step
+        previous = None
         for word, (key, content) in zip(words, infos, strict=True):
             if content:
                 stems[key] = stems.get(key, 0.0) + weight
                 surface.setdefault(key, word)
+                if previous is not None:
+                    pair = previous + " " + key
+                    stems[pair] = stems.get(pair, 0.0) + BIGRAM_WEIGHT * weight
+            previous = key if content else None
     return Document(concepts, stems, surface)
 
 
