@@ -27,6 +27,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PROXY_COUNT=0,
+        SESSION_COOKIE_SECURE=None,  # None = decided below by the environment
+        REMEMBER_COOKIE_SECURE=None,
     )
     if test_config is None:
         app.config.from_prefixed_env("MENTORSHIP")
@@ -38,13 +40,15 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if app.config["DATABASE_URL"].startswith("postgresql://"):
         # Use psycopg 3, the driver we ship, for plain postgresql:// URLs.
         app.config["DATABASE_URL"] = "postgresql+psycopg://" + app.config["DATABASE_URL"][13:]
-    if is_production(app.config):
+    production = is_production(app.config)
+    if production:
         check_production(app.config)
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
         app.debug = False
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = development_secret(instance)
+    for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config[name] is None:  # HTTPS-only cookies in production unless told otherwise
+            app.config[name] = production
 
 
 def is_production(config: dict[str, Any]) -> bool:

@@ -61,3 +61,20 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(file_app: Flas
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
             assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_production_cookies_are_https_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mentorship import create_app
+    monkeypatch.setenv("MENTORSHIP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "Zq8pW3nV0xLr5tYb2cHs9dFg4jKm7aQe1uIo6")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    assert app.debug is False
+    monkeypatch.setenv("MENTORSHIP_SESSION_COOKIE_SECURE", "false")
+    assert create_app().config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_development_cookies_work_over_plain_http(app: Flask) -> None:
+    assert app.config["SESSION_COOKIE_SECURE"] is False
