@@ -169,3 +169,19 @@ def test_owner_edits_enrolment(app: Flask) -> None:
     with app.app_context():
         enrolment = get_session().get(Enrolment, enrolment_id)
         assert enrolment.capacity == 4 and enrolment.availability.value == "paused"
+
+
+def test_admin_dashboard_counts_mentees_and_mentors_per_program(app: Flask) -> None:
+    def build(session):  # noqa: ANN001, ANN202
+        program = make_program(session, name="Counted cohort")
+        for _ in range(3):
+            make_enrolment(session, make_user(session), program, Role.MENTEE)
+        make_enrolment(session, make_user(session), program, Role.MENTOR)
+    create(app, build)
+    admin, _ = client_for(app, is_admin=True)
+    html = admin.get("/").get_data(as_text=True)
+    assert "Programs you run" in html
+    row = html[html.index("Counted cohort"):]
+    assert row.index("<td>3</td>") < row.index("<td>1</td>")
+    member, _ = client_for(app)
+    assert "Programs you run" not in member.get("/").get_data(as_text=True)

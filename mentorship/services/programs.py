@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -152,3 +152,13 @@ def enrolments_of(session: Session, user: User) -> list[Enrolment]:
         select(Enrolment).where(Enrolment.user_id == user.id)
         .options(selectinload(Enrolment.program)).order_by(Enrolment.created_at)
     ))
+
+
+def enrolment_counts(session: Session) -> dict[int, dict[str, int]]:
+    """Mentees and mentors per program, in one grouped query (for the admin overview)."""
+    rows = session.execute(select(Enrolment.program_id, Enrolment.role, func.count())
+                           .group_by(Enrolment.program_id, Enrolment.role))
+    counts: dict[int, dict[str, int]] = {}
+    for program_id, role, n in rows:
+        counts.setdefault(program_id, {"mentee": 0, "mentor": 0})[role.value] = n
+    return counts

@@ -52,8 +52,9 @@ def program_form_data(program: Program) -> dict[str, object]:
 @bp.get("/programs")
 @admin_required
 def program_list() -> str:
-    return render_template("admin/programs.html", programs=programs.visible_programs(
-        get_session(), current_user))
+    db = get_session()
+    return render_template("admin/programs.html", counts=programs.enrolment_counts(db),
+                           programs=programs.visible_programs(db, current_user))
 
 
 @bp.route("/programs/new", methods=["GET", "POST"])

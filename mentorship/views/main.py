@@ -26,8 +26,10 @@ def home() -> str:
     enrolled = {e.program_id for e in mine}
     open_programs = [p for p in programs.visible_programs(db, current_user)
                      if p.is_open_for_enrolment and p.id not in enrolled]
+    overview = programs.enrolment_counts(db) if current_user.is_admin else None
     return render_template("main/dashboard.html", enrolments=mine, open_programs=open_programs,
-                           profile=get_profile(db, current_user))
+                           profile=get_profile(db, current_user), overview=overview,
+                           all_programs=programs.visible_programs(db, current_user))
 
 
 @bp.get("/healthz")
