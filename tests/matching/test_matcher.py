@@ -90,7 +90,7 @@ def test_candidates_hold_each_mentees_best_allowed_pairs() -> None:
     m = Matcher(max_timezone_gap_hours=8).fit(mentors)
     s, c = m.score(mentees), m.candidates(mentees, k=5)
     assert sp.issparse(c) and c.shape == s.shape
-    rows, cols = c.nonzero() if False else (np.repeat(np.arange(c.shape[0]), np.diff(c.indptr)), c.indices)
+    rows, cols = np.repeat(np.arange(c.shape[0]), np.diff(c.indptr)), c.indices
     np.testing.assert_allclose(c.data, s[rows, cols])
     assert np.all(np.isfinite(c.data))
     for i in range(len(mentees)):
