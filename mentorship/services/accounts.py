@@ -117,11 +117,16 @@ def start_login_session(session: Session, user: User, *, remember: bool) -> str:
     return token
 
 
-def user_for_login_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == token_digest(token)))
+def _owner_of(session: Session, model: type[LoginSession | ApiToken], token: str) -> User | None:
+    """The user a live (unexpired) token row belongs to, found by the token's hash."""
+    row = session.scalar(select(model).where(model.token_hash == token_digest(token)))
     if row is None or row.expires_at <= utcnow():
         return None
-    user = session.get(User, row.user_id)
+    return session.get(User, row.user_id)
+
+
+def user_for_login_token(session: Session, token: str) -> User | None:
+    user = _owner_of(session, LoginSession, token)
     if user is not None:
         user.login_token = token
     return user
@@ -140,10 +145,7 @@ def issue_api_token(session: Session, user: User) -> tuple[str, datetime]:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if row is None or row.expires_at <= utcnow():
-        return None
-    return session.get(User, row.user_id)
+    return _owner_of(session, ApiToken, token)
 
 
 def revoke_api_token(session: Session, token: str) -> None:
