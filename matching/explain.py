@@ -12,6 +12,10 @@ __all__ = ["pair_reasons"]
 
 #: Time-zone gaps up to this many hours are worth a reason.
 CLOSE_HOURS = 3.0
+#: Words that score but say nothing a mentee would call a shared topic
+#: ("You both mention learn" is true of almost every pair).
+_WEAK_REASON_STEMS = frozenset({"learn", "grow", "growth", "mov", "becom", "start", "teach",
+                                "mentor", "coach", "goal", "understand", "get", "use"})
 
 
 def _join(items: list[str]) -> str:
@@ -25,7 +29,8 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document) -> str | None:
     if shared:
         best = sorted(shared, key=lambda c: (-mentee_doc.concepts[c] * mentor_doc.concepts[c], ph.names[c]))
         return "You both mention " + _join([ph.names[c] for c in best[:3]])
-    words = [w for w in mentee_doc.surface if w in mentor_doc.stems]  # single words, not pairs
+    words = [w for w in mentee_doc.surface  # single words, not pairs
+             if w in mentor_doc.stems and w not in _WEAK_REASON_STEMS]
     if words:
         words.sort(key=lambda w: -mentee_doc.stems[w])
         return "You both mention " + _join([mentee_doc.surface[w] for w in words[:3]])

@@ -66,3 +66,10 @@ def test_forbidden_pair_has_no_reasons_and_bad_column_raises() -> None:
     assert m.explain(Mentee(id=1, languages=["ja"]), 0) == []
     with pytest.raises(ValueError, match="mentor column"):
         m.explain(Mentee(id=1), 3)
+
+
+def test_filler_words_are_not_offered_as_shared_topics() -> None:
+    mentor = Mentor(id=1, about="Data scientist; I teach machine learning", languages=["en"])
+    mentee = Mentee(id=2, goals="I want to learn to grow into a new role", languages=["en"])
+    reasons = Matcher().fit([mentor]).explain(mentee, 0)
+    assert not any(r.startswith("You both mention") for r in reasons)
