@@ -72,7 +72,7 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
             "baseline not run" if sp is None else f"{sp:.1f}x")
         g = gap(small)
         add("gap to exact optimum < 0.1%", g, None if g is None else g < 0.001,
-            "exact not computed" if g is None else f"{100 * g:.3f}%")
+            "exact not computed" if g is None else f"{100 * g:.4f}%")
         add("10,000 x 2,000 peak RSS <= 1 GB", peak, peak <= GB_MB, f"{peak:,.0f} MB")
     if large:
         sec, peak = large["engine"]["round"]["seconds"], large["engine"]["round"]["peak_mb"]
@@ -114,7 +114,7 @@ def _size_table(size: dict[str, Any]) -> list[str]:
             dense = (f"; engine assign on the dense matrix {base['engine_dense_total']:,.1f}"
                      f" in {base['engine_dense_seconds']:.2f} s")
         lines.append(f"  exact optimum {base['total_score']:,.1f} ({base['matched']:,} matched); "
-                     f"engine {engine_total(size):,.1f}; gap {100 * g:.3f}%{dense}")
+                     f"engine {engine_total(size):,.1f}; gap {100 * g:.4f}%{dense}")
         lines.append(f"  engine pairs breaking hard constraints: {base['engine_forbidden_pairs']}"
                      f" forbidden, {base['engine_over_capacity']} mentors over capacity")
     else:
