@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from matching import DEFAULT_WEIGHTS
 from matching.vocabulary import load_vocabulary
 from matching.vocabulary import normalize_tags as _normalize_tags
 
@@ -19,3 +20,8 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
 def tag_suggestions() -> list[str]:
     """Every canonical skill and goal in the shipped vocabulary, sorted, for suggestions."""
     return sorted({term.name for term in load_vocabulary()})
+
+
+def default_weights() -> dict[str, float]:
+    """The engine's weight per criterion, used where a program sets none."""
+    return dict(DEFAULT_WEIGHTS)

@@ -12,6 +12,7 @@ from mentorship.forms import ProgramForm
 from mentorship.models import Program
 from mentorship.services import programs
 from mentorship.services.errors import FieldErrors
+from mentorship.services.matches import default_weights
 from mentorship.views import render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -82,4 +83,5 @@ def _save_program(form: ProgramForm, program: Program | None) -> Response | tupl
             get_session().commit()
             flash(f"Program “{program.name}” saved.", "success")
             return redirect(url_for("admin.program_list"))
-    return render_form("admin/program_form.html", form, program=program)
+    return render_form("admin/program_form.html", form, program=program,
+                       default_weights=default_weights())
