@@ -33,7 +33,7 @@ def test_admin_creates_and_edits_a_program(web, live_server) -> None:  # noqa: A
     expect(page.get_by_role("status")).to_have_text("Program “Autumn Leadership Cohort” saved.")
     row = page.get_by_role("row").filter(has_text="Autumn Leadership Cohort")
     expect(row.get_by_role("cell")).to_have_text(
-        ["Autumn Leadership Cohort", "Open", "2027-09-01 – 2028-02-28", "0", re.compile("Edit")])
+        ["Autumn Leadership Cohort", "Open", "2027-09-01 – 2028-02-28", "0", "0", re.compile("Edit")])
     web.shot("list-created")
 
     row.get_by_role("link", name="Edit Autumn Leadership Cohort").click()
