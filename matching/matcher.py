@@ -16,7 +16,7 @@ from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.text import Document, analyse
-from matching.topk import ColumnTop, column_top, row_top_k, to_csr
+from matching.topk import best_entries, column_best, to_csr
 
 __all__ = ["Matcher"]
 
@@ -247,28 +247,20 @@ class Matcher:
         batch = self._prepare(mentees)
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        top, tables, chunks = ColumnTop(per_mentor, n_mentors), self._tables(batch), self._chunks(n)
+        tables, chunks = self._tables(batch), self._chunks(n)
         # Each chunk offers its best few mentees per mentor (one when there are
         # many chunks); the mentor keeps the best of those offers.
         per_chunk = -(-per_mentor // max(1, len(chunks)))
 
-        def chunk_top(chunk: slice) -> tuple:
-            total = self._total(batch, tables, chunk)
-            r, c = row_top_k(total, int(k))
-            return r + chunk.start, c, total[r, c], column_top(total, per_chunk, chunk.start)
+        def chunk_best(chunk: slice) -> tuple:
+            r, c, v, by_row, by_col = best_entries(self._total(batch, tables, chunk), int(k), per_chunk)
+            return r + chunk.start, c, v, by_row, by_col
 
-        rows, cols, values = [], [], []
-        for r, c, v, (col_values, col_rows) in self._map(chunk_top, chunks):
-            rows.append(r)
-            cols.append(c)
-            values.append(v)
-            top.merge(col_values, col_rows)
-        r, c, v = top.entries()
-        keys, first = np.unique(np.concatenate([*rows, r]) * n_mentors + np.concatenate([*cols, c]),
-                                return_index=True)
-        values_all = np.concatenate([*values, v])[first]
-        rows_all, cols_all = keys // n_mentors, keys % n_mentors
-        return to_csr(rows_all, cols_all, values_all, (n, n_mentors))
+        parts = list(zip(*self._map(chunk_best, chunks), strict=True)) or [[np.empty(0, np.int64)]] * 5
+        rows, cols, values, by_row, by_col = (np.concatenate(p) for p in parts)
+        offered = np.flatnonzero(by_col)
+        by_row[offered] |= column_best(rows[offered], cols[offered], values[offered], per_mentor)
+        return to_csr(rows[by_row], cols[by_row], values[by_row], (n, n_mentors))
 
     def suggest(self, mentee: Mentee, k: int = 5) -> list[Suggestion]:
         """The ``k`` best allowed mentors for one mentee, best first, with reasons.
