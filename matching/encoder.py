@@ -106,10 +106,28 @@ class TextEncoder:
         dense = np.hstack([w["categories"] * categories, w["latent"] * latent])
         return sparse, np.ascontiguousarray(dense, dtype=np.float32)
 
-    def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
-        """Text similarity of the given rows against all mentors (or columns ``cols``), in [0, 1]."""
+    def word_block(self, sparse: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The rows' sparse features kept to the columns they use, and the mentors' features there, dense.
+
+        With them, :meth:`similarity` of many rows against all mentors is one
+        sparse-times-dense product instead of a sparse product and a scatter.
+        """
+        used = np.unique(sparse.indices)
+        return sparse[:, used].tocsr(), self.mentor_sparse_t_[used].toarray()
+
+    def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None,
+                   words: np.ndarray | None = None) -> np.ndarray:
+        """Text similarity of the given rows against all mentors (or columns ``cols``), in [0, 1].
+
+        ``words`` is the dense mentor block of :meth:`word_block`, whose rows
+        ``sparse`` then comes from.
+        """
         whole = cols is None
         mentors = self.mentor_dense_t_ if whole else self.mentor_dense_t_[:, cols]
+        if words is not None:
+            out = sparse @ words
+            out += dense @ mentors
+            return np.clip(out, 0.0, 1.0, out=out)
         # A few rows (a single suggestion) go through einsum's own loop: threaded
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
         out = np.einsum("ij,jk->ik", dense, mentors) if len(dense) <= 16 else dense @ mentors

@@ -158,8 +158,11 @@ class Matcher:
         return structured_tables(batch.facts, self.facts_, self.weights_,
                                  self.max_timezone_gap_hours, self.capacity_ == 0)
 
-    def _total(self, batch: _Batch, tables: Tables, rows: slice) -> np.ndarray:
-        """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``."""
+    def _total(self, batch: _Batch, tables: Tables, rows: slice, words: tuple | None = None) -> np.ndarray:
+        """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``.
+
+        ``words`` is the batch's :meth:`TextEncoder.word_block`, for big batches.
+        """
         w = self.weights_
         has_text = batch.has_text[rows]
         den = tables.den[rows] + w["text"] * has_text
@@ -171,13 +174,19 @@ class Matcher:
             # w * sqrt(t) / den == sqrt(t * (w / den)**2): scaling the mentee's
             # features by (w / den)**2 saves a pass over the block.
             factor = (w["text"] * has_text * scale) ** 2
-            text = self.encoder_.similarity(sp.diags(factor.astype(np.float32)) @ batch.sparse[rows],
-                                            batch.dense[rows] * factor.astype(np.float32)[:, None])
+            sparse = (words[0] if words else batch.sparse)[rows]
+            text = self.encoder_.similarity(sp.diags(factor.astype(np.float32)) @ sparse,
+                                            batch.dense[rows] * factor.astype(np.float32)[:, None],
+                                            words=words[1] if words else None)
             total += calibrate_text(text)
         ex_rows, ex_cols = batch.excluded
         hit = (ex_rows >= rows.start) & (ex_rows < rows.stop)
         total[ex_rows[hit] - rows.start, ex_cols[hit]] = -np.inf
         return total
+
+    def _words(self, batch: _Batch) -> tuple | None:
+        """The batch's dense word block when there are enough rows for it to pay."""
+        return self.encoder_.word_block(batch.sparse) if len(batch.mentees) > 64 else None
 
     def _chunks(self, n: int) -> list[slice]:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
@@ -201,8 +210,9 @@ class Matcher:
         """
         batch = self._prepare(mentees)
         out = np.empty((len(batch.mentees), len(self.mentors_)))
-        chunks, tables = self._chunks(len(batch.mentees)), self._tables(batch)
-        for rows, block in zip(chunks, self._map(lambda r: self._total(batch, tables, r), chunks), strict=True):
+        chunks, tables, words = self._chunks(len(batch.mentees)), self._tables(batch), self._words(batch)
+        for rows, block in zip(chunks, self._map(lambda r: self._total(batch, tables, r, words), chunks),
+                               strict=True):
             out[rows] = block
         return out
 
@@ -247,13 +257,13 @@ class Matcher:
         batch = self._prepare(mentees)
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        tables, chunks = self._tables(batch), self._chunks(n)
+        tables, chunks, words = self._tables(batch), self._chunks(n), self._words(batch)
         # Each chunk offers its best few mentees per mentor (one when there are
         # many chunks); the mentor keeps the best of those offers.
         per_chunk = -(-per_mentor // max(1, len(chunks)))
 
         def chunk_best(chunk: slice) -> tuple:
-            r, c, v, by_row, by_col = best_entries(self._total(batch, tables, chunk), int(k), per_chunk)
+            r, c, v, by_row, by_col = best_entries(self._total(batch, tables, chunk, words), int(k), per_chunk)
             return r + chunk.start, c, v, by_row, by_col
 
         parts = list(zip(*self._map(chunk_best, chunks), strict=True)) or [[np.empty(0, np.int64)]] * 5
