@@ -157,36 +157,55 @@ def analyse(text: str, tags: tuple[str, ...]) -> Document:
     >>> sorted(_phrases().names[c] for c in doc.concepts)
     ['machine learning', 'people management']
     """
+    concepts: dict[int, float] = {}
+    stems: dict[str, float] = {}
+    surface: dict[str, str] = {}
+    for found, counted, seen in [_terms(text, 1.0, False), *map(_tag_terms, tags)]:
+        for c, w in found:
+            concepts[c] = concepts.get(c, 0.0) + w
+        for key, w in counted:
+            stems[key] = stems.get(key, 0.0) + w
+        for key, word in seen:
+            surface.setdefault(key, word)
+    return Document(concepts, stems, surface)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _tag_terms(tag: str) -> tuple[tuple, tuple, tuple]:
+    """The terms of one tag: tags come from short lists, so most repeat across people."""
+    return _terms(tag, TAG_WEIGHT, True)
+
+
+def _terms(source: str, weight: float, tag: bool) -> tuple[tuple, tuple, tuple]:
+    """Concept counts, stem counts and (stem, first word) pairs of one text or tag."""
     ph = _phrases()
     concepts: dict[int, float] = {}
     stems: dict[str, float] = {}
     surface: dict[str, str] = {}
-    sources = [(text, 1.0, False)] + [(t, TAG_WEIGHT, True) for t in tags] if tags else [(text, 1.0, False)]
-    for source, weight, tag in sources:
-        words = tokenize(source)
-        infos = [_WORDS.get(w) or _word_info(w) for w in words]
-        keys = [info[0] for info in infos]
-        i, n = 0, len(keys)
-        while i < n:
-            step = 1
-            for length in ph.by_first.get(keys[i], ()):
-                key = tuple(keys[i : i + length])
-                c = ph.concept.get(key)
-                if c is not None and (tag or key not in ph.tag_only):
-                    concepts[c] = concepts.get(c, 0.0) + weight
-                    step = length
-                    break
-            i += step
-        previous = None
-        for word, (key, content) in zip(words, infos, strict=True):
-            if content:
-                stems[key] = stems.get(key, 0.0) + weight
-                surface.setdefault(key, word)
-                if previous is not None:
-                    pair = previous + " " + key
-                    stems[pair] = stems.get(pair, 0.0) + BIGRAM_WEIGHT * weight
-            previous = key if content else None
-    return Document(concepts, stems, surface)
+    words = tokenize(source)
+    infos = [_WORDS.get(w) or _word_info(w) for w in words]
+    keys = [info[0] for info in infos]
+    i, n = 0, len(keys)
+    while i < n:
+        step = 1
+        for length in ph.by_first.get(keys[i], ()):
+            key = tuple(keys[i : i + length])
+            c = ph.concept.get(key)
+            if c is not None and (tag or key not in ph.tag_only):
+                concepts[c] = concepts.get(c, 0.0) + weight
+                step = length
+                break
+        i += step
+    previous = None
+    for word, (key, content) in zip(words, infos, strict=True):
+        if content:
+            stems[key] = stems.get(key, 0.0) + weight
+            surface.setdefault(key, word)
+            if previous is not None:
+                pair = previous + " " + key
+                stems[pair] = stems.get(pair, 0.0) + BIGRAM_WEIGHT * weight
+        previous = key if content else None
+    return tuple(concepts.items()), tuple(stems.items()), tuple(surface.items())
 
 
 _WORDS: dict[str, tuple[str, bool]] = {}
