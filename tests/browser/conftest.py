@@ -103,8 +103,14 @@ class Problems:
         page.on("pageerror", lambda exc: self.items.append(f"page error: {exc}"))
         page.on("console", self._console)
         page.on("response", self._response)
-        page.on("requestfailed", lambda r: self.items.append(
-            f"request failed: {r.method} {r.url} ({r.failure})"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request: Any) -> None:
+        # ERR_ABORTED is the browser cancelling a load because the page moved on
+        # (a form submitted while the icon was still loading), not a failure.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.items.append(f"request failed: {request.method} {request.url} "
+                              f"({request.failure})")
 
     def _console(self, message: Any) -> None:
         if message.type in ("error", "warning") and not FAILED_RESOURCE.match(message.text):
