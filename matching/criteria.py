@@ -76,24 +76,25 @@ class Facts:
     def encode(cls, people: Sequence, languages: dict[str, int], industries: dict[str, int]) -> Facts:
         """Encode people (mentors or mentees) against the mentors' language and industry codes."""
         n, words = len(people), max(1, -(-len(languages) // 64))
-        bits = np.zeros((n, words), dtype=np.uint64)
-        has_lang = np.zeros(n, dtype=bool)
-        offset = np.full(n, np.nan)
-        years = np.full(n, np.nan)
-        industry = np.full(n, -1, dtype=np.int64)
-        for i, p in enumerate(people):
-            codes = {normalize_language(c) for c in p.languages} - {""}
-            has_lang[i] = bool(codes)
+        spoken: dict[tuple[str, ...], int] = {}  # few distinct language lists: encode each once
+        rows = [spoken.setdefault(p.languages, len(spoken)) for p in people]
+        table = np.zeros((len(spoken) + 1, words), dtype=np.uint64)
+        table_has = np.zeros(len(spoken) + 1, dtype=bool)
+        for given, at in spoken.items():
+            codes = {normalize_language(c) for c in given} - {""}
+            table_has[at] = bool(codes)
             for code in codes:
                 if code in languages:
                     b = languages[code]
-                    bits[i, b // 64] |= np.uint64(1 << (b % 64))
-            if p.timezone:
-                offset[i] = utc_offset_hours(p.timezone)
-            if p.years_experience is not None:
-                years[i] = p.years_experience
-            if p.industry:
-                industry[i] = industries.get(p.industry.lower(), -2)
+                    table[at, b // 64] |= np.uint64(1 << (b % 64))
+        index = np.array(rows, dtype=np.int64).reshape(n)
+        bits, has_lang = table[index], table_has[index]
+        offset = np.array([utc_offset_hours(p.timezone) if p.timezone else np.nan for p in people],
+                          dtype=float).reshape(n)
+        years = np.array([np.nan if p.years_experience is None else p.years_experience for p in people],
+                         dtype=float).reshape(n)
+        industry = np.array([industries.get(p.industry.lower(), -2) if p.industry else -1 for p in people],
+                            dtype=np.int64).reshape(n)
         return cls(bits, has_lang, offset, years, industry)
 
     def rows(self, index: slice | np.ndarray) -> Facts:
