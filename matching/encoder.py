@@ -6,13 +6,13 @@ import functools
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from matching.text import (BLOCK_WEIGHTS, Document, _idf, _phrases, _tfidf, analyse,
                            normalize_rows, stem, tokenize)
 from matching.vocabulary import load_vocabulary
 
-__all__ = ["TextEncoder"]
+__all__ = ["TextEncoder", "blas_controller"]
 
 #: Dimensions of the latent semantic space (fewer when the corpus is tiny).
 N_COMPONENTS = 96
@@ -28,6 +28,18 @@ def _gloss_documents() -> list[Document]:
             stems[stem(word)] = stems.get(stem(word), 0.0) + 1.0
         docs.append(Document({i: 1.0}, stems, {}))
     return docs
+
+
+@functools.cache
+def blas_controller() -> ThreadpoolController:
+    """One controller of the BLAS thread pools per process (finding the libraries takes ~50 ms).
+
+    Examples
+    --------
+    >>> blas_controller() is blas_controller()
+    True
+    """
+    return ThreadpoolController()
 
 
 class _Latent:
@@ -47,7 +59,7 @@ class _Latent:
         corpus = self._matrix(glosses).toarray()
         # The gloss matrix is small (a few hundred rows): an exact SVD on one
         # thread takes ~0.1 s, while threaded LAPACK on a busy machine can spin for seconds.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with blas_controller().limit(limits=1, user_api="blas"):
             _, _, vt = np.linalg.svd(corpus, full_matrices=False)
         self.components = np.ascontiguousarray(vt[:N_COMPONENTS].T)
 

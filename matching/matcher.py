@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables, criterion_scores, structured_tables
-from matching.encoder import TextEncoder
+from matching.encoder import TextEncoder, blas_controller
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
@@ -196,7 +196,9 @@ class Matcher:
         """Apply ``fn`` to row chunks on two threads (numpy releases the GIL), in order."""
         if len(chunks) < 2:
             return map(fn, chunks)
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool:
+        # The chunks already keep the cores busy: threaded BLAS inside them would only contend.
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool, \
+                blas_controller().limit(limits=1, user_api="blas"):
             return iter(list(pool.map(fn, chunks)))
 
     def score(self, mentees: Sequence[Mentee]) -> np.ndarray:
