@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import dispose, make_app, prepare_schema
+from tests.conftest import app_on
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,10 +70,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def browser_app(file_database_url: str) -> Iterator[Flask]:
-    app = make_app(file_database_url, CSRF_ENABLED=True)
-    prepare_schema(app)
-    yield app
-    dispose(app)
+    yield from app_on(file_database_url, CSRF_ENABLED=True)
 
 
 @dataclass
