@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from matching.vocabulary import alias_map, load_vocabulary
 
-__all__ = ["BLOCK_WEIGHTS", "TextEncoder", "Document", "stem", "tokenize"]
+__all__ = ["BLOCK_WEIGHTS", "Document", "analyse", "stem", "tokenize"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
 BLOCK_WEIGHTS = {"concepts": 0.2, "words": 0.65, "latent": 0.1, "categories": 0.05}
