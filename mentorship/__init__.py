@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mentorship import auth, cli, db, errors, guards, settings
+from mentorship import auth, cli, db, errors, guards, routing, settings
 from mentorship.api import bp as api_bp
 from mentorship.views import account, admin, main, profiles, programs
 
@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     settings.load_config(app, test_config)
+    app.url_map.converters["int"] = routing.IdConverter  # before any route is added
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]),  # type: ignore[method-assign]
                                 x_proto=1)

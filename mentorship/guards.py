@@ -15,6 +15,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csrf_token"] = csrf_token
@@ -24,6 +25,17 @@ def csrf_token() -> str:
     """The current session's CSRF token, for forms without a WTForms object and for scripts."""
     form = ConfirmForm()
     return form.csrf_token.current_token if hasattr(form, "csrf_token") else ""
+
+
+def refuse_nul_characters() -> None:
+    """400 for a NUL character anywhere in the query or form: no keyboard types one,
+    and PostgreSQL cannot store one, so it only ever comes from a crafted request."""
+    values = [*request.args.values(), request.path]
+    if request.method not in SAFE_METHODS and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.values(), *request.form.keys()]
+    if any("\x00" in value for value in values):
+        abort(400, description="The request contains a character that is not allowed.")
 
 
 def check_csrf() -> None:

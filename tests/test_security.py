@@ -134,3 +134,30 @@ def test_locked_database_answers_503_without_sql(app: Flask, monkeypatch: pytest
     assert response.headers["Retry-After"]
     body = response.get_data(as_text=True)
     assert "UPDATE" not in body and "locked" not in body
+
+
+@pytest.mark.parametrize("url", [
+    "/programs/99999999999999999999", "/programs/99999999999999999999/enrol",
+    "/programs/enrolments/2147483648", "/admin/programs/99999999999999999999",
+    "/programs/0", "/programs/-1", "/programs/abc",
+])
+def test_impossible_ids_are_404_not_errors(app: Flask, url: str) -> None:
+    user_id = create(app, lambda s: make_user(s, is_admin=True).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("url", "data"), [
+    ("/profile/edit", {"headline": "a\x00b"}),
+    ("/register", {"name": "Nul", "email": "x\x00@example.org", "password": "abc\x00defghijklmnop"}),
+    ("/login", {"email": "x\x00@example.org", "password": "whatever it is"}),
+    ("/login?next=/\x00", {"email": "a@example.org", "password": "whatever it is"}),
+])
+def test_nul_characters_are_refused_and_nothing_is_stored(app: Flask, url: str,
+                                                          data: dict[str, str]) -> None:
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    assert client.post(url, data=data).status_code == 400
+    assert users(app) == 1

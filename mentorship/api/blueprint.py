@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -13,15 +12,6 @@ from mentorship.db import get_session
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-MAX_ID = 2**31 - 1  # PostgreSQL ``integer``; a larger id cannot exist and would raise DataError
-
-
-@bp.url_value_preprocessor
-def reject_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    if values and any(isinstance(v, int) and v > MAX_ID for v in values.values()):
-        abort(404)
-
 
 @bp.after_request
 def no_store(response: Response) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mentorship.api.blueprint import bp
+from mentorship.routing import MAX_ID
 from mentorship.security import PASSWORD_MAX, PASSWORD_MIN
 
 STATUS_TEXT = {
@@ -125,7 +126,7 @@ def operation(summary: str, status: int, schema: str | None = None, *,
 
 def id_param(name: str) -> list[dict[str, Any]]:
     return [{"name": name, "in": "path", "required": True,
-             "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}]
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}]
 
 
 PATHS: dict[str, Any] = {

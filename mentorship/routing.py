@@ -1,0 +1,22 @@
+"""URL converters shared by every blueprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**31 - 1  # PostgreSQL ``integer``: a larger id cannot exist
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` limited to ids the database can hold, so 10**20 is a plain 404.
+
+    Without the bound PostgreSQL refuses the lookup itself (integer out of range),
+    which would surface as a server error instead of "not found".
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
