@@ -49,10 +49,18 @@ def handle_http(exc: HTTPException) -> Response:
     return response
 
 
+def rollback_quietly() -> None:
+    """Roll back the request's session; when the database is gone that may fail too."""
+    try:
+        get_session().rollback()
+    except DBAPIError:
+        log.warning("rollback failed; the connection will be discarded")
+
+
 def handle_database_unavailable(exc: OperationalError) -> Response:
     """Locked or unreachable database: a generic 503, never the SQL."""
     log.warning("database unavailable: %s", exc.orig)
-    get_session().rollback()
+    rollback_quietly()
     response = render_error(503, "The service is busy. Please try again in a moment.")
     response.headers["Retry-After"] = RETRY_AFTER_UNAVAILABLE
     return response
@@ -62,6 +70,6 @@ def handle_unexpected(exc: Exception) -> Response:
     if current_app.testing:
         raise exc  # let the test see the traceback
     if isinstance(exc, DBAPIError):
-        get_session().rollback()
+        rollback_quietly()
     log.exception("unhandled error")
     return render_error(500, InternalServerError.description)

@@ -161,3 +161,14 @@ def test_nul_characters_are_refused_and_nothing_is_stored(app: Flask, url: str,
     login(app, client, user_id)
     assert client.post(url, data=data).status_code == 400
     assert users(app) == 1
+
+
+def test_unreachable_database_answers_503(tmp_path) -> None:  # noqa: ANN001
+    from tests.conftest import make_app
+    app = make_app(f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite'}")
+    response = app.test_client().get("/login")
+    assert response.status_code == 200  # pages that need no database still work
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "sqlite" not in response.get_data(as_text=True).lower()
