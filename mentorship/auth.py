@@ -22,7 +22,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from werkzeug.wrappers import Response
 
 from mentorship.db import get_session
-from mentorship.forms import ConfirmForm, LoginForm, RegisterForm
+from mentorship.forms import LoginForm, RegisterForm
 from mentorship.security import is_safe_next
 from mentorship.services import accounts, ratelimit
 from mentorship.services.errors import Conflict, FieldErrors
@@ -136,8 +136,10 @@ def login() -> Response | tuple[str, int] | str:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign this device out for good: its server-side session row is deleted."""
-    ConfirmForm.from_request()  # the CSRF check itself runs before every POST
+    """Sign this device out for good: its server-side session row is deleted.
+
+    POST only, and like every POST it passed the CSRF check in ``guards``.
+    """
     db = get_session()
     accounts.end_login_session(db, current_user.get_id())
     db.commit()
