@@ -80,7 +80,7 @@ SCHEMAS: dict[str, Any] = {
     "SignUp": obj({"name": text(120), "email": text(254, format="email"),
                    "password": text(PASSWORD_MAX, minLength=PASSWORD_MIN)},
                   ("name", "email", "password"), closed=True),
-    "Accepted": obj({"status": {"const": "accepted"}, "message": text()}, ("status",)),
+    "SignedUp": obj({"status": {"const": "created"}, "message": text()}, ("status",)),
     "Account": obj({"id": {"type": "integer"}, "name": text(), "email": text(),
                     "is_admin": {"type": "boolean"}}, ("id", "name", "email", "is_admin")),
     "Profile": obj(PROFILE, tuple(PROFILE)),
@@ -138,10 +138,10 @@ PATHS: dict[str, Any] = {
     "/tokens/current": {"delete": operation(
         "Revoke the token this request is made with", 204, errors=(400, 401))},
     "/users": {"post": operation(
-        "Sign up", 202, "Accepted", body="SignUp", errors=(400, 413, 415, 422, 429),
+        "Sign up", 201, "SignedUp", body="SignUp", errors=(400, 413, 415, 422, 429),
         public=True,
         description="A new and an already registered email (in any letter case) get the "
-                    "same 202 answer, so the API cannot be used to find out who has an "
+                    "same 201 answer, so the API cannot be used to find out who has an "
                     "account. No token is returned: request one with POST /tokens.")},
     "/me": {"get": operation("Your account, profile and enrolments", 200, "Me")},
     "/me/profile": {"patch": operation("Change some profile fields", 200, "Profile",

@@ -15,14 +15,14 @@ from mentorship.services.errors import Conflict
 
 SIGN_UP_FIELDS = ("name", "email", "password")
 SIGN_UPS_PER_ADDRESS = 10
-ACCEPTED = {"status": "accepted",
+SIGNED_UP = {"status": "created",
             "message": "If this email was not registered yet, the account is ready: "
                        "request a token with POST /api/v1/tokens."}
 
 
 @bp.post("/users")
 def sign_up() -> Response | tuple[dict[str, str], int]:
-    """Create an account. A taken email gets the same 202, so nobody can probe for accounts."""
+    """Create an account. A taken email gets the same 201, so nobody can probe for accounts."""
     body = json_object(SIGN_UP_FIELDS)
     require(body, SIGN_UP_FIELDS)
     db = get_session()
@@ -37,7 +37,7 @@ def sign_up() -> Response | tuple[dict[str, str], int]:
         pass  # answered like a new account; register_user did the same hashing work
     ratelimit.record_failure(db, keys)
     db.commit()
-    return ACCEPTED, 202
+    return SIGNED_UP, 201
 
 
 @bp.get("/me")

@@ -79,7 +79,7 @@ def test_clients_without_cookies_can_sign_up_and_get_a_token(csrf_app: Flask) ->
     """No cookie means nothing a forged request could ride on, so no header is needed."""
     client = csrf_app.test_client(use_cookies=False)
     body = {"name": "Lin", "email": "lin@example.test", "password": PASSWORD}
-    assert client.post("/api/v1/users", json=body).status_code == 202
+    assert client.post("/api/v1/users", json=body).status_code == 201
     response = client.post("/api/v1/tokens", json={"email": "lin@example.test",
                                                    "password": PASSWORD})
     assert response.status_code == 201

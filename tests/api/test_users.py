@@ -25,8 +25,8 @@ def sign_up(client: FlaskClient, **changes: object):  # noqa: ANN201
 
 def test_sign_up_creates_an_account_without_a_token(app: Flask, client: FlaskClient) -> None:
     response = sign_up(client)
-    assert response.status_code == 202
-    assert response.json["status"] == "accepted"
+    assert response.status_code == 201
+    assert response.json["status"] == "created"
     assert "token" not in response.json
     assert count(app, User, User.email_normalized == "grace@example.test") == 1
     assert count(app, ApiToken) == 0
@@ -80,7 +80,7 @@ def test_missing_fields_are_each_named(app: Flask, client: FlaskClient) -> None:
 
 def test_sign_ups_from_one_address_are_throttled(app: Flask, client: FlaskClient) -> None:
     for n in range(SIGN_UPS_PER_ADDRESS):
-        assert sign_up(client, email=f"person{n}@example.test").status_code == 202
+        assert sign_up(client, email=f"person{n}@example.test").status_code == 201
     response = sign_up(client, email="one-more@example.test")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
