@@ -85,7 +85,7 @@ def test_templates_have_no_inline_scripts_or_styles(client: FlaskClient) -> None
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-@pytest.mark.parametrize("field", ["headline", "bio", "industry"])
+@pytest.mark.parametrize("field", ["headline", "bio", "industry", "skills"])
 def test_script_in_a_profile_field_renders_inert(app: Flask, field: str) -> None:
     user_id = create(app, lambda s: make_user(s).id)
     with app.app_context():
@@ -172,3 +172,21 @@ def test_unreachable_database_answers_503(tmp_path) -> None:  # noqa: ANN001
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert "sqlite" not in response.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize("field", ["goals", "skills_to_grow"])
+def test_script_in_an_enrolment_renders_inert(app: Flask, field: str) -> None:
+    from tests.factories import make_enrolment, make_program
+
+    def build(session):  # noqa: ANN001, ANN202
+        user = make_user(session)
+        program = make_program(session)
+        value = [PAYLOAD] if field == "skills_to_grow" else PAYLOAD
+        make_enrolment(session, user, program, **{field: value})
+        return user.id, program.id
+    user_id, program_id = create(app, build)
+    client = app.test_client()
+    login(app, client, user_id)
+    for page in ("/", f"/programs/{program_id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<script>alert" not in html and "<img src=x" not in html
