@@ -11,9 +11,8 @@ from mentorship.db import get_session
 from mentorship.forms import ProgramForm
 from mentorship.models import Program
 from mentorship.services import programs
-from mentorship.services.errors import FieldErrors
 from mentorship.services.matches import default_weights
-from mentorship.views import render_form
+from mentorship.views import commit_form, render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -74,14 +73,10 @@ def program_edit(program_id: int) -> Response | tuple[str, int]:
 
 
 def _save_program(form: ProgramForm, program: Program | None) -> Response | tuple[str, int]:
-    if form.is_submitted_and_valid():
-        try:
-            program = programs.save_program(get_session(), program_input(), program)
-        except FieldErrors as exc:
-            form.add_errors(exc)  # a bad weight has no single field: shown at the top
-        else:
-            get_session().commit()
-            flash(f"Program “{program.name}” saved.", "success")
-            return redirect(url_for("admin.program_list"))
+    # A bad weight has no single field: its message is shown at the top of the form.
+    if form.is_submitted_and_valid() and commit_form(
+            form, lambda db: programs.save_program(db, program_input(), program)):
+        flash(f"Program “{form.name.data.strip()}” saved.", "success")
+        return redirect(url_for("admin.program_list"))
     return render_form("admin/program_form.html", form, program=program,
                        default_weights=default_weights())

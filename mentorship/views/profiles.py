@@ -9,10 +9,9 @@ from werkzeug.wrappers import Response
 from mentorship.db import get_session
 from mentorship.forms import ProfileForm
 from mentorship.services import profiles
-from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import language_names, timezone_names
 from mentorship.services.matches import tag_suggestions
-from mentorship.views import render_form
+from mentorship.views import commit_form, render_form
 
 bp = Blueprint("profiles", __name__, url_prefix="/profile")
 
@@ -29,15 +28,10 @@ def show() -> str:
 def edit() -> Response | tuple[str, int]:
     profile = profiles.get_profile(get_session(), current_user)
     form = ProfileForm.from_request(data=profile_form_data(profile))
-    if form.is_submitted_and_valid():
-        try:
-            profiles.update_profile(get_session(), current_user, request.form)
-        except FieldErrors as exc:
-            form.add_errors(exc)
-        else:
-            get_session().commit()
-            flash("Profile saved.", "success")
-            return redirect(url_for("profiles.show"))
+    if form.is_submitted_and_valid() and commit_form(
+            form, lambda db: profiles.update_profile(db, current_user, request.form)):
+        flash("Profile saved.", "success")
+        return redirect(url_for("profiles.show"))
     return render_form("profiles/edit.html", form, suggestions=tag_suggestions(),
                        timezones=sorted(timezone_names()))
 

@@ -12,7 +12,7 @@ from mentorship.models import Enrolment, Program, Role
 from mentorship.services import programs
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 from mentorship.services.matches import tag_suggestions
-from mentorship.views import render_form
+from mentorship.views import commit_form, render_form
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -80,15 +80,10 @@ def enrol(program_id: int) -> Response | tuple[str, int]:
 def edit_enrolment(enrolment_id: int) -> Response | tuple[str, int]:
     enrolment = get_enrolment_for_current_user(enrolment_id)
     form = EnrolForm.from_request(obj=enrolment, data=enrolment_form_data(enrolment))
-    if form.is_submitted_and_valid():
-        try:
-            programs.update_enrolment(get_session(), enrolment, role_fields(enrolment.role.value))
-        except FieldErrors as exc:
-            form.add_errors(exc)
-        else:
-            get_session().commit()
-            flash("Enrolment saved.", "success")
-            return redirect(url_for("programs.detail", program_id=enrolment.program_id))
+    if form.is_submitted_and_valid() and commit_form(form, lambda db: programs.update_enrolment(
+            db, enrolment, role_fields(enrolment.role.value))):
+        flash("Enrolment saved.", "success")
+        return redirect(url_for("programs.detail", program_id=enrolment.program_id))
     return render_form("programs/enrolment.html", form, enrolment=enrolment,
                        suggestions=tag_suggestions())
 
