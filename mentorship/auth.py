@@ -97,6 +97,12 @@ def register() -> Response | tuple[str, int] | str:
     form = RegisterForm.from_request()
     if form.is_submitted_and_valid():
         db = get_session()
+        keys = ratelimit.sign_up_keys(request.remote_addr)
+        ratelimit.record_attempt(db, keys)
+        db.commit()
+        if (wait := ratelimit.retry_after(db, keys)) is not None:
+            form.form_errors.append("Too many sign-ups from your network. Try again later.")
+            return render_template("auth/register.html", form=form), 429, {"Retry-After": str(wait)}
         try:
             accounts.register_user(db, name=form.name.data, email=form.email.data,
                                    password=form.password.data)
@@ -117,17 +123,17 @@ def login() -> Response | tuple[str, int] | str:
     if not form.is_submitted_and_valid():
         return render_form("auth/login.html", form)
     db = get_session()
-    keys = ratelimit.failure_keys(form.email.data or "", request.remote_addr)
+    keys = ratelimit.sign_in_keys(form.email.data, request.remote_addr)
+    attempt = ratelimit.record_attempt(db, keys)
+    db.commit()  # before counting, so simultaneous guesses count each other
     if (wait := ratelimit.retry_after(db, keys)) is not None:
         form.form_errors.append("Too many attempts. Try again in a few minutes.")
         return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
     user = accounts.authenticate(db, form.email.data, form.password.data)
     if user is None:
-        ratelimit.record_failure(db, keys)
-        db.commit()
         form.form_errors.append(GENERIC_LOGIN_ERROR)
         return render_template("auth/login.html", form=form), 422
-    ratelimit.clear_failures(db, form.email.data)
+    ratelimit.forget_attempt(db, attempt, form.email.data)
     sign_in(user, remember=form.remember.data)
     db.commit()
     return redirect(safe_next())

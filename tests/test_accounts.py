@@ -189,3 +189,21 @@ def test_account_email_change_refuses_someone_elses_email(app: Flask) -> None:
     assert response.status_code == 422
     with app.app_context():
         assert get_session().get(User, user_id).email == "me@example.org"
+
+
+def test_html_sign_ups_are_throttled_per_address(app: Flask, client: FlaskClient) -> None:
+    from mentorship.services.ratelimit import SIGN_UPS_PER_ADDRESS
+    for n in range(SIGN_UPS_PER_ADDRESS):
+        assert client.post("/register", data=GOOD | {"email": f"p{n}@example.org"}).status_code == 302
+    response = client.post("/register", data=GOOD | {"email": "one.more@example.org"})
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert user_count(app) == SIGN_UPS_PER_ADDRESS
+
+
+@pytest.mark.parametrize("email", ["ß" * 60 + "@" + "ß" * 190 + ".de", "ΐ" * 120 + "@x.de"])
+def test_emails_that_grow_when_case_folded_never_break_anything(
+        app: Flask, client: FlaskClient, email: str) -> None:
+    assert client.post("/register", data=GOOD | {"email": email}).status_code in (302, 422)
+    assert client.post("/login", data={"email": email, "password": "whatever it is"}
+                       ).status_code == 422

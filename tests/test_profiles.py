@@ -66,3 +66,10 @@ def test_profile_pages_need_sign_in(app: Flask) -> None:
     client = app.test_client()
     assert client.get("/profile/").status_code == 302
     assert client.post("/profile/edit", data=GOOD).status_code == 302
+
+
+def test_industry_that_grows_when_lower_cased_is_refused_at_the_field(app: Flask) -> None:
+    client, user_id = signed_in(app)
+    response = client.post("/profile/edit", data=GOOD | {"industry": "İ" * 80})
+    assert response.status_code == 422
+    assert 'id="industry-error"' in response.get_data(as_text=True)

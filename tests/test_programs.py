@@ -185,3 +185,31 @@ def test_admin_dashboard_counts_mentees_and_mentors_per_program(app: Flask) -> N
     assert row.index("<td>3</td>") < row.index("<td>1</td>")
     member, _ = client_for(app)
     assert "Programs you run" not in member.get("/").get_data(as_text=True)
+
+
+def test_renaming_to_a_taken_name_is_a_field_error(app: Flask) -> None:
+    def build(session):  # noqa: ANN001, ANN202
+        make_program(session, name="Taken")
+        return make_program(session, name="Mine").id
+    program_id = create(app, build)
+    admin, _ = client_for(app, is_admin=True)
+    response = admin.post(f"/admin/programs/{program_id}", data=PROGRAM | {"name": "Taken"})
+    assert response.status_code == 422
+    assert "already has this name" in response.get_data(as_text=True)
+    with app.app_context():
+        assert get_session().get(Program, program_id).name == "Mine"
+
+
+def test_editing_a_program_keeps_a_zero_hour_gap_and_exact_weights(app: Flask) -> None:
+    program_id = create(app, lambda s: make_program(
+        s, max_timezone_gap_hours=0, weights={"text": 1.23456789, "language": 6.0}).id)
+    admin, _ = client_for(app, is_admin=True)
+    page = admin.get(f"/admin/programs/{program_id}").get_data(as_text=True)
+    assert 'value="0"' in page and 'value="1.23456789"' in page and 'value="6"' in page
+    form = {"name": "Kept", "status": "open", "max_timezone_gap_hours": "0",
+            "max_pending_requests": "3", "weight_text": "1.23456789", "weight_language": "6"}
+    assert admin.post(f"/admin/programs/{program_id}", data=form).status_code == 302
+    with app.app_context():
+        program = get_session().get(Program, program_id)
+        assert program.max_timezone_gap_hours == 0
+        assert program.weights == {"text": 1.23456789, "language": 6.0}

@@ -86,3 +86,48 @@ def test_racing_sign_ups_with_one_email_create_one_account(file_app: Flask, serv
                                                 "password": "two of us racing 2027"})
     assert statuses == Counter({302: THREADS})  # every answer looks the same
     assert count(file_app, User) == 1
+
+
+def test_simultaneous_wrong_passwords_check_at_most_the_limit(file_app: Flask,
+                                                             server: str) -> None:
+    from mentorship.services.ratelimit import MAX_PER_ACCOUNT
+    create(file_app, lambda s: make_user(s, email="target@example.org"))
+    statuses = post_all(f"{server}/login", {"email": "target@example.org",
+                                            "password": "a wrong guess here"})
+    assert statuses[422] <= MAX_PER_ACCOUNT  # each 422 is one password actually checked
+    assert statuses[422] + statuses[429] == THREADS
+
+
+def test_simultaneous_email_changes_to_one_address_never_fail(file_app: Flask,
+                                                            server: str) -> None:
+    ids = [create(file_app, lambda s: make_user(s).id) for _ in range(THREADS)]
+    cookies = []
+    for user_id in ids:
+        client = file_app.test_client()
+        login(file_app, client, user_id)
+        cookies.append(client.get_cookie("session").value)
+    opener = urllib.request.build_opener(NoRedirect)
+    barrier = threading.Barrier(THREADS)
+    statuses: list[int] = []
+
+    def change(cookie: str) -> None:
+        request = urllib.request.Request(f"{server}/account/", data=urllib.parse.urlencode(
+            {"name": "Same", "email": "same@example.org"}).encode())
+        request.add_header("Cookie", f"session={cookie}")
+        barrier.wait()
+        try:
+            statuses.append(opener.open(request, timeout=30).status)
+        except HTTPError as exc:
+            statuses.append(exc.code)
+
+    threads = [threading.Thread(target=change, args=(c,)) for c in cookies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert Counter(statuses)[302] == 1
+    assert Counter(statuses)[422] == THREADS - 1
+    with file_app.app_context():
+        owners = get_session().scalar(select(func.count()).select_from(User)
+                                      .where(User.email_normalized == "same@example.org"))
+    assert owners == 1

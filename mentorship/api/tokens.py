@@ -42,15 +42,15 @@ def create_token() -> Response | tuple[dict[str, object], int]:
     """Sign in for a token; throttled and answered exactly like the login form."""
     email, password = credentials(json_object({"email", "password"}))
     db = get_session()
-    keys = ratelimit.failure_keys(email, request.remote_addr)
+    keys = ratelimit.sign_in_keys(email, request.remote_addr)
+    attempt = ratelimit.record_attempt(db, keys)
+    db.commit()  # before counting, so simultaneous guesses count each other
     if (wait := ratelimit.retry_after(db, keys)) is not None:
         return too_many_attempts(wait)
     user = accounts.authenticate(db, email, password)
     if user is None:
-        ratelimit.record_failure(db, keys)
-        db.commit()
         return json_error(401, "unauthorized", GENERIC_LOGIN_ERROR)
-    ratelimit.clear_failures(db, email)
+    ratelimit.forget_attempt(db, attempt, email)
     token, expires_at = accounts.issue_api_token(db, user)
     db.commit()
     return {"token": token, "expires_at": iso(expires_at)}, 201

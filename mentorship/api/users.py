@@ -14,7 +14,6 @@ from mentorship.services import accounts, profiles, programs, ratelimit
 from mentorship.services.errors import Conflict
 
 SIGN_UP_FIELDS = ("name", "email", "password")
-SIGN_UPS_PER_ADDRESS = 10
 SIGNED_UP = {"status": "created",
             "message": "If this email was not registered yet, the account is ready: "
                        "request a token with POST /api/v1/tokens."}
@@ -26,8 +25,9 @@ def sign_up() -> Response | tuple[dict[str, str], int]:
     body = json_object(SIGN_UP_FIELDS)
     require(body, SIGN_UP_FIELDS)
     db = get_session()
-    # The failure log doubles as an attempt counter: each accepted sign-up counts.
-    keys = [(f"signup:{request.remote_addr or 'unknown'}", SIGN_UPS_PER_ADDRESS)]
+    keys = ratelimit.sign_up_keys(request.remote_addr)
+    ratelimit.record_attempt(db, keys)
+    db.commit()  # before counting, so a burst of sign-ups counts itself
     if (wait := ratelimit.retry_after(db, keys)) is not None:
         return too_many_attempts(wait)
     try:
@@ -35,7 +35,6 @@ def sign_up() -> Response | tuple[dict[str, str], int]:
                                password=body["password"])
     except Conflict:
         pass  # answered like a new account; register_user did the same hashing work
-    ratelimit.record_failure(db, keys)
     db.commit()
     return SIGNED_UP, 201
 

@@ -88,7 +88,12 @@ def update_account(session: Session, user: User, *, name: object, email: object)
     taken = session.scalar(select(User.id).where(User.email_normalized == key, User.id != user.id))
     if taken is not None:
         raise FieldErrors({"email": "This email cannot be used for your account."})
-    user.name, user.email, user.email_normalized = clean_name, clean_mail, key
+    try:
+        with session.begin_nested():  # two people racing for one address: the index decides
+            user.name, user.email, user.email_normalized = clean_name, clean_mail, key
+            session.flush()
+    except IntegrityError:
+        raise FieldErrors({"email": "This email cannot be used for your account."}) from None
 
 
 def change_password(session: Session, user: User, *, current: str, new: str,

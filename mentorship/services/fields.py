@@ -50,6 +50,8 @@ def clean_email(value: object) -> str:
     email = clean_text(value, max_length=254, required=True)
     if not EMAIL_RE.match(email):
         raise ValueError("Enter a valid email address, like name@example.org.")
+    if len(normalize_email(email)) > 254:  # case folding can lengthen text ("ß" -> "ss")
+        raise ValueError("Use at most 254 characters.")
     return email
 
 

@@ -23,7 +23,7 @@ PROFILE_FIELDS: dict[str, Callable[[object], Any]] = {
     "languages": clean_languages,
     "timezone": clean_timezone,
     "years_experience": clean_years,
-    "industry": lambda v: clean_text(v, max_length=80).lower(),
+    "industry": lambda v: clean_text(v.lower() if isinstance(v, str) else v, max_length=80),
     "skills": clean_tags,
 }
 

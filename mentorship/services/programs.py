@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -64,11 +64,10 @@ MENTOR_FIELDS: dict[str, Callable[[object], Any]] = {
 
 
 def visible_programs(session: Session, user: User) -> list[Program]:
-    """Admins see every program; everyone else sees non-draft ones and their own."""
+    """Admins see every program; everyone else every program but drafts."""
     query = select(Program).order_by(Program.starts_on.desc(), Program.id.desc())
     if not user.is_admin:
-        mine = select(Enrolment.program_id).where(Enrolment.user_id == user.id)
-        query = query.where(or_(Program.status != ProgramStatus.DRAFT, Program.id.in_(mine)))
+        query = query.where(Program.status != ProgramStatus.DRAFT)
     return list(session.scalars(query))
 
 
@@ -95,10 +94,11 @@ def save_program(session: Session, data: Mapping[str, object],
     if starts and ends and ends < starts:
         raise FieldErrors({"ends_on": "The end date must be on or after the start date."})
     target = program or Program()
-    for key, value in values.items():
-        setattr(target, key, value)
     try:
+        # Changes go inside the savepoint, so a refused name leaves the transaction usable.
         with session.begin_nested():  # the unique index decides, even between racing admins
+            for key, value in values.items():
+                setattr(target, key, value)
             session.add(target)
             session.flush()
     except IntegrityError:

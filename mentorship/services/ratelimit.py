@@ -1,7 +1,13 @@
-"""Sign-in throttling stored in the database, so every worker process sees the same counts."""
+"""Throttling of sign-in and sign-up, stored in the database so every worker shares it.
+
+An attempt is recorded *before* it is judged, and the caller commits that record
+before counting: racing requests then see each other's attempts, so no more than the
+limit can get through at once (count-then-insert would let a burst slip past).
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -12,15 +18,37 @@ from mentorship.models import LoginFailure, utcnow
 WINDOW = timedelta(minutes=15)
 MAX_PER_ACCOUNT = 5
 MAX_PER_ADDRESS = 20
+SIGN_UPS_PER_ADDRESS = 10
+
+Keys = list[tuple[str, int]]
 
 
-def failure_keys(email: str, address: str | None) -> list[tuple[str, int]]:
-    return [(f"account:{email.strip().casefold()}", MAX_PER_ACCOUNT),
-            (f"address:{address or 'unknown'}", MAX_PER_ADDRESS)]
+def _key(kind: str, value: str) -> str:
+    # A digest keeps the key short whatever was typed, and keeps emails out of this table.
+    return f"{kind}:{hashlib.sha256(value.encode('utf-8', 'replace')).hexdigest()}"
 
 
-def retry_after(session: Session, keys: list[tuple[str, int]]) -> int | None:
-    """Seconds until another attempt is allowed, or None if it is allowed now."""
+def sign_in_keys(email: str, address: str | None) -> Keys:
+    return [(_key("account", email.strip().casefold()), MAX_PER_ACCOUNT),
+            (_key("address", address or "unknown"), MAX_PER_ADDRESS)]
+
+
+def sign_up_keys(address: str | None) -> Keys:
+    return [(_key("signup", address or "unknown"), SIGN_UPS_PER_ADDRESS)]
+
+
+def record_attempt(session: Session, keys: Keys) -> list[int]:
+    """Count one attempt against each key; the ids let a successful sign-in take it back."""
+    rows = [LoginFailure(key=key) for key, _limit in keys]
+    session.add_all(rows)
+    # Old rows are useless; prune them as we go rather than needing a cron job.
+    session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - 2 * WINDOW))
+    session.flush()
+    return [row.id for row in rows]
+
+
+def retry_after(session: Session, keys: Keys) -> int | None:
+    """Seconds to wait if the recorded attempts pass a key's limit, else None."""
     since = utcnow() - WINDOW
     wait = 0
     for key, limit in keys:
@@ -28,17 +56,13 @@ def retry_after(session: Session, keys: list[tuple[str, int]]) -> int | None:
             select(func.count(), func.min(LoginFailure.at))
             .where(LoginFailure.key == key, LoginFailure.at > since)
         ).one()
-        if count >= limit:
+        if count > limit:
             wait = max(wait, int((oldest + WINDOW - utcnow()).total_seconds()) + 1)
     return wait or None
 
 
-def record_failure(session: Session, keys: list[tuple[str, int]]) -> None:
-    session.add_all(LoginFailure(key=key) for key, _limit in keys)
-    # Old rows are useless; prune them as we go rather than needing a cron job.
-    session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - 2 * WINDOW))
-
-
-def clear_failures(session: Session, email: str) -> None:
-    key = failure_keys(email, None)[0][0]
-    session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+def forget_attempt(session: Session, attempt: list[int], email: str) -> None:
+    """A successful sign-in: drop this attempt and the account's earlier failures."""
+    account_key = sign_in_keys(email, None)[0][0]
+    session.execute(delete(LoginFailure).where(
+        (LoginFailure.id.in_(attempt)) | (LoginFailure.key == account_key)))

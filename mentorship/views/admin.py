@@ -41,11 +41,12 @@ def program_form_data(program: Program) -> dict[str, object]:
         "starts_on": program.starts_on.isoformat() if program.starts_on else "",
         "ends_on": program.ends_on.isoformat() if program.ends_on else "",
         "status": program.status.value,
-        "max_timezone_gap_hours": program.max_timezone_gap_hours or "",
+        "max_timezone_gap_hours": ("" if program.max_timezone_gap_hours is None
+                                   else program.max_timezone_gap_hours),
         "max_pending_requests": program.max_pending_requests,
     }
     for key, value in (program.weights or {}).items():
-        data[f"weight_{key}"] = f"{value:g}"
+        data[f"weight_{key}"] = f"{value:.15g}"  # every digit a float keeps, no "6.0"
     return data
 
 

@@ -13,7 +13,7 @@ from mentorship.auth import GENERIC_LOGIN_ERROR
 from mentorship.db import get_session
 from mentorship.models import ApiToken, LoginFailure, utcnow
 from mentorship.security import token_digest
-from mentorship.services.ratelimit import MAX_PER_ACCOUNT
+from mentorship.services.ratelimit import MAX_PER_ACCOUNT, sign_in_keys
 from tests.api.helpers import bearer, count
 from tests.factories import PASSWORD, create, login, make_user
 
@@ -50,7 +50,8 @@ def test_wrong_credentials_get_one_generic_401_and_are_counted(
     assert response.status_code == 401
     assert response.json["error"]["message"] == GENERIC_LOGIN_ERROR
     assert count(app, ApiToken) == 0
-    assert count(app, LoginFailure, LoginFailure.key == f"account:{email}") == 1
+    account_key = sign_in_keys(email, None)[0][0]
+    assert count(app, LoginFailure, LoginFailure.key == account_key) == 1
 
 
 def test_repeated_failures_are_throttled_with_retry_after(app: Flask, client: FlaskClient,

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func
 from sqlalchemy.orm import Session
 
-from mentorship.api.users import SIGN_UPS_PER_ADDRESS
+from mentorship.services.ratelimit import SIGN_UPS_PER_ADDRESS
 from mentorship.models import ApiToken, Profile, Role, User
 from tests.api.helpers import bearer, count, fetch
 from tests.factories import PASSWORD, create, login, make_enrolment, make_program, make_user
