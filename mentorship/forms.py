@@ -80,6 +80,8 @@ class LoginForm(BaseForm):
 class AccountForm(BaseForm):
     name = StringField("Full name", [DataRequired(), Length(max=120)])
     email = EmailField("Email", [DataRequired(), Length(max=254)])
+    current_password = PasswordField("Current password",
+                                     description="Needed only to change your email.")
 
 
 class PasswordForm(BaseForm):

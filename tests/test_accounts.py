@@ -185,7 +185,8 @@ def test_account_email_change_refuses_someone_elses_email(app: Flask) -> None:
     user_id = create(app, build)
     client = app.test_client()
     login(app, client, user_id)
-    response = client.post("/account/", data={"name": "Me", "email": "TAKEN@example.org"})
+    response = client.post("/account/", data={"name": "Me", "email": "TAKEN@example.org",
+                                              "current_password": PASSWORD})
     assert response.status_code == 422
     with app.app_context():
         assert get_session().get(User, user_id).email == "me@example.org"
@@ -207,3 +208,21 @@ def test_emails_that_grow_when_case_folded_never_break_anything(
     assert client.post("/register", data=GOOD | {"email": email}).status_code in (302, 422)
     assert client.post("/login", data={"email": email, "password": "whatever it is"}
                        ).status_code == 422
+
+
+def test_changing_email_needs_the_current_password(app: Flask) -> None:
+    user_id = create(app, lambda s: make_user(s, email="mine@example.org").id)
+    client = app.test_client()
+    login(app, client, user_id)
+    refused = client.post("/account/", data={"name": "Me", "email": "new@example.org",
+                                             "current_password": "not my password"})
+    assert refused.status_code == 422
+    assert 'id="current_password-error"' in refused.get_data(as_text=True)
+    renamed = client.post("/account/", data={"name": "New Name", "email": "mine@example.org"})
+    assert renamed.status_code == 302  # the name alone needs no password
+    moved = client.post("/account/", data={"name": "New Name", "email": "new@example.org",
+                                           "current_password": PASSWORD})
+    assert moved.status_code == 302
+    with app.app_context():
+        user = get_session().get(User, user_id)
+        assert (user.name, user.email) == ("New Name", "new@example.org")

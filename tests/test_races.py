@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from mentorship.db import get_session
 from mentorship.models import Enrolment, User
-from tests.factories import create, login, make_program, make_user
+from tests.factories import PASSWORD, create, login, make_program, make_user
 
 THREADS = 8
 
@@ -112,7 +112,7 @@ def test_simultaneous_email_changes_to_one_address_never_fail(file_app: Flask,
 
     def change(cookie: str) -> None:
         request = urllib.request.Request(f"{server}/account/", data=urllib.parse.urlencode(
-            {"name": "Same", "email": "same@example.org"}).encode())
+            {"name": "Same", "email": "same@example.org", "current_password": PASSWORD}).encode())
         request.add_header("Cookie", f"session={cookie}")
         barrier.wait()
         try:

@@ -72,7 +72,10 @@ def authenticate(session: Session, email: object, password: object) -> User | No
     return user if ok else None
 
 
-def update_account(session: Session, user: User, *, name: object, email: object) -> None:
+def update_account(session: Session, user: User, *, name: object, email: object,
+                   current_password: object = None) -> None:
+    """Change name and email; a new email needs the current password (a borrowed,
+    still signed-in browser must not be enough to take the account over)."""
     fields: dict[str, str] = {}
     try:
         clean_name = clean_text(name, max_length=NAME_MAX, required=True)
@@ -85,6 +88,11 @@ def update_account(session: Session, user: User, *, name: object, email: object)
     if fields:
         raise FieldErrors(fields)
     key = normalize_email(clean_mail)
+    if key != user.email_normalized and not (
+            isinstance(current_password, str)
+            and verify_password(user.password_hash, current_password)):
+        raise FieldErrors({"current_password": "Enter your current password to change "
+                                               "your email."})
     taken = session.scalar(select(User.id).where(User.email_normalized == key, User.id != user.id))
     if taken is not None:
         raise FieldErrors({"email": "This email cannot be used for your account."})

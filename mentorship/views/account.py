@@ -18,7 +18,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 def settings() -> Response | tuple[str, int]:
     form = AccountForm.from_request(obj=current_user)
     if form.is_submitted_and_valid() and commit_form(form, lambda db: accounts.update_account(
-            db, current_user, name=form.name.data, email=form.email.data)):
+            db, current_user, name=form.name.data, email=form.email.data,
+            current_password=form.current_password.data)):
         flash("Account saved.", "success")
         return redirect(url_for("account.settings"))
     return render_form("account/settings.html", form, password_form=PasswordForm())
