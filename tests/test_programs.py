@@ -213,3 +213,17 @@ def test_editing_a_program_keeps_a_zero_hour_gap_and_exact_weights(app: Flask) -
         program = get_session().get(Program, program_id)
         assert program.max_timezone_gap_hours == 0
         assert program.weights == {"text": 1.23456789, "language": 6.0}
+
+
+def test_enrolment_in_a_program_back_in_draft_links_nowhere(app: Flask) -> None:
+    def build(session):  # noqa: ANN001, ANN202
+        user = make_user(session)
+        program = make_program(session, name="Paused cohort", status=ProgramStatus.DRAFT)
+        make_enrolment(session, user, program)
+        return user.id, program.id
+    user_id, program_id = create(app, build)
+    client = app.test_client()
+    login(app, client, user_id)
+    html = client.get("/").get_data(as_text=True)
+    assert "Paused cohort" in html and "back to draft" in html
+    assert f'href="/programs/{program_id}"' not in html
