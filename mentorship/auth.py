@@ -51,10 +51,15 @@ def _load_user(token: str) -> Any:
 
 
 def _unauthorized() -> Response:
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return json_error(401, "unauthorized", "Sign in or send a valid API token.")
     target = request.full_path.rstrip("?")
     return redirect(url_for("auth.login", next=target if is_safe_next(target) else None))
+
+
+def is_api_request() -> bool:
+    """API requests get JSON errors and their own authentication rules."""
+    return request.path.startswith("/api/")
 
 
 def json_error(status: int, code: str, message: str,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, make_response, render_template, request
+from flask import Flask, current_app, make_response, render_template
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from mentorship.auth import json_error
+from mentorship.auth import is_api_request, json_error
 from mentorship.db import get_session
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, handle_unexpected)
 
 
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
 def render_error(status: int, message: str) -> Response:
-    if wants_json():
+    if is_api_request():
         return json_error(status, CODES.get(status, "error"), message)
     return make_response(render_template("errors/error.html", status=status, message=message),
                          status)
@@ -40,10 +36,9 @@ def render_error(status: int, message: str) -> Response:
 def handle_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     response = render_error(status, exc.description or "")
-    if status == 429 and exc.response is None and "Retry-After" not in response.headers:
-        response.headers["Retry-After"] = "60"
-    if exc.response is not None and "Retry-After" in exc.response.headers:
-        response.headers["Retry-After"] = exc.response.headers["Retry-After"]
+    retry_after = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    if retry_after or status == 429:  # a 429 always says when to come back
+        response.headers["Retry-After"] = retry_after or "60"
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length
 
 from mentorship.models import Availability, ProgramStatus, Role
 from mentorship.services.errors import FieldErrors
+from mentorship.services.fields import EMAIL_MAX
 
 
 class BaseForm(Form):
@@ -66,20 +67,20 @@ class ConfirmForm(BaseForm):
 
 class RegisterForm(BaseForm):
     name = StringField("Full name", [DataRequired(), Length(max=120)])
-    email = EmailField("Email", [DataRequired(), Length(max=254)])
+    email = EmailField("Email", [DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", [DataRequired()],
                              description="At least 12 characters. A few unusual words work well.")
 
 
 class LoginForm(BaseForm):
-    email = EmailField("Email", [DataRequired(), Length(max=254)])
+    email = EmailField("Email", [DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", [DataRequired(), Length(max=1024)])
     remember = BooleanField("Keep me signed in for 14 days")
 
 
 class AccountForm(BaseForm):
     name = StringField("Full name", [DataRequired(), Length(max=120)])
-    email = EmailField("Email", [DataRequired(), Length(max=254)])
+    email = EmailField("Email", [DataRequired(), Length(max=EMAIL_MAX)])
     current_password = PasswordField("Current password",
                                      description="Needed only to change your email.")
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from mentorship.auth import is_api_request
 from mentorship.forms import ConfirmForm
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -47,10 +48,9 @@ def check_csrf() -> None:
     """
     if request.method in SAFE_METHODS or not current_app.config["CSRF_ENABLED"]:
         return
-    if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith("Bearer "):
-        return
-    if request.path.startswith("/api/") and not sends_sign_in_cookie():
-        return  # nothing ambient to forge with: API clients without cookies (sign-up, tokens)
+    if is_api_request() and (request.headers.get("Authorization", "").startswith("Bearer ")
+                             or not sends_sign_in_cookie()):
+        return  # nothing ambient to forge with: bearer tokens, or no cookie at all
     token = request.headers.get("X-CSRF-Token")
     if token is None and request.mimetype in ("application/x-www-form-urlencoded",
                                               "multipart/form-data"):

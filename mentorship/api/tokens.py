@@ -14,9 +14,7 @@ from mentorship.db import get_session
 from mentorship.security import PASSWORD_MAX
 from mentorship.services import accounts, ratelimit
 from mentorship.services.errors import FieldErrors
-from mentorship.services.fields import clean_text
-
-EMAIL_MAX = 254
+from mentorship.services.fields import EMAIL_MAX, clean_text
 
 
 def credentials(body: dict[str, object]) -> tuple[str, str]:

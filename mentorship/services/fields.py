@@ -18,6 +18,7 @@ from mentorship.models import CAPACITY_MAX, CAPACITY_MIN
 from mentorship.services.matches import normalize_tags
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+EMAIL_MAX = 254  # RFC 5321 path limit
 MAX_TAGS, MAX_TAG_LENGTH = 30, 60
 MAX_YEARS = 70
 
@@ -47,11 +48,11 @@ def clean_text(value: object, *, max_length: int, required: bool = False) -> str
 
 
 def clean_email(value: object) -> str:
-    email = clean_text(value, max_length=254, required=True)
+    email = clean_text(value, max_length=EMAIL_MAX, required=True)
     if not EMAIL_RE.match(email):
         raise ValueError("Enter a valid email address, like name@example.org.")
-    if len(normalize_email(email)) > 254:  # case folding can lengthen text ("ß" -> "ss")
-        raise ValueError("Use at most 254 characters.")
+    if len(normalize_email(email)) > EMAIL_MAX:  # case folding can lengthen text ("ß" -> "ss")
+        raise ValueError(f"Use at most {EMAIL_MAX} characters.")
     return email
 
 

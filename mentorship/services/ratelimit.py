@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from mentorship.models import LoginFailure, utcnow
+from mentorship.services.fields import normalize_email
 
 WINDOW = timedelta(minutes=15)
 MAX_PER_ACCOUNT = 5
@@ -29,7 +30,7 @@ def _key(kind: str, value: str) -> str:
 
 
 def sign_in_keys(email: str, address: str | None) -> Keys:
-    return [(_key("account", email.strip().casefold()), MAX_PER_ACCOUNT),
+    return [(_key("account", normalize_email(email)), MAX_PER_ACCOUNT),
             (_key("address", address or "unknown"), MAX_PER_ADDRESS)]
 
 
