@@ -11,13 +11,20 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from mentorship.db import Base, get_engine, get_session
-from mentorship.models import Availability, Enrolment, Program, ProgramStatus, Role, User
+from mentorship.models import (
+    Availability,
+    Enrolment,
+    Program,
+    ProgramStatus,
+    Role,
+    User,
+)
 from mentorship.security import password_problem
 from mentorship.services import accounts, demo, programs
 from mentorship.services.demo_people import DEMO_DOMAIN, make_people, table
-from mentorship.services.fields import clean_email
+from mentorship.services.fields import clean_email, clean_fields
 from mentorship.services.matches import normalize_tags, tag_suggestions
-from mentorship.services.profiles import PROFILE_FIELDS, clean_fields
+from mentorship.services.profiles import PROFILE_FIELDS
 from tests.conftest import ON_POSTGRES, make_app, prepare_schema
 
 SMALL = ["--mentees", "12", "--mentors", "5", "--seed", "7"]

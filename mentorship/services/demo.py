@@ -18,10 +18,20 @@ from sqlalchemy.orm import Session
 from mentorship.models import Availability, Enrolment, Profile, Program, Role, User
 from mentorship.security import hash_password
 from mentorship.services import programs
-from mentorship.services.demo_people import DEMO_DOMAIN, Person, make_people, role_counts
+from mentorship.services.demo_people import (
+    DEMO_DOMAIN,
+    Person,
+    make_people,
+    role_counts,
+)
 from mentorship.services.errors import Conflict
-from mentorship.services.fields import clean_email, clean_text, normalize_email
-from mentorship.services.profiles import PROFILE_FIELDS, clean_fields
+from mentorship.services.fields import (
+    clean_email,
+    clean_fields,
+    clean_text,
+    normalize_email,
+)
+from mentorship.services.profiles import PROFILE_FIELDS
 
 # Fixed so it can be documented; `flask demo-logins` prints it. It passes the password rules.
 DEMO_PASSWORD = "mentor-demo-2026-harbour"

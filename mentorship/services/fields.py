@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import cache
+from typing import Any
 
 import pycountry
 
 from mentorship.models import CAPACITY_MAX, CAPACITY_MIN
+from mentorship.services.errors import FieldErrors
 from mentorship.services.matches import normalize_tags
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
@@ -146,3 +148,19 @@ def split_list(value: object) -> list[str]:
     else:
         raise ValueError("Must be a list of text entries.")
     return [item.strip() for item in items if item.strip()]
+
+
+def clean_fields(data: Mapping[str, object],
+                 rules: Mapping[str, Callable[[object], Any]]) -> dict[str, Any]:
+    """Run each rule on the fields present in ``data``; all messages at once, or the values."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, rule in rules.items():
+        if name in data:
+            try:
+                values[name] = rule(data[name])
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    return values

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mentorship.models import Profile, User
-from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import (
+    clean_fields,
     clean_languages,
     clean_tags,
     clean_text,
@@ -26,22 +26,6 @@ PROFILE_FIELDS: dict[str, Callable[[object], Any]] = {
     "industry": lambda v: clean_text(v.lower() if isinstance(v, str) else v, max_length=80),
     "skills": clean_tags,
 }
-
-
-def clean_fields(data: Mapping[str, object],
-                 rules: Mapping[str, Callable[[object], Any]]) -> dict[str, Any]:
-    """Run each rule on the fields present in ``data``; all messages at once, or the values."""
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for name, rule in rules.items():
-        if name in data:
-            try:
-                values[name] = rule(data[name])
-            except ValueError as exc:
-                errors[name] = str(exc)
-    if errors:
-        raise FieldErrors(errors)
-    return values
 
 
 def get_profile(session: Session, user: User) -> Profile:

@@ -9,17 +9,24 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from mentorship.models import Availability, Enrolment, Program, ProgramStatus, Role, User
+from mentorship.models import (
+    Availability,
+    Enrolment,
+    Program,
+    ProgramStatus,
+    Role,
+    User,
+)
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 from mentorship.services.fields import (
     clean_capacity,
     clean_choice,
     clean_date,
+    clean_fields,
     clean_int,
     clean_tags,
     clean_text,
 )
-from mentorship.services.profiles import clean_fields
 
 WEIGHT_KEYS = ("text", "language", "timezone", "experience", "industry")
 
