@@ -24,12 +24,12 @@ def home() -> str:
     db = get_session()
     mine = programs.enrolments_of(db, current_user)
     enrolled = {e.program_id for e in mine}
-    open_programs = [p for p in programs.visible_programs(db, current_user)
-                     if p.is_open_for_enrolment and p.id not in enrolled]
+    visible = programs.visible_programs(db, current_user)
+    open_programs = [p for p in visible if p.is_open_for_enrolment and p.id not in enrolled]
     overview = programs.enrolment_counts(db) if current_user.is_admin else None
     return render_template("main/dashboard.html", enrolments=mine, open_programs=open_programs,
                            profile=get_profile(db, current_user), overview=overview,
-                           all_programs=programs.visible_programs(db, current_user))
+                           all_programs=visible)
 
 
 @bp.get("/healthz")
