@@ -8,26 +8,47 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
-from matching.text import (BLOCK_WEIGHTS, Document, _idf, _phrases, _tfidf, analyse,
-                           normalize_rows, stem, tokenize)
+from matching.corpus import Corpus
+from matching.text import BLOCK_WEIGHTS, _phrases, stem, tokenize
 from matching.vocabulary import load_vocabulary
 
-__all__ = ["TextEncoder", "blas_controller"]
+__all__ = ["TextEncoder", "blas_controller", "normalize_rows", "sublinear_tfidf"]
 
 #: Dimensions of the latent semantic space (fewer when the corpus is tiny).
 N_COMPONENTS = 96
 
 
-def _gloss_documents() -> list[Document]:
-    """One document per vocabulary term: its name, aliases and category together."""
-    docs = []
-    for i, term in enumerate(load_vocabulary()):
-        words = tokenize(" ".join((term.name, *term.aliases, term.category)))
-        stems: dict[str, float] = {}
-        for word in words:
-            stems[stem(word)] = stems.get(stem(word), 0.0) + 1.0
-        docs.append(Document({i: 1.0}, stems, {}))
-    return docs
+def sublinear_tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray,
+                    n_rows: int) -> sp.csr_matrix:
+    """L2-normalised rows of ``(1 + log count) * idf`` from distinct (row, column, count) entries.
+
+    Examples
+    --------
+    >>> m = sublinear_tfidf(np.array([0, 0]), np.array([0, 1]), np.array([1.0, 1.0]), np.ones(2), 2)
+    >>> m.toarray().round(3).tolist()
+    [[0.707, 0.707], [0.0, 0.0]]
+    """
+    data = (1.0 + np.log(counts)) * idf[cols]
+    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, len(idf)))
+    return normalize_rows(matrix)
+
+
+def normalize_rows(matrix: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
+    """Scale every non-zero row to unit L2 norm (sparse CSR or dense; zero rows stay zero)."""
+    if sp.issparse(matrix):
+        counts = np.diff(matrix.indptr)
+        row = np.repeat(np.arange(matrix.shape[0]), counts)
+        norms = np.sqrt(np.bincount(row, weights=matrix.data**2, minlength=matrix.shape[0]))
+        matrix.data /= np.where(norms > 0, norms, 1.0)[row]
+        return matrix
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def _idf(cols: np.ndarray, n_docs: int, n_columns: int) -> np.ndarray:
+    """Smoothed inverse document frequency from distinct (document, column) entries."""
+    df = np.bincount(cols, minlength=n_columns)
+    return np.log((1 + n_docs) / (1 + df)) + 1.0
 
 
 @functools.cache
@@ -51,25 +72,43 @@ class _Latent:
     """
 
     def __init__(self) -> None:
-        glosses = _gloss_documents()
-        stems = sorted({s for d in glosses for s in d.stems})
-        self.columns = {s: i for i, s in enumerate(stems)}
-        self.concepts = {i: len(stems) + i for i in range(len(glosses))}
-        self.idf = np.ones(len(stems) + len(glosses))
-        corpus = self._matrix(glosses).toarray()
-        # The gloss matrix is small (a few hundred rows): an exact SVD on one
-        # thread takes ~0.1 s, while threaded LAPACK on a busy machine can spin for seconds.
+        terms = load_vocabulary()
+        glosses = [[stem(w) for w in tokenize(" ".join((t.name, *t.aliases, t.category)))] for t in terms]
+        self.columns = {s: i for i, s in enumerate(sorted({s for g in glosses for s in g}))}
+        n_stems = len(self.columns)
+        rows, cols, counts = [], [], []
+        for i, gloss in enumerate(glosses):
+            for s, count in zip(*np.unique([self.columns[s] for s in gloss], return_counts=True), strict=True):
+                rows.append(i)
+                cols.append(s)
+                counts.append(count)
+        rows += range(len(terms))
+        cols += range(n_stems, n_stems + len(terms))
+        counts += [2.0] * len(terms)  # each gloss names its own concept once, counted double
+        corpus = sublinear_tfidf(np.array(rows), np.array(cols), np.array(counts, dtype=float),
+                                 np.ones(n_stems + len(terms)), len(terms)).toarray()
+        # The gloss matrix has a few hundred rows: the SVD comes from the
+        # eigenvectors of its small Gram matrix (A = U S Vt, A At = U S^2 Ut),
+        # far cheaper than an SVD of the wide matrix itself.
         with blas_controller().limit(limits=1, user_api="blas"):
-            _, _, vt = np.linalg.svd(corpus, full_matrices=False)
-        self.components = np.ascontiguousarray(vt[:N_COMPONENTS].T)
+            eigenvalues, u = np.linalg.eigh(corpus @ corpus.T)
+        top = np.argsort(eigenvalues)[::-1][:N_COMPONENTS]
+        top = top[eigenvalues[top] > 1e-10]
+        self.components = np.ascontiguousarray((u[:, top].T @ corpus).T / np.sqrt(eigenvalues[top]))
 
-    def _matrix(self, docs: list[Document]) -> sp.csr_matrix:
-        rows = [{**{self.columns[s]: c for s, c in d.stems.items() if s in self.columns},
-                 **{self.concepts[k]: 2.0 * c for k, c in d.concepts.items()}} for d in docs]
-        return _tfidf(rows, {i: i for i in range(len(self.idf))}, self.idf)
-
-    def transform(self, docs: list[Document]) -> np.ndarray:
-        return self._matrix(docs) @ self.components
+    def transform(self, corpus: Corpus) -> np.ndarray:
+        """Documents projected into the latent space (stems the glosses use, and concepts)."""
+        n_stems = len(self.columns)
+        to_col = np.fromiter((self.columns.get(s, -1) for s in corpus.stems), dtype=np.int64,
+                             count=len(corpus.stems))
+        u, c = corpus.unigrams, corpus.concepts
+        cols = to_col[u.key]
+        keep = cols >= 0
+        matrix = sublinear_tfidf(np.concatenate([u.doc[keep], c.doc]),
+                                 np.concatenate([cols[keep], n_stems + c.key]),
+                                 np.concatenate([u.value[keep], 2.0 * c.value]),
+                                 np.ones(n_stems + len(_phrases().names)), corpus.n_docs)
+        return matrix @ self.components
 
 
 @functools.cache
@@ -80,39 +119,68 @@ def _latent_space() -> _Latent:
 class TextEncoder:
     """Learns word columns and IDF weights from the mentors (the latent space comes from the vocabulary).
 
+    Word columns are the mentors' content stems followed by their adjacent
+    stem pairs; words a mentee uses that no mentor does cannot add to any
+    cosine, so they get no column.
+
     Examples
     --------
-    >>> enc = TextEncoder().fit([analyse("I lead teams", ()), analyse("Kubernetes expert", ())])
-    >>> s, d = enc.transform([analyse("leading a team", ())])
+    >>> enc = TextEncoder().fit(analyse_many(["I lead teams", "Kubernetes expert"], [(), ()]))
+    >>> s, d = enc.transform(analyse_many(["leading a team"], [()]))
     >>> sim = enc.similarity(s, d)
     >>> bool(sim[0, 0] > sim[0, 1])
     True
     """
 
-    def fit(self, docs: list[Document]) -> TextEncoder:
-        """Fit on the mentors' documents."""
+    def fit(self, corpus: Corpus) -> TextEncoder:
+        """Fit on the mentors' analysed texts."""
         ph = _phrases()
-        self.word_columns_ = {s: i for i, s in enumerate(sorted({s for d in docs for s in d.stems}))}
-        self.concept_columns_ = {i: i for i in range(len(ph.names))}
-        self.word_idf_ = _idf([d.stems for d in docs], self.word_columns_)
-        self.concept_idf_ = _idf([d.concepts for d in docs], self.concept_columns_)
+        used = np.unique(corpus.unigrams.key)
+        self.stem_columns_ = {corpus.stems[k]: i for i, k in enumerate(used.tolist())}
+        renumber = np.full(len(corpus.stems), -1, dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        first, second = np.divmod(corpus.pairs.key, max(len(corpus.stems), 1))
+        self.pair_keys_ = np.unique(renumber[first] * len(used) + renumber[second])
+        rows, cols, _ = self._word_entries(corpus)
+        self.word_idf_ = _idf(cols, corpus.n_docs, len(used) + len(self.pair_keys_))
+        self.concept_idf_ = _idf(corpus.concepts.key, corpus.n_docs, len(ph.names))
         self.category_matrix_ = sp.csr_matrix(
             (np.ones(len(ph.names)), (np.arange(len(ph.names)), ph.category_of)),
             shape=(len(ph.names), len(ph.categories)),
         )
         self.latent_ = _latent_space()
-        sparse, dense = self.transform(docs)
+        sparse, dense = self.transform(corpus)
         self.mentor_sparse_ = sparse
         self.mentor_sparse_t_ = sparse.T.tocsr()
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
         return self
 
-    def transform(self, docs: list[Document]) -> tuple[sp.csr_matrix, np.ndarray]:
+    def _word_entries(self, corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(document, word column, count) of the corpus's stems and pairs that have a column."""
+        n_stems = len(self.stem_columns_)
+        to_col = np.fromiter((self.stem_columns_.get(s, -1) for s in corpus.stems), dtype=np.int64,
+                             count=len(corpus.stems))
+        u, p = corpus.unigrams, corpus.pairs
+        uni = to_col[u.key]
+        first, second = np.divmod(p.key, max(len(corpus.stems), 1))
+        a, b = to_col[first], to_col[second]
+        code = a * n_stems + b
+        pos = np.searchsorted(self.pair_keys_, code)
+        known = (a >= 0) & (b >= 0) & (pos < len(self.pair_keys_))
+        known[known] = self.pair_keys_[pos[known]] == code[known]
+        keep = uni >= 0
+        return (np.concatenate([u.doc[keep], p.doc[known]]),
+                np.concatenate([uni[keep], n_stems + pos[known]]),
+                np.concatenate([u.value[keep], p.value[known]]))
+
+    def transform(self, corpus: Corpus) -> tuple[sp.csr_matrix, np.ndarray]:
         """Sparse (words, concepts) and dense (categories, latent) features, block-weighted."""
-        words = _tfidf([d.stems for d in docs], self.word_columns_, self.word_idf_)
-        concepts = _tfidf([d.concepts for d in docs], self.concept_columns_, self.concept_idf_)
+        n = corpus.n_docs
+        words = sublinear_tfidf(*self._word_entries(corpus), self.word_idf_, n)
+        c = corpus.concepts
+        concepts = sublinear_tfidf(c.doc, c.key, c.value, self.concept_idf_, n)
         categories = normalize_rows((concepts @ self.category_matrix_).toarray())
-        latent = normalize_rows(self.latent_.transform(docs))
+        latent = normalize_rows(self.latent_.transform(corpus))
         w = {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
         sparse = sp.hstack([w["words"] * words, w["concepts"] * concepts], format="csr", dtype=np.float32)
         dense = np.hstack([w["categories"] * categories, w["latent"] * latent])

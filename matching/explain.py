@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.corpus import Document
 from matching.languages import language_name, normalize_language
 from matching.model import Mentee, Mentor
-from matching.text import Document, _phrases
+from matching.text import _phrases
 
 __all__ = ["pair_reasons"]
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from matching.corpus import Corpus, analyse_many
 from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import TextEncoder, blas_controller
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
-from matching.text import Document, analyse
 from matching.topk import best_entries, column_best, to_csr
 
 __all__ = ["Matcher"]
@@ -30,7 +30,7 @@ class _Batch:
     """Mentees prepared for scoring."""
 
     mentees: tuple[Mentee, ...]
-    docs: list[Document]
+    corpus: Corpus
     sparse: sp.csr_matrix
     dense: np.ndarray
     facts: Facts
@@ -107,8 +107,8 @@ class Matcher:
             raise ValueError(f"max_timezone_gap_hours must be None or >= 0, got {gap!r}")
         self.mentors_ = mentors
         self.mentor_index_ = {mid: j for j, mid in enumerate(ids)}
-        self.mentor_docs_ = [analyse(m.about, m.expertise) for m in mentors]
-        self.encoder_ = TextEncoder().fit(self.mentor_docs_)
+        self.mentor_corpus_ = analyse_many([m.about for m in mentors], [m.expertise for m in mentors])
+        self.encoder_ = TextEncoder().fit(self.mentor_corpus_)
         langs = sorted({normalize_language(c) for m in mentors for c in m.languages} - {""})
         inds = sorted({m.industry.lower() for m in mentors if m.industry})
         self.languages_ = {code: b for b, code in enumerate(langs)}
@@ -127,15 +127,15 @@ class Matcher:
         for e in mentees:
             if not isinstance(e, Mentee):
                 raise ValueError(f"mentees must be Mentee records, got {e!r}")
-        docs = [analyse(e.goals, e.skills_to_grow) for e in mentees]
-        sparse, dense = self.encoder_.transform(docs)
+        corpus = analyse_many([e.goals for e in mentees], [e.skills_to_grow for e in mentees])
+        sparse, dense = self.encoder_.transform(corpus)
         pairs = [(i, self.mentor_index_[x]) for i, e in enumerate(mentees)
                  for x in e.exclude if x in self.mentor_index_]
         rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
             np.empty(0, np.int64), np.empty(0, np.int64))
-        return _Batch(mentees, docs, sparse, dense,
+        return _Batch(mentees, corpus, sparse, dense,
                       Facts.encode(mentees, self.languages_, self.industries_),
-                      np.array([not d.empty for d in docs]), (rows, cols))
+                      corpus.nonempty(), (rows, cols))
 
     def _parts(self, batch: _Batch, i: int, cols: np.ndarray) -> dict:
         """Every ingredient of the scores of mentee ``i`` against mentor columns ``cols`` (for reasons)."""
@@ -321,4 +321,4 @@ class Matcher:
         if not np.isfinite(parts["total"][0, at]):
             return []
         return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
-                            batch.docs[0], self.mentor_docs_[j])
+                            batch.corpus.document(0), self.mentor_corpus_.document(j))

@@ -1,4 +1,4 @@
-"""Text relevance: what a mentee wants against what a mentor can give.
+"""Words of the text score: tokens, stems, stop words and the vocabulary's phrases.
 
 The text score of a pair is a weighted sum of four cosine similarities, each
 between L2-normalised vectors, so it lies in [0, 1] after clipping:
@@ -13,22 +13,23 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
   words share directions even in a small program;
 - ``categories``: the share of each vocabulary category (engineering, data,
   leadership, ...), which relates different terms of the same area.
+
+This module knows single words; :mod:`matching.corpus` analyses whole texts
+and :mod:`matching.encoder` turns them into vectors.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from itertools import chain, repeat
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from matching.vocabulary import alias_map, load_vocabulary
 
-__all__ = ["BLOCK_WEIGHTS", "Document", "analyse", "stem", "tokenize"]
+__all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "TAG_WEIGHT", "stem", "tokenize", "word_info"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
 BLOCK_WEIGHTS = {"concepts": 0.2, "words": 0.65, "latent": 0.1, "categories": 0.05}
@@ -45,7 +46,7 @@ _TAG_ONLY = {"go", "swift", "rust", "spark", "flask", "node", "ruby", "raise", "
              "vision", "media", "training", "py", "os", "bi", "ui", "bd", "cx", "tax", "art"}
 _GENERIC = {"want", "like", "would", "help", "get", "year", "years", "experience", "work",
             "working", "also", "really", "looking", "hope", "need", "good", "better", "new",
-            "make", "know", "able", "way", "lot", "currently", "time", "currently", "love",
+            "make", "know", "able", "way", "lot", "currently", "time", "love",
             "people", "things", "thing", "improve", "skills", "skill", "role", "job"}
 _STOP = frozenset(ENGLISH_STOP_WORDS) | _GENERIC
 # (suffix, replacement), longest first; applied repeatedly while the stem keeps >= 3 chars.
@@ -96,11 +97,17 @@ def tokenize(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Phrases:
-    """Vocabulary phrases as stem tuples, indexed by their first stem."""
+    """Vocabulary phrases as integer keys, for looking up every position of many texts at once.
 
-    by_first: dict[str, tuple[int, ...]]  # first stem -> phrase lengths, longest first
-    concept: dict[tuple[str, ...], int]  # stem tuple -> concept index
-    tag_only: frozenset[tuple[str, ...]]
+    Each stem that occurs in some phrase gets a number from 1 to ``base - 1``;
+    a phrase of ``n`` stems is the integer ``sum(id[t] * base**(n-1-t))``.
+    """
+
+    stem_id: dict[str, int]
+    base: int
+    keys: dict[int, np.ndarray]  # phrase length -> sorted phrase keys
+    concept: dict[int, np.ndarray]  # phrase length -> concept index of each key
+    tag_only: dict[int, np.ndarray]  # phrase length -> key is recognised in tags only
     names: tuple[str, ...]
     categories: tuple[str, ...]
     category_of: np.ndarray  # concept index -> category index
@@ -119,139 +126,45 @@ def _phrases() -> _Phrases:
             concept.setdefault(key, index[name])
             if alias in _TAG_ONLY:
                 tag_only.add(key)
-    lengths: dict[str, set[int]] = {}
-    for key in concept:
-        lengths.setdefault(key[0], set()).add(len(key))
+    stem_id = {s: i + 1 for i, s in enumerate(sorted({s for key in concept for s in key}))}
+    base = len(stem_id) + 1
+    by_length: dict[int, list[tuple[int, int, bool]]] = {}
+    for key, c in concept.items():
+        code = 0
+        for s in key:
+            code = code * base + stem_id[s]
+        by_length.setdefault(len(key), []).append((code, c, key in tag_only))
+    for rows in by_length.values():
+        rows.sort()
     categories = tuple(dict.fromkeys(t.category for t in terms))
     cat_index = {c: i for i, c in enumerate(categories)}
     return _Phrases(
-        by_first={k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
-        concept=concept,
-        tag_only=frozenset(tag_only),
+        stem_id=stem_id,
+        base=base,
+        keys={n: np.array([r[0] for r in rows], dtype=np.int64) for n, rows in by_length.items()},
+        concept={n: np.array([r[1] for r in rows], dtype=np.int64) for n, rows in by_length.items()},
+        tag_only={n: np.array([r[2] for r in rows], dtype=bool) for n, rows in by_length.items()},
         names=names,
         categories=categories,
         category_of=np.array([cat_index[t.category] for t in terms]),
     )
 
 
-@dataclass(frozen=True)
-class Document:
-    """A person's analysed text: concept weights, stem counts and a stem -> word map."""
-
-    concepts: dict[int, float]
-    stems: dict[str, float]
-    surface: dict[str, str]
-
-    @property
-    def empty(self) -> bool:
-        """True when neither words nor concepts were found."""
-        return not self.concepts and not self.stems
-
-
-def analyse(text: str, tags: tuple[str, ...]) -> Document:
-    """Find vocabulary concepts and content stems in free text plus tags.
-
-    Examples
-    --------
-    >>> doc = analyse("I'd love help leading a team", ("ML",))
-    >>> sorted(_phrases().names[c] for c in doc.concepts)
-    ['machine learning', 'people management']
-    """
-    concepts: dict[int, float] = {}
-    stems: dict[str, float] = {}
-    surface: dict[str, str] = {}
-    for found, counted, seen in [_terms(text, 1.0, False), *map(_tag_terms, tags)]:
-        for c, w in found:
-            concepts[c] = concepts.get(c, 0.0) + w
-        for key, w in counted:
-            stems[key] = stems.get(key, 0.0) + w
-        for key, word in seen:
-            surface.setdefault(key, word)
-    return Document(concepts, stems, surface)
-
-
-@functools.lru_cache(maxsize=50_000)
-def _tag_terms(tag: str) -> tuple[tuple, tuple, tuple]:
-    """The terms of one tag: tags come from short lists, so most repeat across people."""
-    return _terms(tag, TAG_WEIGHT, True)
-
-
-def _terms(source: str, weight: float, tag: bool) -> tuple[tuple, tuple, tuple]:
-    """Concept counts, stem counts and (stem, first word) pairs of one text or tag."""
-    ph = _phrases()
-    concepts: dict[int, float] = {}
-    stems: dict[str, float] = {}
-    surface: dict[str, str] = {}
-    words = tokenize(source)
-    infos = [_WORDS.get(w) or _word_info(w) for w in words]
-    keys = [info[0] for info in infos]
-    i, n = 0, len(keys)
-    while i < n:
-        step = 1
-        for length in ph.by_first.get(keys[i], ()):
-            key = tuple(keys[i : i + length])
-            c = ph.concept.get(key)
-            if c is not None and (tag or key not in ph.tag_only):
-                concepts[c] = concepts.get(c, 0.0) + weight
-                step = length
-                break
-        i += step
-    previous = None
-    for word, (key, content) in zip(words, infos, strict=True):
-        if content:
-            stems[key] = stems.get(key, 0.0) + weight
-            surface.setdefault(key, word)
-            if previous is not None:
-                pair = previous + " " + key
-                stems[pair] = stems.get(pair, 0.0) + BIGRAM_WEIGHT * weight
-        previous = key if content else None
-    return tuple(concepts.items()), tuple(stems.items()), tuple(surface.items())
-
-
 _WORDS: dict[str, tuple[str, bool]] = {}
 
 
-def _word_info(word: str) -> tuple[str, bool]:
-    """(stem, whether it is a content word), cached per distinct word."""
-    key = stem(word)
-    info = (key, word not in _STOP and key not in _STOP and len(key) > 1 and not key.isdigit())
-    if len(_WORDS) < 500_000:
-        _WORDS[word] = info
+def word_info(word: str) -> tuple[str, bool]:
+    """(stem, whether it is a content word), cached per distinct word.
+
+    Examples
+    --------
+    >>> word_info("managers"), word_info("the")
+    (('manag', True), ('the', False))
+    """
+    info = _WORDS.get(word)
+    if info is None:
+        key = stem(word)
+        info = (key, word not in _STOP and key not in _STOP and len(key) > 1 and not key.isdigit())
+        if len(_WORDS) < 500_000:
+            _WORDS[word] = info
     return info
-
-
-def _tfidf(rows: list[dict], columns: dict, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear TF-IDF rows from ``{feature: count}`` dicts, L2-normalised."""
-    # Flattened with C-level iterators: this runs over every mentee of a round.
-    keys = list(chain.from_iterable(rows))
-    counts = np.fromiter(chain.from_iterable(r.values() for r in rows), dtype=float, count=len(keys))
-    cols = np.fromiter(map(columns.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
-    row_of = np.repeat(np.arange(len(rows)), np.fromiter(map(len, rows), dtype=np.int64, count=len(rows)))
-    keep = cols >= 0
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row_of[keep], minlength=len(rows)), out=indptr[1:])
-    data = (1.0 + np.log(counts[keep])) * idf[cols[keep]]
-    matrix = sp.csr_matrix((data, cols[keep], indptr), shape=(len(rows), len(columns)))
-    matrix.sum_duplicates()
-    return normalize_rows(matrix)
-
-
-def normalize_rows(matrix: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
-    """Scale every non-zero row to unit L2 norm (sparse CSR or dense; zero rows stay zero)."""
-    if sp.issparse(matrix):
-        counts = np.diff(matrix.indptr)
-        row = np.repeat(np.arange(matrix.shape[0]), counts)
-        norms = np.sqrt(np.bincount(row, weights=matrix.data**2, minlength=matrix.shape[0]))
-        matrix.data /= np.where(norms > 0, norms, 1.0)[row]
-        return matrix
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-
-
-def _idf(rows: list[dict], columns: dict) -> np.ndarray:
-    df = np.zeros(len(columns))
-    for row in rows:
-        for key in row:
-            if key in columns:
-                df[columns[key]] += 1
-    return np.log((1 + len(rows)) / (1 + df)) + 1.0

@@ -5,7 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from matching import Matcher, Mentee, Mentor, Suggestion, assign
-from matching.text import analyse, stem
+from matching.corpus import analyse
+from matching.text import stem
 from tests.matching.synthetic import make_people
 
 TEXT_ONLY = {"text": 1.0, "language": 0.0, "timezone": 0.0, "experience": 0.0, "industry": 0.0}

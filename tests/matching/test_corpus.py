@@ -1,0 +1,67 @@
+"""Analysing many texts at once finds exactly what analysing each alone finds."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matching.corpus import _tokens, analyse, analyse_many
+from matching.text import _phrases, tokenize
+
+# Words that form vocabulary phrases, tag-only terms, stop words, symbols and
+# letters the batch tokeniser treats specially (its separator is "Q").
+WORDS = ["people", "management", "leading", "a", "team", "machine", "learning", "product", "owner",
+         "go", "rust", "Q", "q", "QQ", "C++", "c#", "CI/CD", "M&A", "ß", "İstanbul", "don't", "the",
+         "data", "science", "ML", "UX", "design", "senior", "engineer", "2024", "+", "#", "&", "/"]
+texts = st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join)
+tag_lists = st.lists(texts, max_size=3)
+
+
+def concept_names(doc) -> set[str]:
+    return {_phrases().names[c] for c in doc.concepts}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(texts, tag_lists), max_size=6))
+def test_each_document_of_a_batch_equals_its_text_analysed_alone(people) -> None:
+    corpus = analyse_many([t for t, _ in people], [tags for _, tags in people])
+    assert corpus.n_docs == len(people)
+    for i, (text, tags) in enumerate(people):
+        alone = analyse(text, tags)
+        together = corpus.document(i)
+        assert together == alone
+        assert list(together.surface) == list(alone.surface)  # first-seen order drives reasons
+        assert bool(corpus.nonempty()[i]) == (not alone.empty)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(texts, st.text(max_size=30)), max_size=6))
+def test_batch_tokens_are_each_texts_tokens(segments) -> None:
+    words, word_of, seg = _tokens(segments)
+    for i, segment in enumerate(segments):
+        assert [words[w] for w in word_of[seg == i]] == tokenize(segment)
+
+
+def test_phrases_do_not_run_across_tags_or_texts() -> None:
+    assert "people management" in concept_names(analyse("", ("people management",)))
+    assert "people management" not in concept_names(analyse("", ("people", "management")))
+    corpus = analyse_many(["I want to grow as a people", "management is my goal"], [(), ()])
+    assert "people management" not in concept_names(corpus.document(0)) | concept_names(corpus.document(1))
+    assert "manag" in corpus.document(1).stems and "peopl manag" not in corpus.document(1).stems
+
+
+def test_tag_only_terms_count_in_tags_not_in_free_text() -> None:
+    assert "go" not in concept_names(analyse("I want to go into management", ()))
+    assert "go" in concept_names(analyse("", ("Go",)))
+
+
+def test_tags_weigh_more_than_a_mention_in_free_text() -> None:
+    doc = analyse("machine learning", ("machine learning",))
+    (weight,) = doc.concepts.values()
+    assert weight == 3.0  # 1 for the text, 2 for the tag
+
+
+def test_an_empty_batch_and_empty_texts_are_fine() -> None:
+    assert analyse_many([], []).n_docs == 0
+    corpus = analyse_many(["", "   ", "the and of"], [(), ("",), ()])
+    assert corpus.nonempty().tolist() == [False, False, False]
