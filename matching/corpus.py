@@ -20,7 +20,7 @@ from itertools import chain
 
 import numpy as np
 
-from matching.text import _JOINED, _TOKEN, BIGRAM_WEIGHT, TAG_WEIGHT, _phrases, word_info
+from matching.text import BIGRAM_WEIGHT, TAG_WEIGHT, _phrases, tokenize, word_info
 
 __all__ = ["Corpus", "Counts", "Document", "analyse", "analyse_many"]
 
@@ -163,26 +163,50 @@ def analyse_many(texts: Sequence[str], tags: Sequence[Sequence[str]]) -> Corpus:
 def _tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Distinct words, each token's word index and each token's segment index.
 
-    The segments are lower-cased one by one, joined by ``_SEPARATOR`` and
-    split by one regular expression: the same tokens as
-    :func:`matching.text.tokenize` on each segment, at a fraction of the cost.
+    The same tokens as :func:`matching.text.tokenize` on each segment, at a
+    fraction of the cost: the lower-cased segments are joined by
+    ``_SEPARATOR``, ASCII punctuation and spaces (which never belong to a
+    token nor decide one) become spaces in one byte-level pass, and
+    ``str.split`` cuts the pieces. Only a distinct piece that is not plainly
+    alphanumeric ("c++", "m&a", "i'm" with a curly quote) goes through the
+    regular expression, and its tokens replace it wherever it occurs.
     """
     joined = f" {_SEPARATOR} ".join(map(str.lower, segments))
-    if "&" in joined or "/" in joined:
-        joined = _JOINED.sub(r"\1\2", joined)
-    tokens = _TOKEN.findall(joined)
-    index = dict.fromkeys(tokens, 0)
-    for i, word in enumerate(index):
-        index[word] = i
-    ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    separator = index.pop(_SEPARATOR, -1)
+    pieces = joined.encode("utf-8", "surrogatepass").translate(_SPACES).decode("utf-8", "surrogatepass").split()
+    index = dict.fromkeys(pieces, 0)
+    words: dict[str, int] = {}
+    piece_words: list[list[int]] = []
+    for i, piece in enumerate(index):
+        index[piece] = i
+        found = [piece] if piece.isalnum() else tokenize(piece)
+        piece_words.append([words.setdefault(w, len(words)) for w in found])
+    occurrence = np.fromiter(map(index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+    ids = _expand(piece_words, occurrence)
+    separator = words.pop(_SEPARATOR, -1)
     is_separator = ids == separator
     seg = np.cumsum(is_separator)[~is_separator]
     ids = ids[~is_separator]
-    words = tuple(index)
     if separator >= 0:  # renumber the words after the separator's slot
         ids -= ids > separator
-    return words, ids, seg
+    return tuple(words), ids, seg
+
+
+# Bytes that end a token and take no part in deciding one: ASCII other than
+# letters, digits and the characters the token rules look at (+ # & / _).
+_SPACES = bytes(c if chr(c).isalnum() or c >= 128 or chr(c) in "+#&/_" else 32 for c in range(256))
+
+
+def _expand(piece_words: list[list[int]], occurrence: np.ndarray) -> np.ndarray:
+    """The word index of every token, from each piece occurrence and each distinct piece's words."""
+    counts = np.fromiter(map(len, piece_words), dtype=np.int64, count=len(piece_words))
+    if (counts == 1).all():
+        return np.fromiter((w for (w,) in piece_words), dtype=np.int64, count=len(piece_words))[occurrence]
+    flat = np.fromiter(chain.from_iterable(piece_words), dtype=np.int64, count=int(counts.sum()))
+    start = np.cumsum(counts) - counts
+    per = counts[occurrence]
+    first = np.repeat(start[occurrence], per)
+    offset = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+    return flat[first + offset]
 
 
 def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray,
@@ -213,11 +237,26 @@ def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray,
         hit = (keys[pos] == code[where]) & (in_tag[where] | ~ph.tag_only[size][pos])
         length[where[hit]] = size
         concept[where[hit]] = ph.concept[size][pos[hit]]
-    chosen, end = [], -1
-    candidates = np.flatnonzero(length)
-    for i, size in zip(candidates.tolist(), length[candidates].tolist(), strict=True):
-        if i >= end:  # not covered by the phrase chosen before it
-            chosen.append(i)
-            end = i + size
-    at = np.array(chosen, dtype=np.int64)
+    at = _leftmost_longest(np.flatnonzero(length), length)
     return at, concept[at]
+
+
+def _leftmost_longest(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """The phrase starts a left-to-right reading keeps: none inside a phrase kept before it.
+
+    A start that no earlier phrase covers is always kept; only runs of
+    overlapping candidates ("machine learning" and "learning" in "machine
+    learning engineer") need the sequential rule, so only they are walked.
+    """
+    ends = starts + length[starts]
+    reach = np.maximum.accumulate(ends)
+    covered = np.zeros(len(starts), dtype=bool)
+    covered[1:] = starts[1:] < reach[:-1]
+    keep = ~covered
+    contested = np.flatnonzero(covered | np.append(covered[1:], False))
+    end = -1
+    for i in contested.tolist():
+        keep[i] = starts[i] >= end
+        if keep[i]:
+            end = int(ends[i])
+    return starts[keep]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.corpus import _tokens, analyse, analyse_many
+from matching.corpus import _leftmost_longest, _tokens, analyse, analyse_many
 from matching.text import _phrases, tokenize
 
 # Words that form vocabulary phrases, tag-only terms, stop words, symbols and
@@ -40,6 +41,17 @@ def test_batch_tokens_are_each_texts_tokens(segments) -> None:
     words, word_of, seg = _tokens(segments)
     for i, segment in enumerate(segments):
         assert [words[w] for w in word_of[seg == i]] == tokenize(segment)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 4), max_size=40))
+def test_overlapping_phrases_resolve_left_to_right_like_a_reader(lengths) -> None:
+    length = np.array(lengths, dtype=np.int64)  # phrase length starting at each token, 0 = none
+    expected, i = [], 0
+    while i < len(length):  # the plain reading: take the phrase here, skip what it covers
+        expected += [i] if length[i] else []
+        i += max(1, length[i])
+    assert _leftmost_longest(np.flatnonzero(length), length).tolist() == expected
 
 
 def test_phrases_do_not_run_across_tags_or_texts() -> None:
