@@ -75,18 +75,15 @@ class _Latent:
         terms = load_vocabulary()
         glosses = [[stem(w) for w in tokenize(" ".join((t.name, *t.aliases, t.category)))] for t in terms]
         self.columns = {s: i for i, s in enumerate(sorted({s for g in glosses for s in g}))}
-        n_stems = len(self.columns)
-        rows, cols, counts = [], [], []
-        for i, gloss in enumerate(glosses):
-            for s, count in zip(*np.unique([self.columns[s] for s in gloss], return_counts=True), strict=True):
-                rows.append(i)
-                cols.append(s)
-                counts.append(count)
-        rows += range(len(terms))
-        cols += range(n_stems, n_stems + len(terms))
-        counts += [2.0] * len(terms)  # each gloss names its own concept once, counted double
-        corpus = sublinear_tfidf(np.array(rows), np.array(cols), np.array(counts, dtype=float),
-                                 np.ones(n_stems + len(terms)), len(terms)).toarray()
+        n_stems, n_terms = len(self.columns), len(terms)
+        term = np.repeat(np.arange(n_terms), [len(g) for g in glosses])
+        stems = np.fromiter((self.columns[s] for g in glosses for s in g), dtype=np.int64, count=len(term))
+        entries, counts = np.unique(term * n_stems + stems, return_counts=True)
+        # each gloss also names its own concept, counted double like a tag
+        corpus = sublinear_tfidf(np.append(entries // n_stems, np.arange(n_terms)),
+                                 np.append(entries % n_stems, n_stems + np.arange(n_terms)),
+                                 np.append(counts.astype(float), np.full(n_terms, 2.0)),
+                                 np.ones(n_stems + n_terms), n_terms).toarray()
         # The gloss matrix has a few hundred rows: the SVD comes from the
         # eigenvectors of its small Gram matrix (A = U S Vt, A At = U S^2 Ut),
         # far cheaper than an SVD of the wide matrix itself.
