@@ -122,6 +122,7 @@ class TextEncoder:
 
     Examples
     --------
+    >>> from matching.corpus import analyse_many
     >>> enc = TextEncoder().fit(analyse_many(["I lead teams", "Kubernetes expert"], [(), ()]))
     >>> s, d = enc.transform(analyse_many(["leading a team"], [()]))
     >>> sim = enc.similarity(s, d)
