@@ -155,7 +155,20 @@ def _representatives(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if c.dtype.kind == "f":
             c = np.where(np.isnan(c), -1e300, c)
         parts.append(c.astype(np.int64) if c.dtype.kind == "b" else c.view(np.int64))
-    _, first, inverse = np.unique(_row_codes(np.column_stack(parts)), return_index=True, return_inverse=True)
+    return _groups(np.column_stack(parts))
+
+
+#: Batches up to this many mentees keep one group per row (a single suggestion
+#: is one row): finding equal rows would cost more than it saves.
+_SMALL_BATCH = 16
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of one row per group of equal rows of ``keys``, and each row's group."""
+    if len(keys) <= _SMALL_BATCH:
+        every = np.arange(len(keys))
+        return every, every
+    _, first, inverse = np.unique(_row_codes(keys), return_index=True, return_inverse=True)
     return first, inverse.ravel()
 
 
@@ -245,11 +258,11 @@ def _merge_pairs(tables: list[np.ndarray], inverses: list[np.ndarray]) -> tuple[
         pair_t, pair_i = tables[a : a + 2], inverses[a : a + 2]
         if len(pair_t) == 2:
             joint = np.column_stack(pair_i)
-            _, first, inverse = np.unique(_row_codes(joint), return_index=True, return_inverse=True)
+            first, inverse = _groups(joint)
             combos = joint[first]
             if combos.shape[0] * pair_t[0].shape[1] * 4 <= _JOINT_BYTES:
                 out_tables.append(pair_t[0][combos[:, 0]] + pair_t[1][combos[:, 1]])
-                out_inverses.append(inverse.ravel())
+                out_inverses.append(inverse)
                 continue
         out_tables += pair_t
         out_inverses += pair_i

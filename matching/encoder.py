@@ -14,33 +14,33 @@ from matching.vocabulary import load_vocabulary
 
 __all__ = ["TextEncoder", "blas_controller", "normalize_rows", "sublinear_tfidf"]
 
+#: Up to this many documents, the latent projection skips building a sparse matrix.
+_FEW_ROWS = 8
+
 #: Dimensions of the latent semantic space (fewer when the corpus is tiny).
 N_COMPONENTS = 96
 
 
 def sublinear_tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray,
-                    n_rows: int) -> sp.csr_matrix:
-    """L2-normalised rows of ``(1 + log count) * idf`` from distinct (row, column, count) entries.
+                    n_rows: int) -> np.ndarray:
+    """Values of L2-normalised ``(1 + log count) * idf`` rows, for distinct (row, column, count) entries.
+
+    Works on the entries themselves: building a scipy matrix per step costs
+    more than the arithmetic when one mentee asks for suggestions.
 
     Examples
     --------
-    >>> m = sublinear_tfidf(np.array([0, 0]), np.array([0, 1]), np.array([1.0, 1.0]), np.ones(2), 2)
-    >>> m.toarray().round(3).tolist()
-    [[0.707, 0.707], [0.0, 0.0]]
+    >>> sublinear_tfidf(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 1.0, 3.0]),
+    ...                 np.ones(2), 2).round(3).tolist()
+    [0.707, 0.707, 1.0]
     """
     data = (1.0 + np.log(counts)) * idf[cols]
-    matrix = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, len(idf)))
-    return normalize_rows(matrix)
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
+    return data / np.where(norms > 0, norms, 1.0)[rows]
 
 
-def normalize_rows(matrix: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
-    """Scale every non-zero row to unit L2 norm (sparse CSR or dense; zero rows stay zero)."""
-    if sp.issparse(matrix):
-        counts = np.diff(matrix.indptr)
-        row = np.repeat(np.arange(matrix.shape[0]), counts)
-        norms = np.sqrt(np.bincount(row, weights=matrix.data**2, minlength=matrix.shape[0]))
-        matrix.data /= np.where(norms > 0, norms, 1.0)[row]
-        return matrix
+def normalize_rows(matrix: np.ndarray) -> np.ndarray:
+    """Scale every non-zero row of a dense matrix to unit L2 norm (zero rows stay zero)."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
@@ -80,10 +80,11 @@ class _Latent:
         stems = np.fromiter((self.columns[s] for g in glosses for s in g), dtype=np.int64, count=len(term))
         entries, counts = np.unique(term * n_stems + stems, return_counts=True)
         # each gloss also names its own concept, counted double like a tag
-        corpus = sublinear_tfidf(np.append(entries // n_stems, np.arange(n_terms)),
-                                 np.append(entries % n_stems, n_stems + np.arange(n_terms)),
-                                 np.append(counts.astype(float), np.full(n_terms, 2.0)),
-                                 np.ones(n_stems + n_terms), n_terms).toarray()
+        rows = np.append(entries // n_stems, np.arange(n_terms))
+        cols = np.append(entries % n_stems, n_stems + np.arange(n_terms))
+        corpus = np.zeros((n_terms, n_stems + n_terms))
+        corpus[rows, cols] = sublinear_tfidf(rows, cols, np.append(counts.astype(float), np.full(n_terms, 2.0)),
+                                             np.ones(n_stems + n_terms), n_terms)
         # The gloss matrix has a few hundred rows: the SVD comes from the
         # eigenvectors of its small Gram matrix (A = U S Vt, A At = U S^2 Ut),
         # far cheaper than an SVD of the wide matrix itself.
@@ -101,11 +102,15 @@ class _Latent:
         u, c = corpus.unigrams, corpus.concepts
         cols = to_col[u.key]
         keep = cols >= 0
-        matrix = sublinear_tfidf(np.concatenate([u.doc[keep], c.doc]),
-                                 np.concatenate([cols[keep], n_stems + c.key]),
-                                 np.concatenate([u.value[keep], 2.0 * c.value]),
-                                 np.ones(n_stems + len(_phrases().names)), corpus.n_docs)
-        return matrix @ self.components
+        rows = np.concatenate([u.doc[keep], c.doc])
+        cols = np.concatenate([cols[keep], n_stems + c.key])
+        values = sublinear_tfidf(rows, cols, np.concatenate([u.value[keep], 2.0 * c.value]),
+                                 np.ones(len(self.components)), corpus.n_docs)
+        if corpus.n_docs <= _FEW_ROWS:  # a sum of a few component rows, without building a matrix
+            out = np.zeros((corpus.n_docs, self.components.shape[1]))
+            np.add.at(out, rows, values[:, None] * self.components[cols])
+            return out
+        return sp.csr_matrix((values, (rows, cols)), shape=(corpus.n_docs, len(self.components))) @ self.components
 
 
 @functools.cache
@@ -142,10 +147,6 @@ class TextEncoder:
         rows, cols, _ = self._word_entries(corpus)
         self.word_idf_ = _idf(cols, corpus.n_docs, len(used) + len(self.pair_keys_))
         self.concept_idf_ = _idf(corpus.concepts.key, corpus.n_docs, len(ph.names))
-        self.category_matrix_ = sp.csr_matrix(
-            (np.ones(len(ph.names)), (np.arange(len(ph.names)), ph.category_of)),
-            shape=(len(ph.names), len(ph.categories)),
-        )
         self.latent_ = _latent_space()
         sparse, dense = self.transform(corpus)
         self.mentor_sparse_ = sparse
@@ -173,15 +174,19 @@ class TextEncoder:
 
     def transform(self, corpus: Corpus) -> tuple[sp.csr_matrix, np.ndarray]:
         """Sparse (words, concepts) and dense (categories, latent) features, block-weighted."""
-        n = corpus.n_docs
-        words = sublinear_tfidf(*self._word_entries(corpus), self.word_idf_, n)
-        c = corpus.concepts
+        n, c, w = corpus.n_docs, corpus.concepts, {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
+        word_rows, word_cols, word_counts = self._word_entries(corpus)
+        words = sublinear_tfidf(word_rows, word_cols, word_counts, self.word_idf_, n)
         concepts = sublinear_tfidf(c.doc, c.key, c.value, self.concept_idf_, n)
-        categories = normalize_rows((concepts @ self.category_matrix_).toarray())
-        latent = normalize_rows(self.latent_.transform(corpus))
-        w = {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
-        sparse = sp.hstack([w["words"] * words, w["concepts"] * concepts], format="csr", dtype=np.float32)
-        dense = np.hstack([w["categories"] * categories, w["latent"] * latent])
+        sparse = sp.csr_matrix(
+            (np.concatenate([w["words"] * words, w["concepts"] * concepts]).astype(np.float32),
+             (np.concatenate([word_rows, c.doc]), np.concatenate([word_cols, len(self.word_idf_) + c.key]))),
+            shape=(n, len(self.word_idf_) + len(self.concept_idf_)))
+        n_categories = len(_phrases().categories)
+        categories = np.bincount(c.doc * n_categories + _phrases().category_of[c.key], weights=concepts,
+                                 minlength=n * n_categories).astype(float).reshape(n, n_categories)
+        dense = np.hstack([w["categories"] * normalize_rows(categories),
+                           w["latent"] * normalize_rows(self.latent_.transform(corpus))])
         return sparse, np.ascontiguousarray(dense, dtype=np.float32)
 
     def word_block(self, sparse: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import Corpus, analyse_many
+from matching.corpus import Corpus, Document, analyse_many
 from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import TextEncoder, blas_controller
 from matching.explain import pair_reasons
@@ -36,6 +37,11 @@ class _Batch:
     facts: Facts
     has_text: np.ndarray
     excluded: tuple[np.ndarray, np.ndarray]  # (row, mentor column) pairs never allowed
+
+    @functools.cached_property
+    def first_document(self) -> Document:
+        """The first mentee's analysed text: a batch of one is explained pair after pair."""
+        return self.corpus.document(0)
 
 
 def calibrate_text(similarity: np.ndarray) -> np.ndarray:
@@ -321,4 +327,4 @@ class Matcher:
         if not np.isfinite(parts["total"][0, at]):
             return []
         return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
-                            batch.corpus.document(0), self.mentor_corpus_.document(j))
+                            batch.first_document, self.mentor_corpus_.document(j))
