@@ -28,6 +28,8 @@ from benchmarks.cohort import CAPACITY_WEIGHTS
 from benchmarks.measure import progress
 
 GB = 1024**3
+#: Other candidate counts whose gap to the optimum is shown next to the measured round.
+K_SWEEP = (5, 10, 20, 50)
 MEAN_CAPACITY = sum((i + 1) * w for i, w in enumerate(CAPACITY_WEIGHTS))
 
 
@@ -66,7 +68,8 @@ def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
     if need <= opts.baseline_budget_gb * GB:
         result["baseline"] = run_worker("baseline", {
             "mentees": mentees, "mentors": mentors, "seed": opts.seed, "label": label,
-            "engine_assignment": str(saved), "dense_engine": opts.dense_engine})
+            "engine_assignment": str(saved), "dense_engine": opts.dense_engine,
+            "k_sweep": [k for k in K_SWEEP if k != opts.k] if equity else None})
     return result
 
 
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true",
                         help="only 10000x2000 and 200 suggest queries (about a minute)")
-    parser.add_argument("--k", type=int, default=50, help="candidates kept per mentee")
+    parser.add_argument("--k", type=int, default=10, help="candidates kept per mentee (default 10)")
     parser.add_argument("--suggest-mentors", type=int, default=10_000)
     parser.add_argument("--suggest-queries", type=int, default=None)
     parser.add_argument("--baseline-budget-gb", type=float, default=4.0,

@@ -117,6 +117,10 @@ def _size_table(size: dict[str, Any]) -> list[str]:
                      f"engine {engine_total(size):,.1f}; gap {100 * g:.4f}%{dense}")
         lines.append(f"  engine pairs breaking hard constraints: {base['engine_forbidden_pairs']}"
                      f" forbidden, {base['engine_over_capacity']} mentors over capacity")
+        if base.get("k_sweep") and base["total_score"] > 0:
+            lines.append("  gap with other candidate counts: " + "; ".join(
+                f"k={row['k']} {100 * (base['total_score'] - row['total_score']) / base['total_score']:.4f}%"
+                f" ({row['pairs']:,} pairs, assign {row['assign_seconds']:.2f} s)" for row in base["k_sweep"]))
     else:
         lines.append("  exact optimum: not computed at this size")
     return lines

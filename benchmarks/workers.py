@@ -106,6 +106,16 @@ def baseline(args: dict[str, Any]) -> dict[str, Any]:
         out["engine_total_dense"] = float(finite.sum(dtype=np.float64))
         out["engine_forbidden_pairs"] = int((~np.isfinite(pair_scores)).sum())
         out["engine_over_capacity"] = int((load > capacity).sum())
+    if args.get("k_sweep"):  # how the gap and the work grow with the candidates kept per mentee
+        out["k_sweep"] = []
+        for k in args["k_sweep"]:
+            progress(f"{args['label']} gap with k={k} ...")
+            cand = matcher.candidates(mentees, k=k)
+            t0 = time.perf_counter()
+            result = assign(cand, capacity)
+            seconds = time.perf_counter() - t0
+            out["k_sweep"].append({"k": k, "pairs": int(cand.nnz), "assign_seconds": seconds,
+                                   "total_score": total_score(scores, result)})
     if args.get("dense_engine"):  # slow: the engine's exact solver on every allowed pair
         with meter.step("engine assign on dense"):
             dense = assign(scores, capacity)

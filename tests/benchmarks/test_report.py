@@ -59,6 +59,16 @@ def test_render_says_when_the_baseline_does_not_fit() -> None:
     assert "FAIL  suggest p95 <= 10 ms" in text and "PASS  10,000 x 2,000 round <= 3 s" in text
 
 
+def test_render_shows_the_gap_for_other_candidate_counts() -> None:
+    figures = _figures()
+    figures["sizes"][0]["baseline"]["k_sweep"] = [
+        {"k": 5, "pairs": 60, "assign_seconds": 0.01, "total_score": 99.0},
+        {"k": 20, "pairs": 200, "assign_seconds": 0.02, "total_score": 100.0}]
+    figures["targets"] = report.targets(figures)
+    text = report.render(figures)
+    assert "k=5 1.0000% (60 pairs, assign 0.01 s); k=20 0.0000% (200 pairs" in text
+
+
 def test_parse_sizes() -> None:
     assert parse_sizes("10000x2000, 50000X10000") == [(10_000, 2_000), (50_000, 10_000)]
     with pytest.raises(argparse.ArgumentTypeError):
