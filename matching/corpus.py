@@ -244,19 +244,41 @@ def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray,
 def _leftmost_longest(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
     """The phrase starts a left-to-right reading keeps: none inside a phrase kept before it.
 
-    A start that no earlier phrase covers is always kept; only runs of
-    overlapping candidates ("machine learning" and "learning" in "machine
-    learning engineer") need the sequential rule, so only they are walked.
+    Decided in rounds, all positions at once: a start covered by a kept
+    phrase is dropped, and a start that no undecided earlier phrase covers
+    is kept. Each round settles at least the first undecided start, and real
+    text needs two or three rounds ("machine learning" and "learning" in
+    "machine learning engineer").
     """
     ends = starts + length[starts]
-    reach = np.maximum.accumulate(ends)
-    covered = np.zeros(len(starts), dtype=bool)
-    covered[1:] = starts[1:] < reach[:-1]
-    keep = ~covered
-    contested = np.flatnonzero(covered | np.append(covered[1:], False))
-    end = -1
-    for i in contested.tolist():
-        keep[i] = starts[i] >= end
-        if keep[i]:
+    keep = np.zeros(len(starts), dtype=bool)
+    undecided = np.ones(len(starts), dtype=bool)
+    for _ in range(_ROUNDS):
+        if not undecided.any():
+            return starts[keep]
+        kept_reach = _reach_before(np.where(keep, ends, -1))
+        open_reach = _reach_before(np.where(undecided, ends, -1))
+        dropped = undecided & (starts < kept_reach)
+        settled = undecided & ~dropped & (starts >= open_reach)
+        keep |= settled
+        undecided &= ~(dropped | settled)
+    # A long chain of overlapping phrases ("data science data science ..."):
+    # settle what is left in one sequential pass.
+    kept_reach, end = _reach_before(np.where(keep, ends, -1)), -1
+    for i in np.flatnonzero(undecided).tolist():
+        if starts[i] >= max(kept_reach[i], end):
+            keep[i] = True
             end = int(ends[i])
     return starts[keep]
+
+
+#: Rounds of :func:`_leftmost_longest` before the rest is settled sequentially.
+_ROUNDS = 4
+
+
+def _reach_before(ends: np.ndarray) -> np.ndarray:
+    """For each position, the furthest end among the phrases before it (-1 if none)."""
+    reach = np.full(len(ends), -1, dtype=np.int64)
+    if len(ends) > 1:
+        np.maximum.accumulate(ends[:-1], out=reach[1:])
+    return reach
