@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,12 +18,14 @@ from matching.encoder import TextEncoder, blas_controller
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
-from matching.topk import best_entries, column_best, to_csr
+from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
 
 __all__ = ["Matcher"]
 
 # Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
 _CHUNK_CELLS = 4_000_000
+# Rows selected from at once: about 512K cells (2 MB), which stay in the cache between passes.
+_BLOCK_CELLS = 512 * 1024
 _THREADS = min(2, os.cpu_count() or 1)
 
 
@@ -44,6 +47,23 @@ class _Batch:
         return self.corpus.document(0)
 
 
+@dataclass(frozen=True)
+class _ChunkTerms:
+    """The terms of a chunk's scores computed on all its rows at once.
+
+    The text similarity is one product per chunk: BLAS gives results that
+    depend (in the last bits) on the shape of the product, so splitting it
+    would change the scores. The rest of the score is computed element by
+    element, in blocks of any size.
+    """
+
+    start: int  # first row of the chunk
+    scale: np.ndarray  # (rows, 1) float32: 1 / total weight of the criteria each mentee filled in
+    # (rows, mentors) float32 text similarity scaled for calibration, or None (no text term);
+    # calibrated in place as blocks are scored, so each row is scored once.
+    text: np.ndarray | None
+
+
 def calibrate_text(similarity: np.ndarray) -> np.ndarray:
     """Map a text similarity in [0, 1] to the text criterion score: its square root.
 
@@ -56,6 +76,12 @@ def calibrate_text(similarity: np.ndarray) -> np.ndarray:
     [0.0, 0.5, 1.0]
     """
     return np.sqrt(similarity, out=similarity)
+
+
+def _halves(rows: slice) -> list[slice]:
+    """The two halves of a slice of rows (one if it has a single row)."""
+    middle = (rows.start + rows.stop) // 2
+    return [slice(rows.start, middle), slice(middle, rows.stop)] if middle > rows.start else [rows]
 
 
 class Matcher:
@@ -169,13 +195,17 @@ class Matcher:
 
         ``words`` is the batch's :meth:`TextEncoder.word_block`, for big batches.
         """
+        (total,) = self._total_blocks(batch, tables, self._chunk_terms(batch, tables, rows, words), rows, None)
+        return total
+
+    def _chunk_terms(self, batch: _Batch, tables: Tables, rows: slice, words: tuple | None) -> _ChunkTerms:
+        """The terms of the scores of ``rows`` computed on all of them at once (see :class:`_ChunkTerms`)."""
         w = self.weights_
         has_text = batch.has_text[rows]
         den = tables.den[rows] + w["text"] * has_text
         # a mentee with nothing to score on gets 0 everywhere it is allowed
         scale = np.divide(1.0, den, out=np.ones_like(den), where=den > 0)
-        total = tables.block(rows)
-        total *= scale.astype(np.float32)[:, None]
+        text = None
         if w["text"] > 0 and has_text.any():
             # w * sqrt(t) / den == sqrt(t * (w / den)**2): scaling the mentee's
             # features by (w / den)**2 saves a pass over the block.
@@ -184,11 +214,30 @@ class Matcher:
             text = self.encoder_.similarity(sp.diags(factor.astype(np.float32)) @ sparse,
                                             batch.dense[rows] * factor.astype(np.float32)[:, None],
                                             words=words[1] if words else None)
-            total += calibrate_text(text)
+        return _ChunkTerms(rows.start, scale.astype(np.float32)[:, None], text)
+
+    def _total_blocks(self, batch: _Batch, tables: Tables, terms: _ChunkTerms, rows: slice,
+                      block_rows: int | None) -> Iterator[np.ndarray]:
+        """:meth:`_total` of ``rows`` (within the chunk of ``terms``), ``block_rows`` at a time (None: at once).
+
+        Each block takes a few passes (gathers, scale, text, exclusions)
+        that are cheap while it fits in the cache, and the caller reads it
+        there too. Element by element, blocks give the numbers of a whole
+        chunk. Each row of ``terms`` can be scored once (its text is
+        calibrated in place).
+        """
         ex_rows, ex_cols = batch.excluded
-        hit = (ex_rows >= rows.start) & (ex_rows < rows.stop)
-        total[ex_rows[hit] - rows.start, ex_cols[hit]] = -np.inf
-        return total
+        step = max(1, block_rows or rows.stop - rows.start)
+        for start in range(rows.start, max(rows.stop, rows.start + 1), step):
+            block = slice(start, min(rows.stop, start + step))
+            local = slice(block.start - terms.start, block.stop - terms.start)
+            total = tables.block(block)
+            total *= terms.scale[local]
+            if terms.text is not None:
+                total += calibrate_text(terms.text[local])
+            hit = (ex_rows >= block.start) & (ex_rows < block.stop)
+            total[ex_rows[hit] - block.start, ex_cols[hit]] = -np.inf
+            yield total
 
     def _words(self, batch: _Batch) -> tuple | None:
         """The batch's dense word block when there are enough rows for it to pay."""
@@ -206,6 +255,36 @@ class Matcher:
         with ThreadPoolExecutor(max_workers=_THREADS) as pool, \
                 blas_controller().limit(limits=1, user_api="blas"):
             return iter(list(pool.map(fn, chunks)))
+
+    def _map_halves(self, first: Callable[[slice], Any], then: Callable[[Any, slice], Any],
+                    chunks: list[slice]) -> Iterator[list]:
+        """For each chunk, ``[then(first(chunk), half) for half in its two halves]``, in order, on two threads.
+
+        ``first`` (the text product: one call per chunk, see :class:`_ChunkTerms`)
+        is started one chunk ahead and the halves fill in around it, so both
+        threads stay busy to the end even with an odd number of chunks. A
+        single chunk is done here, as a whole.
+        """
+        if len(chunks) < 2:
+            for chunk in chunks:
+                yield [then(first(chunk), chunk)]
+            return
+        # The chunks already keep the cores busy: threaded BLAS inside them would only contend.
+        with ThreadPoolExecutor(max_workers=_THREADS) as pool, \
+                blas_controller().limit(limits=1, user_api="blas"):
+            def then_on(done: Future, part: slice) -> Any:
+                return then(done.result(), part)
+
+            # Tasks start in submission order, so each waits only on a ``first`` already running.
+            firsts = [pool.submit(first, chunks[0])]
+            halves = []
+            for i, chunk in enumerate(chunks):
+                if i + 1 < len(chunks):
+                    firsts.append(pool.submit(first, chunks[i + 1]))
+                halves.append([pool.submit(then_on, firsts[i], part) for part in _halves(chunk)])
+            for i, futures in enumerate(halves):
+                yield [f.result() for f in futures]
+                firsts[i] = halves[i] = None  # let the chunk's text go
 
     def score(self, mentees: Sequence[Mentee]) -> np.ndarray:
         """Calibrated scores, shape (n_mentees, n_mentors), in [0, 1]; ``-inf`` = not allowed.
@@ -262,7 +341,10 @@ class Matcher:
         """
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
-        batch = self._prepare(mentees)
+        return self._candidates(self._prepare(mentees), int(k))
+
+    def _candidates(self, batch: _Batch, k: int) -> sp.csr_matrix:
+        """:meth:`candidates` of a prepared batch."""
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
         tables, chunks, words = self._tables(batch), self._chunks(n), self._words(batch)
@@ -270,11 +352,22 @@ class Matcher:
         # many chunks); the mentor keeps the best of those offers.
         per_chunk = -(-per_mentor // max(1, len(chunks)))
 
-        def chunk_best(chunk: slice) -> tuple:
-            r, c, v, by_row, by_col = best_entries(self._total(batch, tables, chunk, words), int(k), per_chunk)
-            return r + chunk.start, c, v, by_row, by_col
+        block_rows = max(1, _BLOCK_CELLS // n_mentors)
 
-        parts = list(zip(*self._map(chunk_best, chunks), strict=True)) or [[np.empty(0, np.int64)]] * 5
+        # Per chunk: the text product, then each half's entries over the
+        # floors (see matching.topk), then the chunk's exact cuts among them.
+        def chunk_terms(chunk: slice) -> _ChunkTerms:
+            return self._chunk_terms(batch, tables, chunk, words)
+
+        def part_entries(terms: _ChunkTerms, part: slice) -> FloorEntries:
+            blocks = self._total_blocks(batch, tables, terms, part, block_rows)
+            return floor_entries(blocks, n_mentors, k, per_chunk)
+
+        parts = []
+        for chunk, entries in zip(chunks, self._map_halves(chunk_terms, part_entries, chunks), strict=True):
+            r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk)
+            parts.append((r + chunk.start, c, v, by_row, by_col))
+        parts = list(zip(*parts, strict=True)) or [[np.empty(0, np.int64)]] * 5
         rows, cols, values, by_row, by_col = (np.concatenate(p) for p in parts)
         offered = np.flatnonzero(by_col)
         by_row[offered] |= column_best(rows[offered], cols[offered], values[offered], per_mentor)

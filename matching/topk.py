@@ -1,11 +1,31 @@
-"""Top-k selection helpers for building sparse candidate graphs chunk by chunk."""
+"""Top-k selection helpers for building sparse candidate graphs chunk by chunk.
+
+A chunk's best entries (the ``k`` best of each row, the ``r`` best of each
+column) are found without sorting or partitioning whole rows: a cheap floor
+under each row's and column's cut (:func:`row_floor`, :func:`column_floor`)
+keeps a few entries per line (:func:`floor_entries`), block by block while
+the block is in the cache, and the exact cuts are taken among those
+(:func:`best_of_floor_entries`). The result is exactly that of the cuts on
+the whole chunk.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["best_entries", "column_best", "kth_largest", "to_csr"]
+__all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_best", "column_floor",
+           "floor_entries", "kth_largest", "row_floor", "to_csr"]
+
+
+#: Groups per wanted entry: of columns in :func:`row_floor`, of rows in :func:`column_floor`.
+_ROW_GROUPS_PER_K = 8
+_COLUMN_GROUPS_PER_R = 4
+#: Columns of a contiguous run in :func:`_group_maxima`'s first fold.
+_MAX_RUN = 256
 
 
 def kth_largest(scores: np.ndarray, k: int, axis: int = 1) -> np.ndarray:
@@ -36,11 +56,79 @@ def kth_largest(scores: np.ndarray, k: int, axis: int = 1) -> np.ndarray:
     return np.partition(scores, length - k, axis=1)[:, length - k]
 
 
+def row_floor(scores: np.ndarray, k: int) -> np.ndarray:
+    """A value at or below the ``k``-th largest of each row (``kth_largest(scores, k)``).
+
+    The rows' columns are dealt into groups (column ``j`` to group ``j % g``,
+    a few times ``k`` groups) and the floor is the ``k``-th largest of the
+    group maxima: those are ``k`` different entries of the row, so at least
+    ``k`` entries reach it. A pass of ``max`` and a partition of a few
+    maxima per row cost a fraction of a partition of whole rows, and on
+    scores few entries of a row lie between the floor and the exact cut.
+    Too few columns to group: the exact cut.
+
+    Examples
+    --------
+    >>> s = np.zeros((1, 32))
+    >>> s[0, [0, 16, 1]] = [5.0, 4.0, 3.0]  # 16 groups: columns 0 and 16 are one
+    >>> float(row_floor(s, 2)[0]), float(kth_largest(s, 2)[0])
+    (3.0, 4.0)
+    """
+    groups = _ROW_GROUPS_PER_K * k
+    if scores.shape[1] < 2 * groups:
+        return kth_largest(scores, k)
+    maxima = _group_maxima(scores, groups)
+    return np.partition(maxima, groups - k, axis=1)[:, groups - k]
+
+
+def _group_maxima(scores: np.ndarray, groups: int) -> np.ndarray:
+    """Each row's maximum over the columns ``j`` with ``j % groups == g``, for ``g < groups``.
+
+    ``max`` over an axis runs fastest along long contiguous runs, so it first
+    folds the row in runs of a few hundred columns (``j % (inner * groups)``),
+    then folds those runs down to ``groups``. The last ``len % groups``
+    columns, or a few more, are left out: a maximum of fewer entries is
+    still an entry.
+    """
+    n, length = scores.shape
+    width = length // groups
+    inner = min(width, -(-_MAX_RUN // groups))
+    outer = width // inner
+    folded = scores[:, : outer * inner * groups].reshape(n, outer, inner * groups).max(axis=1)
+    return folded.reshape(n, inner, groups).max(axis=1)
+
+
+def column_floor(scores: np.ndarray, r: int) -> np.ndarray:
+    """A value at or below ``kth_largest(scores, r, axis=0)`` of each column, ``-inf`` if unknown.
+
+    Same idea as :func:`row_floor` on groups of consecutive rows: the cut
+    of the group maxima (with :func:`kth_largest`'s rule: distinct values for
+    ``r <= 4``) is a cut of as many different entries of the column. It also
+    stays below the cut of any taller block these rows are part of, since
+    more rows only raise a column's ``r``-th largest (distinct) value.
+
+    Examples
+    --------
+    >>> s = np.zeros((16, 1))
+    >>> s[[0, 1, 2], 0] = [5.0, 4.0, 3.0]  # 8 groups: rows 0 and 1 are one
+    >>> float(column_floor(s, 2)[0]), float(kth_largest(s, 2, axis=0)[0])
+    (3.0, 4.0)
+    """
+    groups = min(len(scores), _COLUMN_GROUPS_PER_R * r)
+    if groups <= r:
+        return np.full(scores.shape[1], -np.inf, scores.dtype)
+    height = len(scores) // groups
+    maxima = scores[: height * groups].reshape(groups, height, scores.shape[1]).max(axis=1)
+    return kth_largest(maxima, r, axis=0)
+
+
 def best_entries(scores: np.ndarray, k: int, r: int) -> tuple[np.ndarray, ...]:
     """Finite entries among the ``k`` best of their row or the ``r`` best of their column.
 
     Ties with the ``k``-th (``r``-th) value are kept too, so the result does
-    not depend on how a sort breaks them.
+    not depend on how a sort breaks them. The cuts are those of
+    :func:`kth_largest` (for columns and ``r <= 4``, the ``r``-th largest
+    distinct value). Scores have no NaN.
 
     Returns
     -------
@@ -55,18 +143,122 @@ def best_entries(scores: np.ndarray, k: int, r: int) -> tuple[np.ndarray, ...]:
     >>> rows.tolist(), cols.tolist(), by_row.tolist(), by_col.tolist()
     ([0, 1, 1], [1, 0, 2], [True, True, False], [True, True, True])
     """
-    empty = np.empty(0, np.int64)
-    if scores.size == 0:
-        return empty, empty, np.empty(0, scores.dtype), np.empty(0, bool), np.empty(0, bool)
-    row_cut = kth_largest(scores, k, axis=1)
-    col_cut = kth_largest(scores, r, axis=0) if r > 0 else np.full(scores.shape[1], np.inf, scores.dtype)
-    keep = scores >= row_cut[:, None]
-    keep |= scores >= col_cut
-    keep &= scores > -np.inf
-    flat = np.flatnonzero(keep)
-    rows, cols = np.divmod(flat, scores.shape[1])
-    values = scores.reshape(-1)[flat]
-    return rows, cols, values, values >= row_cut[rows], values >= col_cut[cols]
+    return best_of_floor_entries([floor_entries([scores], scores.shape[1], k, r, scores.dtype)], k, r)
+
+
+@dataclass(frozen=True)
+class FloorEntries:
+    """The finite entries of some rows at or above their row's or their column's floor, row-major."""
+
+    n_rows: int
+    n_cols: int
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+    over_row_floor: np.ndarray  # bool
+    over_col_floor: np.ndarray  # bool
+
+
+def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
+                  dtype: np.dtype = np.float32) -> FloorEntries:
+    """The entries of the rows of ``blocks`` (stacked) that may be among the best: see :func:`best_of_floor_entries`.
+
+    Each block (scores without NaN) is read while it is fresh in the cache:
+    one pass of ``max`` for each floor (:func:`row_floor`,
+    :func:`column_floor`), one pass to keep the few entries at or above
+    either. A column's floor rises from block to block.
+
+    Examples
+    --------
+    >>> s = np.array([[0.1, 0.9, -np.inf], [0.5, 0.2, 0.3]])
+    >>> f = floor_entries([s], 3, 1, 1, s.dtype)  # lines this short get exact cuts as floors
+    >>> f.rows.tolist(), f.cols.tolist()
+    ([0, 1, 1], [1, 0, 2])
+    >>> floor_entries([s[:1], s[1:]], 3, 1, 1, s.dtype).cols.tolist()  # one row: no column floor
+    [0, 1, 0, 1, 2]
+    """
+    lowest = -np.finfo(dtype).max  # a floor raised to it keeps the finite entries only
+    col_floor = np.full(n_cols, np.inf if r <= 0 else -np.inf, dtype)
+    found, n_rows = [], 0
+    for block in blocks:
+        if r > 0:
+            col_floor = np.maximum(col_floor, column_floor(block, r))
+        row_floor_ = np.maximum(row_floor(block, k), lowest)
+        keep = block >= row_floor_[:, None]
+        keep |= block >= np.maximum(col_floor, lowest)
+        flat = np.flatnonzero(keep)
+        rows, cols = np.divmod(flat, n_cols)
+        values = block.reshape(-1)[flat]
+        found.append((rows + n_rows, cols, values, values >= row_floor_[rows], values >= col_floor[cols]))
+        n_rows += len(block)
+    if not found:
+        found = [(np.empty(0, np.int64),) * 2 + (np.empty(0, dtype),) + (np.empty(0, bool),) * 2]
+    return FloorEntries(n_rows, n_cols, *(np.concatenate(p) for p in zip(*found, strict=True)))
+
+
+def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int) -> tuple[np.ndarray, ...]:
+    """:func:`best_entries` of the rows of ``parts`` stacked, from the entries over their floors.
+
+    Every entry at or above its row's (column's) exact cut is at or above
+    the floor, so the exact cuts are found among these few entries. The
+    columns' cuts are those of all the rows: a floor of some of them is a
+    floor of all.
+
+    Examples
+    --------
+    >>> s = np.array([[0.1, 0.9, -np.inf], [0.5, 0.2, 0.3]])
+    >>> parts = [floor_entries([s[:1]], 3, 1, 1, s.dtype), floor_entries([s[1:]], 3, 1, 1, s.dtype)]
+    >>> rows, cols, values, by_row, by_col = best_of_floor_entries(parts, 1, 1)
+    >>> rows.tolist(), cols.tolist(), by_row.tolist(), by_col.tolist()
+    ([0, 1, 1], [1, 0, 2], [True, True, False], [True, True, True])
+    """
+    offsets = np.cumsum([0] + [p.n_rows for p in parts])
+    rows = np.concatenate([p.rows + at for p, at in zip(parts, offsets, strict=False)])
+    cols, values, over_row_floor, over_col_floor = (
+        np.concatenate([getattr(p, name) for p in parts])
+        for name in ("cols", "values", "over_row_floor", "over_col_floor"))
+    n_cols = parts[0].n_cols
+    row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], int(offsets[-1]), k, distinct=False)
+    col_cut = (_kth_of_lines(cols[over_col_floor], values[over_col_floor], n_cols, r, distinct=r <= 4)
+               if r > 0 else np.full(n_cols, np.inf, values.dtype))
+    by_row, by_col = values >= row_cut[rows], values >= col_cut[cols]
+    keep = by_row | by_col
+    return rows[keep], cols[keep], values[keep], by_row[keep], by_col[keep]
+
+
+def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int, distinct: bool) -> np.ndarray:
+    """The ``k``-th largest (distinct) value listed for each line, ``-inf`` for a line with fewer.
+
+    Lines list few values: they are laid out in a ``-inf``-padded matrix, one
+    line a row, and cut together; the rare line listing many more than the
+    others (ties) is cut on its own so that it does not widen the matrix.
+    """
+    cut = np.full(n_lines, -np.inf, values.dtype)
+    counts = np.bincount(lines, minlength=n_lines)
+    if int(counts.max(initial=0)) < k:
+        return cut
+    # a stable sort of small integers is a radix sort
+    order = np.argsort(lines.astype(np.uint16) if n_lines <= 2**16 else lines, kind="stable")
+    lines, values = lines[order], values[order]
+    starts = np.cumsum(counts) - counts
+    width = max(k, 2 * -(-len(values) // n_lines))
+    light = counts[lines] <= width
+    padded = np.full((n_lines, width), -np.inf, values.dtype)
+    padded[lines[light], (np.arange(len(lines)) - starts[lines])[light]] = values[light]
+    cut[:] = _kth_of_rows(padded, k, distinct)
+    for line in np.flatnonzero(counts > width):
+        cut[line] = _kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], k, distinct)[0]
+    return cut
+
+
+def _kth_of_rows(scores: np.ndarray, k: int, distinct: bool) -> np.ndarray:
+    """The ``k``-th largest (distinct) value of each row (at least ``k`` columns), ``-inf`` if none."""
+    if not distinct:
+        return np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k]
+    cut = scores.max(axis=1)
+    for _ in range(k - 1):
+        cut = np.where(scores < cut[:, None], scores, -np.inf).max(axis=1)
+    return cut
 
 
 def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:

@@ -100,6 +100,20 @@ def test_candidates_hold_each_mentees_best_allowed_pairs() -> None:
         np.testing.assert_allclose(kept[: min(5, len(allowed))], allowed[:5])
 
 
+@pytest.mark.parametrize("chunk_cells", [10**9, 40 * 13])  # one chunk; five, on two threads
+def test_candidates_do_not_depend_on_the_selection_blocks(monkeypatch: pytest.MonkeyPatch,
+                                                          chunk_cells: int) -> None:
+    mentors, mentees = make_people(40, 60, seed=5)
+    m = Matcher().fit(mentors)
+    monkeypatch.setattr("matching.matcher._CHUNK_CELLS", chunk_cells)
+    whole = m.candidates(mentees, k=5)
+    for block_cells in (1, 40 * 3):
+        monkeypatch.setattr("matching.matcher._BLOCK_CELLS", block_cells)
+        c = m.candidates(mentees, k=5)
+        for a, b in [(whole.indptr, c.indptr), (whole.indices, c.indices), (whole.data, c.data)]:
+            np.testing.assert_array_equal(a, b)
+
+
 def test_assignment_on_candidates_is_close_to_the_full_optimum() -> None:
     mentors, mentees = make_people(60, 200, seed=4)
     m = Matcher().fit(mentors)

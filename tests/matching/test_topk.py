@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from matching.topk import best_entries, column_best, kth_largest
+from matching.topk import (best_entries, best_of_floor_entries, column_best, column_floor, floor_entries,
+                           kth_largest, row_floor)
 
 
 def test_cuts_keep_at_least_k_per_line_and_every_tie() -> None:
@@ -37,3 +38,41 @@ def test_column_best_keeps_r_per_column_ties_to_the_lower_row() -> None:
     rows, cols = np.array([0, 1, 2, 3, 4]), np.array([0, 0, 0, 1, 1])
     keep = column_best(rows, cols, np.array([0.5, 0.5, 0.9, 0.1, 0.2]), 2)
     assert keep.tolist() == [True, False, True, True, True]
+
+
+def _tied_scores(rng: np.random.Generator, shape: tuple[int, int], dtype: type) -> np.ndarray:
+    s = (np.round(rng.random(shape) * 20) / 20).astype(dtype)  # many ties
+    s[rng.random(shape) < 0.3] = -np.inf
+    s[:, 3] = -np.inf  # a closed column
+    s[5] = -np.inf  # a row with nothing allowed
+    return s
+
+
+def test_floors_stay_at_or_below_the_cuts() -> None:
+    rng = np.random.default_rng(2)
+    s = _tied_scores(rng, (90, 400), np.float32)
+    for k in (1, 2, 5, 10):
+        assert np.all(row_floor(s, k) <= kth_largest(s, k))
+        assert np.all(column_floor(s, k) <= kth_largest(s, k, axis=0))
+        assert np.all(column_floor(s[:30], k) <= kth_largest(s, k, axis=0))  # a floor of some rows is one of all
+
+
+def test_best_entries_do_not_depend_on_blocks_or_parts() -> None:
+    rng = np.random.default_rng(3)
+    for dtype in (np.float32, np.float64):
+        s = _tied_scores(rng, (70, 300), dtype)
+        for k, r in [(1, 1), (3, 2), (10, 4), (5, 7), (50, 0), (400, 100)]:
+            whole = best_entries(s, k, r)
+            blocks = floor_entries([s[:8], s[8:9], s[9:40], s[40:]], s.shape[1], k, r, s.dtype)
+            parts = [floor_entries([s[:33]], s.shape[1], k, r, s.dtype),
+                     floor_entries([s[33:50], s[50:]], s.shape[1], k, r, s.dtype)]
+            for split in (best_of_floor_entries([blocks], k, r), best_of_floor_entries(parts, k, r)):
+                for a, b in zip(whole, split, strict=True):
+                    np.testing.assert_array_equal(a, b)
+            # the cuts are kth_largest's
+            rows, cols, values, by_row, by_col = whole
+            row_cut, col_cut = kth_largest(s, k), kth_largest(s, r, axis=0) if r else np.full(300, np.inf)
+            keep = ((s >= row_cut[:, None]) | (s >= col_cut)) & np.isfinite(s)
+            np.testing.assert_array_equal(np.flatnonzero(keep), rows * s.shape[1] + cols)
+            np.testing.assert_array_equal(by_row, values >= row_cut[rows])
+            np.testing.assert_array_equal(by_col, values >= col_cut[cols])
