@@ -60,6 +60,13 @@ _SUFFIXES = (("izations", "iz"), ("isations", "iz"), ("ization", "iz"), ("isatio
              ("e", ""))
 
 
+# The same rules grouped by their last letter, in the same order: a word is
+# only tried against the suffixes it could end with.
+_SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {}
+for _suffix, _repl in _SUFFIXES:
+    _SUFFIXES_BY_LAST[_suffix[-1]] = (*_SUFFIXES_BY_LAST.get(_suffix[-1], ()), (_suffix, _repl))
+
+
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Reduce an English word to a crude stem so inflections meet.
@@ -70,7 +77,7 @@ def stem(word: str) -> str:
     ['manag', 'manag', 'manag', 'manag']
     """
     for _ in range(3):
-        for suffix, repl in _SUFFIXES:
+        for suffix, repl in _SUFFIXES_BY_LAST.get(word[-1:], ()):
             if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 3:
                 if suffix == "s" and word.endswith(("ss", "us", "is")):
                     continue
