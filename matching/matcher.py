@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching.corpus import Corpus, Document, analyse_many
 from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables, criterion_scores, structured_tables
-from matching.encoder import TextEncoder, blas_controller
+from matching.encoder import TextEncoder
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
+from matching.parallel import map_chunks, map_halves
 from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
 
 __all__ = ["Matcher"]
@@ -26,7 +24,6 @@ __all__ = ["Matcher"]
 _CHUNK_CELLS = 4_000_000
 # Rows selected from at once: about 512K cells (2 MB), which stay in the cache between passes.
 _BLOCK_CELLS = 512 * 1024
-_THREADS = min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -76,12 +73,6 @@ def calibrate_text(similarity: np.ndarray) -> np.ndarray:
     [0.0, 0.5, 1.0]
     """
     return np.sqrt(similarity, out=similarity)
-
-
-def _halves(rows: slice) -> list[slice]:
-    """The two halves of a slice of rows (one if it has a single row)."""
-    middle = (rows.start + rows.stop) // 2
-    return [slice(rows.start, middle), slice(middle, rows.stop)] if middle > rows.start else [rows]
 
 
 class Matcher:
@@ -247,45 +238,6 @@ class Matcher:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
         return [slice(s, min(n, s + step)) for s in range(0, n, step)]
 
-    def _map(self, fn: Callable, chunks: list[slice]) -> Iterator:
-        """Apply ``fn`` to row chunks on two threads (numpy releases the GIL), in order."""
-        if len(chunks) < 2:
-            return map(fn, chunks)
-        # The chunks already keep the cores busy: threaded BLAS inside them would only contend.
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool, \
-                blas_controller().limit(limits=1, user_api="blas"):
-            return iter(list(pool.map(fn, chunks)))
-
-    def _map_halves(self, first: Callable[[slice], Any], then: Callable[[Any, slice], Any],
-                    chunks: list[slice]) -> Iterator[list]:
-        """For each chunk, ``[then(first(chunk), half) for half in its two halves]``, in order, on two threads.
-
-        ``first`` (the text product: one call per chunk, see :class:`_ChunkTerms`)
-        is started one chunk ahead and the halves fill in around it, so both
-        threads stay busy to the end even with an odd number of chunks. A
-        single chunk is done here, as a whole.
-        """
-        if len(chunks) < 2:
-            for chunk in chunks:
-                yield [then(first(chunk), chunk)]
-            return
-        # The chunks already keep the cores busy: threaded BLAS inside them would only contend.
-        with ThreadPoolExecutor(max_workers=_THREADS) as pool, \
-                blas_controller().limit(limits=1, user_api="blas"):
-            def then_on(done: Future, part: slice) -> Any:
-                return then(done.result(), part)
-
-            # Tasks start in submission order, so each waits only on a ``first`` already running.
-            firsts = [pool.submit(first, chunks[0])]
-            halves = []
-            for i, chunk in enumerate(chunks):
-                if i + 1 < len(chunks):
-                    firsts.append(pool.submit(first, chunks[i + 1]))
-                halves.append([pool.submit(then_on, firsts[i], part) for part in _halves(chunk)])
-            for i, futures in enumerate(halves):
-                yield [f.result() for f in futures]
-                firsts[i] = halves[i] = None  # let the chunk's text go
-
     def score(self, mentees: Sequence[Mentee]) -> np.ndarray:
         """Calibrated scores, shape (n_mentees, n_mentors), in [0, 1]; ``-inf`` = not allowed.
 
@@ -298,7 +250,7 @@ class Matcher:
         batch = self._prepare(mentees)
         out = np.empty((len(batch.mentees), len(self.mentors_)))
         chunks, tables, words = self._chunks(len(batch.mentees)), self._tables(batch), self._words(batch)
-        for rows, block in zip(chunks, self._map(lambda r: self._total(batch, tables, r, words), chunks),
+        for rows, block in zip(chunks, map_chunks(lambda r: self._total(batch, tables, r, words), chunks),
                                strict=True):
             out[rows] = block
         return out
@@ -364,7 +316,7 @@ class Matcher:
             return floor_entries(blocks, n_mentors, k, per_chunk)
 
         parts = []
-        for chunk, entries in zip(chunks, self._map_halves(chunk_terms, part_entries, chunks), strict=True):
+        for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks), strict=True):
             r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk)
             parts.append((r + chunk.start, c, v, by_row, by_col))
         parts = list(zip(*parts, strict=True)) or [[np.empty(0, np.int64)]] * 5
