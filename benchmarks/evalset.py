@@ -87,7 +87,7 @@ def tfidf_scores(mentor_texts: list[str], query_texts: list[str]) -> np.ndarray:
 
 
 def render(result: dict[str, Any]) -> str:
-    """The side-by-side table printed by both entry points."""
+    """The side-by-side table printed by both entry points, and the cross-validated weights when run."""
     lines = [f"Text relevance on ESCO ICT ({result['queries']} goals, {result['mentors']} "
              f"mentors; {result['single_relevant_queries']} goals have one right mentor)",
              f"{'scorer':<8} {'R@1':>6} {'R@10':>6} {'MRR':>6} | {'one right mentor:':>17}"
@@ -96,4 +96,35 @@ def render(result: dict[str, Any]) -> str:
         a, s = result[name]["all"], result[name]["single"]
         lines.append(f"{name:<8} {a['recall@1']:>6.3f} {a['recall@10']:>6.3f} {a['mrr']:>6.3f} | "
                      f"{'':>17} {s['recall@1']:>6.3f} {s['recall@10']:>6.3f}")
+    if "cross_validated" in result:
+        lines += ["", _render_cross_validated(result["cross_validated"])]
     return "\n".join(lines)
+
+
+def _render_cross_validated(cv: dict[str, Any]) -> str:
+    """The held-out figures of re-tuned block weights (see ``benchmarks.texteval.cross_validated``)."""
+    lines = [f"Block weights re-tuned by {'- and '.join(cv['folds'])}-fold cross-validation "
+             f"(grid step {cv['grid_step']}, {cv['grid_points']} points, best MRR; pooled held-out "
+             f"queries, seed {cv['seed']}; {cv['seconds']:.1f} s)",
+             f"{'weights':<16} {'R@1':>6} {'R@10':>6} {'MRR':>6} | {'one right mentor:':>17}"
+             f" {'R@1':>6} {'R@10':>6} {'MRR':>6}"]
+
+    def line(name: str, figures: dict[str, dict[str, float]]) -> str:
+        a, s = figures["all"], figures["single"]
+        return (f"{name:<16} {a['recall@1']:>6.3f} {a['recall@10']:>6.3f} {a['mrr']:>6.3f} | "
+                f"{'':>17} {s['recall@1']:>6.3f} {s['recall@10']:>6.3f} {s['mrr']:>6.3f}")
+
+    for n_folds, fold in cv["folds"].items():
+        lines.append(line(f"{n_folds}-fold CV", fold["cross-validated"]))
+    lines += [line("shipped", cv["shipped"]), line("in-sample best", cv["in-sample"]),
+              line("tf-idf", cv["tf-idf"])]
+    lines.append(f"weights ({'/'.join(cv['shipped_weights'])}): shipped {_weights(cv['shipped_weights'])}, "
+                 f"in-sample best {_weights(cv['in_sample_weights'])}")
+    for n_folds, fold in cv["folds"].items():
+        lines.append(f"  chosen per fold, {n_folds} folds: "
+                     + "; ".join(_weights(w) for w in fold["weights"]))
+    return "\n".join(lines)
+
+
+def _weights(weights: dict[str, float]) -> str:
+    return "/".join(f"{w:.2f}" for w in weights.values())

@@ -1,0 +1,114 @@
+"""The held-out evaluation of the text block weights: decomposition, grid, folds and tuning are sound."""
+
+from __future__ import annotations
+
+import doctest
+from math import comb
+
+import numpy as np
+import pytest
+
+from benchmarks import texteval
+from benchmarks.evalset import EvalSet, load_evalset, recall_at, reciprocal_rank, render, tfidf_scores
+from benchmarks.texteval import (BLOCKS, block_similarities, best_point, combine, cross_validate,
+                                 cross_validated, engine_scores, grid_ranks, query_folds,
+                                 rank_metrics, relevance_mask, weight_grid)
+from matching.text import BLOCK_WEIGHTS
+
+SHIPPED = np.array([BLOCK_WEIGHTS[name] for name in BLOCKS])
+
+
+@pytest.fixture(scope="module")
+def data() -> EvalSet:
+    return load_evalset()
+
+
+@pytest.fixture(scope="module")
+def blocks(data: EvalSet) -> dict[str, np.ndarray]:
+    return block_similarities(data)
+
+
+@pytest.fixture(scope="module")
+def ranks(data: EvalSet, blocks: dict[str, np.ndarray]) -> np.ndarray:
+    """Every grid point's ranks on every query (under a second)."""
+    return grid_ranks(np.stack([blocks[name] for name in BLOCKS]),
+                      relevance_mask(data.relevant, len(data.mentors)), weight_grid())
+
+
+def test_blocks_add_up_to_the_engine_text_similarity(data: EvalSet, blocks: dict[str, np.ndarray]) -> None:
+    assert set(blocks) == set(BLOCK_WEIGHTS)
+    for name, cosine in blocks.items():  # each block is a cosine of non-negative or unit vectors
+        assert cosine.shape == (len(data.queries), len(data.mentors))
+        assert cosine.max() <= 1.0 + 1e-5, name
+    np.testing.assert_allclose(combine(blocks, BLOCK_WEIGHTS), engine_scores(data), atol=1e-6)
+
+
+def test_grid_covers_the_simplex_and_holds_the_shipped_weights() -> None:
+    grid = weight_grid()
+    assert grid.shape == (comb(20 + 3, 3), 4) == (1771, 4)
+    assert (grid >= 0).all() and np.allclose(grid.sum(axis=1), 1.0)
+    steps = grid / 0.05
+    assert np.allclose(steps, np.round(steps))
+    assert len(np.unique(np.round(steps).astype(int), axis=0)) == len(grid)
+    assert np.isclose(grid, SHIPPED).all(axis=1).sum() == 1
+    for corner in np.eye(4):
+        assert np.isclose(grid, corner).all(axis=1).any()
+
+
+def test_grid_step_must_divide_one() -> None:
+    with pytest.raises(ValueError):
+        weight_grid(0.3)
+
+
+@pytest.mark.parametrize("n_folds", [2, 5])
+def test_folds_partition_the_queries(n_folds: int) -> None:
+    folds = query_folds(314, n_folds)
+    assert len(folds) == n_folds
+    assert np.array_equal(np.sort(np.concatenate(folds)), np.arange(314))
+    assert max(map(len, folds)) - min(map(len, folds)) <= 1
+    assert all(np.array_equal(a, b) for a, b in zip(folds, query_folds(314, n_folds), strict=True))
+    assert not all(np.array_equal(a, b) for a, b in zip(folds, query_folds(314, n_folds, seed=1), strict=True))
+
+
+def test_vectorised_ranks_agree_with_the_evalset_metrics(data: EvalSet, blocks: dict[str, np.ndarray],
+                                                         ranks: np.ndarray) -> None:
+    shipped = int(np.flatnonzero(np.isclose(weight_grid(), SHIPPED).all(axis=1))[0])
+    scores = combine(blocks, BLOCK_WEIGHTS)
+    figures = rank_metrics(ranks[shipped])
+    assert figures["recall@1"] == pytest.approx(recall_at(scores, data.relevant, 1))
+    assert figures["recall@10"] == pytest.approx(recall_at(scores, data.relevant, 10))
+    assert figures["mrr"] == pytest.approx(reciprocal_rank(scores, data.relevant))
+
+
+@pytest.mark.parametrize("n_folds", [2, 5])
+def test_tuned_weights_beat_the_shipped_ones_on_their_training_fold(ranks: np.ndarray, n_folds: int) -> None:
+    grid = weight_grid()
+    shipped = int(np.flatnonzero(np.isclose(grid, SHIPPED).all(axis=1))[0])
+    held_out, chosen = cross_validate(ranks, n_folds)
+    for fold, point in zip(query_folds(ranks.shape[1], n_folds), chosen, strict=True):
+        train = np.setdiff1d(np.arange(ranks.shape[1]), fold)
+        assert point == best_point(ranks[:, train])
+        tuned, fixed = rank_metrics(ranks[point, train]), rank_metrics(ranks[shipped, train])
+        assert tuned["mrr"] >= fixed["mrr"] - 1e-12
+        if np.isclose(tuned["mrr"], fixed["mrr"]):
+            assert tuned["recall@1"] >= fixed["recall@1"]
+        assert np.array_equal(held_out[fold], ranks[point, fold])  # scored by weights that never saw it
+
+
+def test_report_holds_and_prints_the_cross_validation(data: EvalSet) -> None:
+    tfidf = tfidf_scores(data.mentor_texts(), data.query_texts())
+    cv = cross_validated(data, tfidf, fold_counts=(2,))
+    assert [len(w) for w in cv["folds"]["2"]["weights"]] == [4, 4]
+    for figures in (cv["folds"]["2"]["cross-validated"], cv["shipped"], cv["tf-idf"]):
+        assert set(figures) == {"all", "single"}
+        assert 0.0 < figures["single"]["recall@1"] <= figures["single"]["recall@10"] <= 1.0
+    assert cv["tf-idf"]["all"]["recall@10"] == pytest.approx(recall_at(tfidf, data.relevant, 10))
+    result = {"queries": 314, "mentors": 91, "single_relevant_queries": 137,
+              **{name: cv["shipped"] for name in ("engine", "tf-idf", "random")}}
+    plain = render(result)
+    text = render({**result, "cross_validated": cv})
+    assert text.startswith(plain + "\n\n") and "2-fold CV" in text and "chosen per fold" in text
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(texteval).failed == 0
