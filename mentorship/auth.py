@@ -138,7 +138,7 @@ def login() -> Response | tuple[str, int] | str:
     if user is None:
         form.form_errors.append(GENERIC_LOGIN_ERROR)
         return render_template("auth/login.html", form=form), 422
-    ratelimit.forget_attempt(db, attempt, form.email.data)
+    ratelimit.forget_attempt(db, attempt, keys)
     sign_in(user, remember=form.remember.data)
     db.commit()
     return redirect(safe_next())

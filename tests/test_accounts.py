@@ -226,3 +226,55 @@ def test_changing_email_needs_the_current_password(app: Flask) -> None:
     with app.app_context():
         user = get_session().get(User, user_id)
         assert (user.name, user.email) == ("New Name", "new@example.org")
+
+
+def test_guessing_the_current_password_behind_a_session_is_throttled(app: Flask) -> None:
+    user_id = create(app, lambda s: make_user(s, email="mine@example.org").id)
+    client = app.test_client()
+    login(app, client, user_id)
+    new = {"new_password": "a brand new passphrase 77"}
+    statuses = [client.post("/account/password", data={"current_password": f"guess {i}"} | new).status_code
+                for i in range(5)]
+    statuses.append(client.post("/account/", data={"name": "Me", "email": "new@example.org",
+                                                   "current_password": "guess 5"}).status_code)
+    assert statuses == [422] * 5 + [429]
+    blocked = client.post("/account/password", data={"current_password": PASSWORD} | new)
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert "Too many tries of your current password" in blocked.get_data(as_text=True)
+    with app.app_context():  # even the right password changed nothing while blocked
+        user = get_session().get(User, user_id)
+        assert user.email == "mine@example.org"
+    assert login_with(app, PASSWORD) == 302
+
+
+def test_saving_the_name_with_a_filled_password_field_is_not_a_guess(app: Flask) -> None:
+    user_id = create(app, lambda s: make_user(s, email="mine@example.org").id)
+    client = app.test_client()
+    login(app, client, user_id)
+    for i in range(8):  # a browser may autofill the field on every save
+        saved = client.post("/account/", data={"name": f"Name {i}", "email": "mine@example.org",
+                                               "current_password": "autofilled, wrong"})
+        assert saved.status_code == 302
+    changed = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase 77"})
+    assert changed.status_code == 302
+
+
+def test_a_correct_current_password_clears_earlier_wrong_ones(app: Flask) -> None:
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    for i in range(4):
+        client.post("/account/password", data={"current_password": f"guess {i}",
+                                               "new_password": "a brand new passphrase 77"})
+    assert client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "a brand new passphrase 77"}).status_code == 302
+    for i in range(5):
+        assert client.post("/account/password", data={
+            "current_password": f"guess {i}", "new_password": "another passphrase 8899"}).status_code == 422
+
+
+def login_with(app: Flask, password: str) -> int:
+    """Status of a fresh sign-in of the test user with ``password``."""
+    return app.test_client().post("/login", data={"email": "mine@example.org",
+                                                  "password": password}).status_code

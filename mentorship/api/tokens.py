@@ -48,7 +48,7 @@ def create_token() -> Response | tuple[dict[str, object], int]:
     user = accounts.authenticate(db, email, password)
     if user is None:
         return json_error(401, "unauthorized", GENERIC_LOGIN_ERROR)
-    ratelimit.forget_attempt(db, attempt, email)
+    ratelimit.forget_attempt(db, attempt, keys)
     token, expires_at = accounts.issue_api_token(db, user)
     db.commit()
     return {"token": token, "expires_at": iso(expires_at)}, 201

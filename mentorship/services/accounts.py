@@ -72,6 +72,11 @@ def authenticate(session: Session, email: object, password: object) -> User | No
     return user if ok else None
 
 
+def changes_email(user: User, email: object) -> bool:
+    """Whether saving ``email`` would move the account to another address (which needs the password)."""
+    return isinstance(email, str) and normalize_email(email) != user.email_normalized
+
+
 def update_account(session: Session, user: User, *, name: object, email: object,
                    current_password: object = None) -> None:
     """Change name and email; a new email needs the current password (a borrowed,
@@ -88,7 +93,7 @@ def update_account(session: Session, user: User, *, name: object, email: object,
     if fields:
         raise FieldErrors(fields)
     key = normalize_email(clean_mail)
-    if key != user.email_normalized and not (
+    if changes_email(user, clean_mail) and not (
             isinstance(current_password, str)
             and verify_password(user.password_hash, current_password)):
         raise FieldErrors({"current_password": "Enter your current password to change "

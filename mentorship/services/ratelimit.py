@@ -1,4 +1,4 @@
-"""Throttling of sign-in and sign-up, stored in the database so every worker shares it.
+"""Throttling of password guesses and sign-ups, stored in the database so every worker shares it.
 
 An attempt is recorded *before* it is judged, and the caller commits that record
 before counting: racing requests then see each other's attempts, so no more than the
@@ -38,6 +38,14 @@ def sign_up_keys(address: str | None) -> Keys:
     return [(_key("signup", address or "unknown"), SIGN_UPS_PER_ADDRESS)]
 
 
+def confirm_keys(user_id: int) -> Keys:
+    """Checks of a signed-in person's current password (to change their email or password).
+
+    A stolen session cookie must not be a way to guess the password behind it.
+    """
+    return [(_key("confirm", str(user_id)), MAX_PER_ACCOUNT)]
+
+
 def record_attempt(session: Session, keys: Keys) -> list[int]:
     """Count one attempt against each key; the ids let a successful sign-in take it back."""
     rows = [LoginFailure(key=key) for key, _limit in keys]
@@ -62,8 +70,7 @@ def retry_after(session: Session, keys: Keys) -> int | None:
     return wait or None
 
 
-def forget_attempt(session: Session, attempt: list[int], email: str) -> None:
-    """A successful sign-in: drop this attempt and the account's earlier failures."""
-    account_key = sign_in_keys(email, None)[0][0]
+def forget_attempt(session: Session, attempt: list[int], keys: Keys) -> None:
+    """A correct password: drop this attempt and the first key's earlier failures (the account's)."""
     session.execute(delete(LoginFailure).where(
-        (LoginFailure.id.in_(attempt)) | (LoginFailure.key == account_key)))
+        (LoginFailure.id.in_(attempt)) | (LoginFailure.key == keys[0][0])))
