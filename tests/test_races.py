@@ -98,6 +98,19 @@ def test_simultaneous_wrong_passwords_check_at_most_the_limit(file_app: Flask,
     assert statuses[422] + statuses[429] == THREADS
 
 
+def test_simultaneous_guesses_of_the_current_password_check_at_most_the_limit(
+        file_app: Flask, server: str) -> None:
+    from mentorship.services.ratelimit import MAX_PER_ACCOUNT
+    user_id = create(file_app, lambda s: make_user(s).id)
+    client = file_app.test_client()
+    login(file_app, client, user_id)
+    statuses = post_all(f"{server}/account/password", {
+        "current_password": "a wrong guess here", "new_password": "a brand new passphrase 77"},
+        client.get_cookie("session").value)
+    assert statuses[422] <= MAX_PER_ACCOUNT  # each 422 is one password actually checked
+    assert statuses[422] + statuses[429] == THREADS
+
+
 def test_simultaneous_email_changes_to_one_address_never_fail(file_app: Flask,
                                                             server: str) -> None:
     ids = [create(file_app, lambda s: make_user(s).id) for _ in range(THREADS)]
