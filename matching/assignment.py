@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
-from ortools.graph.python import min_cost_flow
 
 __all__ = ["assign", "as_edges", "as_capacity"]
 
@@ -138,6 +137,10 @@ def _solve(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, cap: np.ndarr
         tails.append(np.arange(n))
         heads.append(np.full(n, sink))
         caps.append(np.ones(n, np.int64))
+    # Imported here: loading OR-Tools takes half a second, which the web app
+    # (it imports this package for its vocabulary) should not pay at start-up.
+    from ortools.graph.python import min_cost_flow
+
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
         np.concatenate(tails), np.concatenate(heads), np.concatenate(caps),

@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from matching.vocabulary import alias_map, load_vocabulary
 
@@ -48,7 +47,18 @@ _GENERIC = {"want", "like", "would", "help", "get", "year", "years", "experience
             "working", "also", "really", "looking", "hope", "need", "good", "better", "new",
             "make", "know", "able", "way", "lot", "currently", "time", "love",
             "people", "things", "thing", "improve", "skills", "skill", "role", "job"}
-_STOP = frozenset(ENGLISH_STOP_WORDS) | _GENERIC
+
+
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words and our generic ones.
+
+    Imported on first use: importing scikit-learn takes seconds, and the web
+    app imports this package for its vocabulary alone.
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC
 # (suffix, replacement), longest first; applied repeatedly while the stem keeps >= 3 chars.
 _SUFFIXES = (("izations", "iz"), ("isations", "iz"), ("ization", "iz"), ("isation", "iz"),
              ("izing", "iz"), ("ising", "iz"), ("ized", "iz"), ("ised", "iz"), ("ize", "iz"),
@@ -171,7 +181,8 @@ def word_info(word: str) -> tuple[str, bool]:
     info = _WORDS.get(word)
     if info is None:
         key = stem(word)
-        info = (key, word not in _STOP and key not in _STOP and len(key) > 1 and not key.isdigit())
+        stop = _stop_words()
+        info = (key, word not in stop and key not in stop and len(key) > 1 and not key.isdigit())
         if len(_WORDS) < 500_000:
             _WORDS[word] = info
     return info
