@@ -189,13 +189,18 @@ class TextEncoder:
                            w["latent"] * normalize_rows(self.latent_.transform(corpus))])
         return sparse, np.ascontiguousarray(dense, dtype=np.float32)
 
-    def word_block(self, sparse: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    def word_block(self, sparse: sp.csr_matrix, max_bytes: int) -> tuple[sp.csr_matrix, np.ndarray] | None:
         """The rows' sparse features kept to the columns they use, and the mentors' features there, dense.
 
         With them, :meth:`similarity` of many rows against all mentors is one
         sparse-times-dense product instead of a sparse product and a scatter.
+        None when the dense part would pass ``max_bytes``: rich free text
+        uses tens of thousands of words and word pairs, and then the sparse
+        product is as fast (measured) without gigabytes of mostly zeros.
         """
         used = np.unique(sparse.indices)
+        if len(used) * self.mentor_sparse_t_.shape[1] * np.dtype(np.float32).itemsize > max_bytes:
+            return None
         return sparse[:, used].tocsr(), self.mentor_sparse_t_[used].toarray()
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None,

@@ -22,6 +22,8 @@ __all__ = ["Matcher"]
 
 # Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
 _CHUNK_CELLS = 4_000_000
+# Largest dense word block of a batch (see TextEncoder.word_block).
+_WORD_BLOCK_BYTES = 256 * 2**20
 # Rows selected from at once: about 512K cells (2 MB), which stay in the cache between passes.
 _BLOCK_CELLS = 512 * 1024
 
@@ -231,8 +233,8 @@ class Matcher:
             yield total
 
     def _words(self, batch: _Batch) -> tuple | None:
-        """The batch's dense word block when there are enough rows for it to pay."""
-        return self.encoder_.word_block(batch.sparse) if len(batch.mentees) > 64 else None
+        """The batch's dense word block when there are enough rows for it to pay and it stays small."""
+        return self.encoder_.word_block(batch.sparse, _WORD_BLOCK_BYTES) if len(batch.mentees) > 64 else None
 
     def _chunks(self, n: int) -> list[slice]:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))

@@ -114,6 +114,15 @@ def test_candidates_do_not_depend_on_the_selection_blocks(monkeypatch: pytest.Mo
             np.testing.assert_array_equal(a, b)
 
 
+def test_scores_are_the_same_without_the_dense_word_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    mentors, mentees = make_people(40, 150, seed=6)  # over 64 mentees: the dense block pays
+    m = Matcher().fit(mentors)
+    with_block = m.score(mentees)
+    monkeypatch.setattr("matching.matcher._WORD_BLOCK_BYTES", 0)  # as for rich free text
+    assert m._words(m._prepare(mentees)) is None
+    np.testing.assert_allclose(m.score(mentees), with_block, rtol=1e-6, atol=1e-7)
+
+
 def test_assignment_on_candidates_is_close_to_the_full_optimum() -> None:
     mentors, mentees = make_people(60, 200, seed=4)
     m = Matcher().fit(mentors)
