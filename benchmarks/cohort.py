@@ -224,3 +224,31 @@ def make_cohort(n_mentees: int, n_mentors: int, *, seed: int = 0,
             years_experience=rng.randint(0, 15),
             industry=rng.choice(INDUSTRIES), exclude=exclude))
     return Cohort(mentors=mentors, mentees=mentees)
+
+
+def with_rich_text(cohort: Cohort, *, seed: int = 0, mentor_words: int = 40, mentee_words: int = 20,
+                   vocabulary: int = 60_000) -> Cohort:
+    """The same cohort with longer, wider free text, closer to what people really write.
+
+    Generated goals and profiles use a few thousand distinct words; real ones
+    run to tens of thousands (names of tools, employers, places, typos). Each
+    mentor's ``about`` gains ``mentor_words`` and each mentee's ``goals``
+    ``mentee_words`` pseudo-words drawn with Zipf frequencies from a
+    ``vocabulary`` of letter strings, which stresses the engine the way such
+    text does: many more word columns and word pairs, and more of them per
+    person.
+    """
+    rng = np.random.default_rng(seed + 7919)
+    letters = np.array(list("abcdefghiklmnoprstuvwy"))
+    words = ["".join(rng.choice(letters, size=int(rng.integers(4, 10)))) for _ in range(vocabulary)]
+    frequency = 1.0 / np.arange(1, vocabulary + 1) ** 1.05
+
+    def extra(count: int, people: int) -> list[str]:
+        picks = rng.choice(vocabulary, size=(people, count), p=frequency / frequency.sum())
+        return [" ".join(words[i] for i in row) for row in picks]
+
+    mentors = [m | {"about": m["about"] + " " + more}
+               for m, more in zip(cohort.mentors, extra(mentor_words, len(cohort.mentors)), strict=True)]
+    mentees = [m | {"goals": m["goals"] + " " + more}
+               for m, more in zip(cohort.mentees, extra(mentee_words, len(cohort.mentees)), strict=True)]
+    return Cohort(mentors=mentors, mentees=mentees)

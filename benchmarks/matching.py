@@ -58,7 +58,7 @@ def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
     label = f"{mentees}x{mentors}"
     saved = tmp / f"assignment-{label}.npy"
     args = {"mentees": mentees, "mentors": mentors, "seed": opts.seed, "k": opts.k,
-            "label": label, "save_assignment": str(saved),
+            "label": label, "save_assignment": str(saved), "rich_text": opts.rich_text,
             "equity": [0.0, 0.5, 1.0] if equity else None}
     result: dict[str, Any] = {"mentees": mentees, "mentors": mentors,
                               "engine": run_worker("engine", args)}
@@ -68,7 +68,7 @@ def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
     if need <= opts.baseline_budget_gb * GB:
         result["baseline"] = run_worker("baseline", {
             "mentees": mentees, "mentors": mentors, "seed": opts.seed, "label": label,
-            "engine_assignment": str(saved), "dense_engine": opts.dense_engine,
+            "rich_text": opts.rich_text, "engine_assignment": str(saved), "dense_engine": opts.dense_engine,
             "k_sweep": [k for k in K_SWEEP if k != opts.k] if equity else None})
     return result
 
@@ -87,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the dense baseline when it would need more (default 4)")
     parser.add_argument("--dense-engine", action="store_true",
                         help="also run the engine's assign on the dense matrix (slow)")
+    parser.add_argument("--rich-text", action="store_true",
+                        help="lengthen every profile with words from a 60,000-word vocabulary "
+                             "(see benchmarks.cohort.with_rich_text)")
     parser.add_argument("--no-texteval", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write all figures here")
     opts = parser.parse_args(argv)
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     queries = opts.suggest_queries or (200 if opts.quick else 500)
 
     started = time.perf_counter()
-    figures: dict[str, Any] = {"seed": opts.seed, "k": opts.k, "sizes": [],
+    figures: dict[str, Any] = {"seed": opts.seed, "k": opts.k, "sizes": [], "rich_text": opts.rich_text,
                                "cpus": os.cpu_count(), "load_before": os.getloadavg()[0],
                                "engine": engine_version()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             equity = (mentees, mentors) == (10_000, 2_000) or len(sizes) == 1
             figures["sizes"].append(bench_size(mentees, mentors, opts, Path(tmp), equity))
     progress("== suggest latency")
-    figures["suggest"] = run_worker("suggest", {"mentors": opts.suggest_mentors,
-                                                "queries": queries, "seed": opts.seed})
+    figures["suggest"] = run_worker("suggest", {"mentors": opts.suggest_mentors, "queries": queries,
+                                                "seed": opts.seed, "rich_text": opts.rich_text})
     if not opts.no_texteval:
         progress("== text relevance")
         figures["texteval"] = texteval.run()

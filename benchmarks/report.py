@@ -161,7 +161,8 @@ def _cov(value: Any) -> float:
 def render(figures: dict[str, Any]) -> str:
     """Everything ``python -m benchmarks.matching`` prints, in reading order."""
     lines = [f"Matching benchmark of {figures.get('engine', 'the engine')} "
-             f"(seed {figures['seed']}, candidates k={figures['k']}).",
+             f"(seed {figures['seed']}, candidates k={figures['k']}"
+             f"{', rich free text' if figures.get('rich_text') else ''}).",
              "Peak RSS: resident-set high-water mark (VmHWM) of a fresh process per size,"
              " reset before each step;", "it includes the interpreter, libraries and the "
              "generated cohort ('RSS before').", ""]

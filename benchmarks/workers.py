@@ -22,7 +22,7 @@ import ortools.graph.python.min_cost_flow  # noqa: F401
 import sklearn.feature_extraction.text  # noqa: F401
 
 from benchmarks.baseline import baseline_assign, total_score
-from benchmarks.cohort import Cohort, make_cohort
+from benchmarks.cohort import Cohort, make_cohort, with_rich_text
 from benchmarks.measure import MB, Meter, progress, rss_bytes
 from matching import Matcher, Mentee, Mentor, assign, evaluate
 
@@ -48,10 +48,15 @@ def _plain(report: dict[str, Any]) -> dict[str, Any]:
     return conv(report)
 
 
+def _cohort(args: dict[str, Any]) -> Cohort:
+    cohort = make_cohort(args["mentees"], args["mentors"], seed=args["seed"])
+    return with_rich_text(cohort, seed=args["seed"]) if args.get("rich_text") else cohort
+
+
 def engine(args: dict[str, Any]) -> dict[str, Any]:
     """One whole matching round on candidates, then the equity sweep if asked."""
-    m, n, label = args["mentees"], args["mentors"], args["label"]
-    cohort = make_cohort(m, n, seed=args["seed"])
+    label = args["label"]
+    cohort = _cohort(args)
     mentors, mentees = _people(cohort)
     capacity, groupings = cohort.capacity, cohort.groupings()
     groups = groupings["first language"]
@@ -88,7 +93,7 @@ def engine(args: dict[str, Any]) -> dict[str, Any]:
 
 def baseline(args: dict[str, Any]) -> dict[str, Any]:
     """Dense scores and linear_sum_assignment; also scores the engine's assignment densely."""
-    cohort = make_cohort(args["mentees"], args["mentors"], seed=args["seed"])
+    cohort = _cohort(args)
     mentors, mentees = _people(cohort)
     capacity = cohort.capacity
     meter = Meter(args["label"] + " baseline")
@@ -132,7 +137,7 @@ def baseline(args: dict[str, Any]) -> dict[str, Any]:
 
 def suggest(args: dict[str, Any]) -> dict[str, Any]:
     """Latency of one ``suggest`` call among ``mentors`` fitted mentors."""
-    cohort = make_cohort(args["queries"], args["mentors"], seed=args["seed"] + 1)
+    cohort = _cohort({**args, "mentees": args["queries"], "seed": args["seed"] + 1})
     mentors, mentees = _people(cohort)
     t0 = time.perf_counter()
     matcher = Matcher().fit(mentors)

@@ -219,7 +219,13 @@ class TextEncoder:
         # A few rows (a single suggestion) go through einsum's own loop: threaded
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
         out = np.einsum("ij,jk->ik", dense, mentors) if len(dense) <= 16 else dense @ mentors
-        product = (sparse @ (self.mentor_sparse_t_ if whole else self.mentor_sparse_[cols].T)).tocsr()
+        if not whole:
+            # A few chosen mentors (the reasons of a suggestion): their rows times
+            # the dense rows. Transposing them instead costs a pass over every word
+            # column, and rich text has a hundred thousand.
+            out += (self.mentor_sparse_[cols] @ sparse.toarray().T).T
+            return np.clip(out, 0.0, 1.0, out=out)
+        product = (sparse @ self.mentor_sparse_t_).tocsr()
         rows = np.repeat(np.arange(out.shape[0]) * out.shape[1], np.diff(product.indptr))
         out.reshape(-1)[rows + product.indices] += product.data  # rows of a CSR product are duplicate-free
         return np.clip(out, 0.0, 1.0, out=out)

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.cohort import LANGUAGES, Term, load_terms, make_cohort
+from benchmarks.cohort import LANGUAGES, Term, load_terms, make_cohort, with_rich_text
 
 TERMS = [
     Term("python", "engineering", ("py",)),
@@ -68,3 +68,17 @@ def test_uses_the_engine_vocabulary_when_present() -> None:
     cohort = make_cohort(50, 10, seed=0)
     names = {t.name for t in terms}
     assert all(set(m["expertise"]) <= names for m in cohort.mentors)
+
+
+def test_rich_text_lengthens_free_text_and_keeps_everything_else() -> None:
+    plain = make_cohort(30, 10, seed=3)
+    rich = with_rich_text(plain, seed=3, mentor_words=40, mentee_words=20)
+    assert rich == with_rich_text(plain, seed=3, mentor_words=40, mentee_words=20)
+    for before, after, added in [*zip(plain.mentors, rich.mentors, [40] * 10, strict=True),
+                                 *zip(plain.mentees, rich.mentees, [20] * 30, strict=True)]:
+        text = "about" if "about" in before else "goals"
+        assert after[text].startswith(before[text] + " ")
+        assert len(after[text].split()) == len(before[text].split()) + added
+        assert {k: v for k, v in after.items() if k != text} == {k: v for k, v in before.items() if k != text}
+    distinct = {w for m in rich.mentors for w in m["about"].split()}
+    assert len(distinct) > 2 * len({w for m in plain.mentors for w in m["about"].split()})
