@@ -202,10 +202,12 @@ class Matcher:
         if w["text"] > 0 and has_text.any():
             # w * sqrt(t) / den == sqrt(t * (w / den)**2): scaling the mentee's
             # features by (w / den)**2 saves a pass over the block.
-            factor = (w["text"] * has_text * scale) ** 2
-            sparse = (words[0] if words else batch.sparse)[rows]
-            text = self.encoder_.similarity(sp.diags(factor.astype(np.float32)) @ sparse,
-                                            batch.dense[rows] * factor.astype(np.float32)[:, None],
+            factor = ((w["text"] * has_text * scale) ** 2).astype(np.float32)
+            sparse = (words[0] if words else batch.sparse)[rows].copy()
+            # Row scaling in place: a diagonal-matrix product would walk every word
+            # column (a millisecond per suggestion on rich text) for the same numbers.
+            sparse.data *= np.repeat(factor, np.diff(sparse.indptr))
+            text = self.encoder_.similarity(sparse, batch.dense[rows] * factor[:, None],
                                             words=words[1] if words else None)
         return _ChunkTerms(rows.start, scale.astype(np.float32)[:, None], text)
 
