@@ -92,6 +92,18 @@ def sign_in(user: Any, *, remember: bool) -> None:
     login_user(user, remember=remember)
 
 
+def count_attempt(keys: ratelimit.Keys) -> tuple[list[int], int | None]:
+    """Record one attempt against ``keys``: its ids, and the seconds to wait if a limit is passed.
+
+    The attempt is committed before counting, so simultaneous requests count each
+    other and no burst slips past the limit.
+    """
+    db = get_session()
+    attempt = ratelimit.record_attempt(db, keys)
+    db.commit()
+    return attempt, ratelimit.retry_after(db, keys)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> Response | tuple[str, int] | str:
     """Sign up, then sign in with the new password.
@@ -101,13 +113,11 @@ def register() -> Response | tuple[str, int] | str:
     """
     form = RegisterForm.from_request()
     if form.is_submitted_and_valid():
-        db = get_session()
-        keys = ratelimit.sign_up_keys(request.remote_addr)
-        ratelimit.record_attempt(db, keys)
-        db.commit()
-        if (wait := ratelimit.retry_after(db, keys)) is not None:
+        _, wait = count_attempt(ratelimit.sign_up_keys(request.remote_addr))
+        if wait is not None:
             form.form_errors.append("Too many sign-ups from your network. Try again later.")
             return render_template("auth/register.html", form=form), 429, {"Retry-After": str(wait)}
+        db = get_session()
         try:
             accounts.register_user(db, name=form.name.data, email=form.email.data,
                                    password=form.password.data)
@@ -127,13 +137,12 @@ def login() -> Response | tuple[str, int] | str:
     form = LoginForm.from_request()
     if not form.is_submitted_and_valid():
         return render_form("auth/login.html", form)
-    db = get_session()
     keys = ratelimit.sign_in_keys(form.email.data, request.remote_addr)
-    attempt = ratelimit.record_attempt(db, keys)
-    db.commit()  # before counting, so simultaneous guesses count each other
-    if (wait := ratelimit.retry_after(db, keys)) is not None:
+    attempt, wait = count_attempt(keys)
+    if wait is not None:
         form.form_errors.append("Too many attempts. Try again in a few minutes.")
         return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+    db = get_session()
     user = accounts.authenticate(db, form.email.data, form.password.data)
     if user is None:
         form.form_errors.append(GENERIC_LOGIN_ERROR)

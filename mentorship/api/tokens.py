@@ -9,7 +9,7 @@ from mentorship.api.auth import api_login_required, bearer_token
 from mentorship.api.blueprint import bp, too_many_attempts
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
-from mentorship.auth import GENERIC_LOGIN_ERROR, json_error
+from mentorship.auth import GENERIC_LOGIN_ERROR, count_attempt, json_error
 from mentorship.db import get_session
 from mentorship.security import PASSWORD_MAX
 from mentorship.services import accounts, ratelimit
@@ -39,12 +39,11 @@ def credentials(body: dict[str, object]) -> tuple[str, str]:
 def create_token() -> Response | tuple[dict[str, object], int]:
     """Sign in for a token; throttled and answered exactly like the login form."""
     email, password = credentials(json_object({"email", "password"}))
-    db = get_session()
     keys = ratelimit.sign_in_keys(email, request.remote_addr)
-    attempt = ratelimit.record_attempt(db, keys)
-    db.commit()  # before counting, so simultaneous guesses count each other
-    if (wait := ratelimit.retry_after(db, keys)) is not None:
+    attempt, wait = count_attempt(keys)
+    if wait is not None:
         return too_many_attempts(wait)
+    db = get_session()
     user = accounts.authenticate(db, email, password)
     if user is None:
         return json_error(401, "unauthorized", GENERIC_LOGIN_ERROR)

@@ -9,6 +9,7 @@ from mentorship.api import serialize
 from mentorship.api.auth import api_login_required, current_api_user
 from mentorship.api.blueprint import bp, too_many_attempts
 from mentorship.api.validation import json_object, require
+from mentorship.auth import count_attempt
 from mentorship.db import get_session
 from mentorship.services import accounts, profiles, programs, ratelimit
 from mentorship.services.errors import Conflict
@@ -24,12 +25,10 @@ def sign_up() -> Response | tuple[dict[str, str], int]:
     """Create an account. A taken email gets the same 201, so nobody can probe for accounts."""
     body = json_object(SIGN_UP_FIELDS)
     require(body, SIGN_UP_FIELDS)
-    db = get_session()
-    keys = ratelimit.sign_up_keys(request.remote_addr)
-    ratelimit.record_attempt(db, keys)
-    db.commit()  # before counting, so a burst of sign-ups counts itself
-    if (wait := ratelimit.retry_after(db, keys)) is not None:
+    _, wait = count_attempt(ratelimit.sign_up_keys(request.remote_addr))
+    if wait is not None:
         return too_many_attempts(wait)
+    db = get_session()
     try:
         accounts.register_user(db, name=body["name"], email=body["email"],
                                password=body["password"])

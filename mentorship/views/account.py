@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from mentorship.auth import count_attempt
 from mentorship.db import get_session
 from mentorship.forms import AccountForm, BaseForm, PasswordForm
 from mentorship.services import accounts, ratelimit
@@ -23,7 +24,7 @@ def settings() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
         # Only a new email checks the password, so only then is it a guess worth counting.
         attempt: list[int] = []
         if accounts.changes_email(current_user, form.email.data):
-            attempt, wait = _count_password_check()
+            attempt, wait = count_attempt(ratelimit.confirm_keys(current_user.id))
             if wait is not None:
                 return _too_many(form, "account/settings.html", wait, password_form=PasswordForm())
         if commit_form(form, lambda db: accounts.update_account(
@@ -42,7 +43,7 @@ def password() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """Change the password; every other device and API token is signed out."""
     form = PasswordForm.from_request()
     if form.is_submitted_and_valid():
-        attempt, wait = _count_password_check()
+        attempt, wait = count_attempt(ratelimit.confirm_keys(current_user.id))
         if wait is not None:
             return _too_many(form, "account/password.html", wait)
         if commit_form(form, lambda db: accounts.change_password(
@@ -52,15 +53,6 @@ def password() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("account.settings"))
     return render_form("account/password.html", form)
-
-
-def _count_password_check() -> tuple[list[int], int | None]:
-    """Record a check of the current password: the attempt, and the seconds to wait if there were too many."""
-    db = get_session()
-    keys = ratelimit.confirm_keys(current_user.id)
-    attempt = ratelimit.record_attempt(db, keys)
-    db.commit()  # before counting, so simultaneous guesses count each other
-    return attempt, ratelimit.retry_after(db, keys)
 
 
 def _password_was_right(attempt: list[int]) -> None:
