@@ -87,6 +87,10 @@ class Corpus:
     token_word: np.ndarray  # each token's index into ``words``
     words: tuple[str, ...]
 
+    def stem_columns(self, columns: dict[str, int]) -> np.ndarray:
+        """Each stem's column in ``columns`` (an encoder's), -1 where it has none."""
+        return np.fromiter((columns.get(s, -1) for s in self.stems), dtype=np.int64, count=len(self.stems))
+
     def nonempty(self) -> np.ndarray:
         """Whether each document has any word or concept to score on."""
         return (np.diff(self.unigrams.indptr) > 0) | (np.diff(self.concepts.indptr) > 0)

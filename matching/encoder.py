@@ -97,8 +97,7 @@ class _Latent:
     def transform(self, corpus: Corpus) -> np.ndarray:
         """Documents projected into the latent space (stems the glosses use, and concepts)."""
         n_stems = len(self.columns)
-        to_col = np.fromiter((self.columns.get(s, -1) for s in corpus.stems), dtype=np.int64,
-                             count=len(corpus.stems))
+        to_col = corpus.stem_columns(self.columns)
         u, c = corpus.unigrams, corpus.concepts
         cols = to_col[u.key]
         keep = cols >= 0
@@ -157,8 +156,7 @@ class TextEncoder:
     def _word_entries(self, corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document, word column, count) of the corpus's stems and pairs that have a column."""
         n_stems = len(self.stem_columns_)
-        to_col = np.fromiter((self.stem_columns_.get(s, -1) for s in corpus.stems), dtype=np.int64,
-                             count=len(corpus.stems))
+        to_col = corpus.stem_columns(self.stem_columns_)
         u, p = corpus.unigrams, corpus.pairs
         uni = to_col[u.key]
         first, second = np.divmod(p.key, max(len(corpus.stems), 1))

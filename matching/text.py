@@ -72,9 +72,8 @@ _SUFFIXES = (("izations", "iz"), ("isations", "iz"), ("ization", "iz"), ("isatio
 
 # The same rules grouped by their last letter, in the same order: a word is
 # only tried against the suffixes it could end with.
-_SUFFIXES_BY_LAST: dict[str, tuple[tuple[str, str], ...]] = {}
-for _suffix, _repl in _SUFFIXES:
-    _SUFFIXES_BY_LAST[_suffix[-1]] = (*_SUFFIXES_BY_LAST.get(_suffix[-1], ()), (_suffix, _repl))
+_SUFFIXES_BY_LAST = {last: tuple(rule for rule in _SUFFIXES if rule[0][-1] == last)
+                     for last in {suffix[-1] for suffix, _ in _SUFFIXES}}
 
 
 @functools.lru_cache(maxsize=200_000)
