@@ -53,6 +53,15 @@ def _timezone(value: str | None) -> str | None:
     return value
 
 
+def _clean_facts(person: Mentor | Mentee) -> None:
+    """Validate and normalise the practical facts mentors and mentees share, in place."""
+    set_ = object.__setattr__
+    set_(person, "languages", _tags("languages", person.languages))
+    set_(person, "timezone", _timezone(person.timezone))
+    set_(person, "years_experience", _years(person.years_experience))
+    set_(person, "industry", _optional_str("industry", person.industry))
+
+
 @dataclass(frozen=True)
 class Mentor:
     """A mentor: what they can give (``about`` and ``expertise``) and practical facts.
@@ -78,10 +87,7 @@ class Mentor:
         set_ = object.__setattr__
         set_(self, "about", _text("about", self.about))
         set_(self, "expertise", _tags("expertise", self.expertise))
-        set_(self, "languages", _tags("languages", self.languages))
-        set_(self, "timezone", _timezone(self.timezone))
-        set_(self, "years_experience", _years(self.years_experience))
-        set_(self, "industry", _optional_str("industry", self.industry))
+        _clean_facts(self)
         cap = self.capacity
         if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
             raise ValueError(f"capacity must be a non-negative integer, got {cap!r}")
@@ -112,10 +118,7 @@ class Mentee:
         set_ = object.__setattr__
         set_(self, "goals", _text("goals", self.goals))
         set_(self, "skills_to_grow", _tags("skills_to_grow", self.skills_to_grow))
-        set_(self, "languages", _tags("languages", self.languages))
-        set_(self, "timezone", _timezone(self.timezone))
-        set_(self, "years_experience", _years(self.years_experience))
-        set_(self, "industry", _optional_str("industry", self.industry))
+        _clean_facts(self)
         if self.exclude is None:
             set_(self, "exclude", frozenset())
         elif isinstance(self.exclude, str):
