@@ -12,5 +12,6 @@ from matching.criteria import DEFAULT_WEIGHTS
 from matching.evaluation import evaluate
 from matching.matcher import Matcher
 from matching.model import Mentee, Mentor, Suggestion
+from matching.warmup import warm_up
 
-__all__ = ["DEFAULT_WEIGHTS", "Matcher", "Mentee", "Mentor", "Suggestion", "assign", "evaluate"]
+__all__ = ["DEFAULT_WEIGHTS", "Matcher", "Mentee", "Mentor", "Suggestion", "assign", "evaluate", "warm_up"]

@@ -83,3 +83,14 @@ def test_meter_records_time_and_memory() -> None:
     step = meter.steps["allocate"]
     assert step["seconds"] >= 0 and step["peak_mb"] >= step["start_mb"]
     assert rss_bytes() > 0 and peak_bytes() > 0
+
+
+def test_first_round_ratio_adds_each_sides_set_up() -> None:
+    figures = _figures()
+    small = figures["sizes"][0]
+    small["engine"]["steps"]["set-up"] = _step(1.0, 100)
+    small["baseline"]["steps"]["set-up"] = _step(2.0, 100)
+    assert report.speedup(small) == pytest.approx(15.0)  # 30 s / 2 s: set-up is not the round
+    assert report.speedup_first_round(small) == pytest.approx(32.0 / 3.0)
+    figures["targets"] = report.targets(figures)
+    assert "10.7x for a process's first round, set-up included" in report.render(figures)
