@@ -4,7 +4,8 @@ Each criterion scores a pair in [0, 1]:
 
 - ``language``: 1 if they share a language, 0 if not;
 - ``timezone``: ``1 - gap / 12`` where ``gap`` is the clock difference in hours
-  (0 to 12, measured around the globe, so UTC+13 and UTC-10 are 1 hour apart);
+  (0 to 12, measured around the globe, so UTC+13 and UTC-10, or UTC+14 and
+  UTC-11, are 1 hour apart);
 - ``experience``: ``clip((mentor_years - mentee_years) / 5, 0, 1)``: a mentor
   five or more years ahead scores 1, a peer or a junior 0;
 - ``industry``: 1 for the same industry (case-insensitive), else 0.
@@ -26,7 +27,8 @@ import numpy as np
 
 from matching.languages import normalize_language
 
-__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "Facts", "criterion_scores", "Tables", "structured_tables", "utc_offset_hours"]
+__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "UNPLACED_ZONES", "Facts", "clock_gap", "criterion_scores", "Tables",
+           "structured_tables", "utc_offset_hours"]
 
 #: Default weight of each criterion. The score of a pair is
 #: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
@@ -39,6 +41,25 @@ NEUTRAL = 0.5
 EXPERIENCE_FULL_GAP = 5.0
 #: UTC offsets are read at this instant, so daylight saving never makes results drift.
 REFERENCE_INSTANT = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+
+
+#: Zone names that do not place a person: ``localtime`` and ``posixrules`` are the
+#: host's own setting (results would depend on the server), ``Factory`` means "not set".
+UNPLACED_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
+def clock_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Hours between UTC offsets, measured around the globe: 0 to 12 (NaN stays NaN).
+
+    Offsets run from -12 to +14, so two of them can be more than 24 hours apart.
+
+    Examples
+    --------
+    >>> clock_gap(np.array([14.0, 13.0, 1.0]), np.array([-11.0, -10.0, -1.0])).tolist()
+    [1.0, 1.0, 2.0]
+    """
+    gap = np.abs(a - b) % 24.0
+    return np.minimum(gap, 24.0 - gap)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -55,9 +76,11 @@ def utc_offset_hours(name: str) -> float:
     >>> utc_offset_hours("Europe/Berlin"), utc_offset_hours("Asia/Kolkata")
     (1.0, 5.5)
     """
+    if name in UNPLACED_ZONES:
+        raise ValueError(f"time zone {name!r} does not say where a person is; use a place like 'Europe/Paris'")
     try:
         zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:  # OSError: "Europe", a directory
         raise ValueError(f"unknown time zone {name!r}") from exc
     return REFERENCE_INSTANT.astimezone(zone).utcoffset().total_seconds() / 3600.0
 
@@ -131,8 +154,7 @@ def criterion_scores(
         known["language"] = e_lang
     if "timezone" in only:
         forbidden |= _forbidden_by("timezone", mentees, mentors, max_gap)
-        gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
-        gap = np.minimum(gap, 24.0 - gap)
+        gap = clock_gap(mentees.offset[:, None], mentors.offset[None, :])
         scores["timezone"] = np.where(np.isnan(mentors.offset), NEUTRAL, 1.0 - np.nan_to_num(gap) / 12.0)
         known["timezone"] = ~np.isnan(mentees.offset)[:, None]
     if "experience" in only:
@@ -277,5 +299,4 @@ def _forbidden_by(criterion: str, mentees: Facts, mentors: Facts, max_gap: float
         return mentees.has_lang[:, None] & mentors.has_lang[None, :] & ~shared
     if max_gap is None:
         return np.zeros((len(mentees.offset), len(mentors.offset)), dtype=bool)
-    gap = np.abs(mentees.offset[:, None] - mentors.offset[None, :])
-    return np.minimum(gap, 24.0 - gap) > max_gap + 1e-9
+    return clock_gap(mentees.offset[:, None], mentors.offset[None, :]) > max_gap + 1e-9

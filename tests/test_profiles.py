@@ -43,6 +43,7 @@ def test_profile_is_saved_normalised_and_shown(app: Flask) -> None:
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("timezone", "Mars/Olympus_Mons", "Unknown time zone"),
+    ("timezone", "localtime", "Unknown time zone"),  # the server's zone, not the person's
     ("languages", "en, xx", "Unknown language code: xx"),
     ("languages", "english", "Unknown language code"),
     ("years_experience", "-1", "between 0 and 70"),

@@ -17,7 +17,7 @@ import pycountry
 
 from mentorship.models import CAPACITY_MAX, CAPACITY_MIN
 from mentorship.services.errors import FieldErrors
-from mentorship.services.matches import normalize_tags
+from mentorship.services.matches import normalize_tags, placeable_timezones
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 EMAIL_MAX = 254  # RFC 5321 path limit
@@ -33,7 +33,7 @@ def language_names() -> dict[str, str]:
 
 @cache
 def timezone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return placeable_timezones(zoneinfo.available_timezones())
 
 
 def clean_text(value: object, *, max_length: int, required: bool = False) -> str:

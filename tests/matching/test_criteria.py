@@ -32,6 +32,19 @@ def test_timezone_score_falls_with_the_clock_gap_around_the_globe() -> None:
     assert auckland[0, 2] == pytest.approx(1 - 1 / 12)
 
 
+def test_offsets_more_than_a_day_apart_wrap_around_the_globe() -> None:
+    # Kiritimati is UTC+14 and Pago Pago UTC-11: 25 hours on paper, 1 hour on the clock.
+    mentors = [Mentor(id="kir", timezone="Pacific/Kiritimati"), Mentor(id="ber", timezone="Europe/Berlin")]
+    pago = Mentee(id=1, timezone="Pacific/Pago_Pago")
+    s = only("timezone").fit(mentors).score([pago])
+    assert s[0, 0] == pytest.approx(1 - 1 / 12) and s[0, 0] <= 1.0
+    limited = Matcher(max_timezone_gap_hours=0.5).fit(mentors)
+    assert np.isneginf(limited.score([pago])).all()
+    assert limited.suggest(pago) == []
+    reasons = Matcher().fit(mentors[:1]).suggest(pago)[0].reasons
+    assert "1 hour apart" in reasons and "Same time zone" not in reasons
+
+
 def test_more_experienced_mentor_scores_higher_and_saturates() -> None:
     m = only("experience").fit([Mentor(id=j, years_experience=y) for j, y in enumerate([2, 5, 8, 30])])
     np.testing.assert_allclose(m.score([Mentee(id=1, years_experience=5)]), [[0.0, 0.0, 0.6, 1.0]])
@@ -81,6 +94,16 @@ def test_unknown_time_zone_is_a_value_error() -> None:
         Mentor(id=1, timezone="Mars/Olympus")
     with pytest.raises(ValueError, match="unknown time zone"):
         Mentee(id=1, timezone="../etc/passwd")
+    for directory_or_too_long in ("Europe", "A" * 5000):
+        with pytest.raises(ValueError, match="unknown time zone"):
+            Mentor(id=1, timezone=directory_or_too_long)
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory"])
+def test_zones_that_place_nobody_are_refused(name: str) -> None:
+    # "localtime" is the server's own zone: a score must not depend on where the engine runs.
+    with pytest.raises(ValueError, match="does not say where a person is"):
+        Mentee(id=1, timezone=name)
 
 
 def test_offsets_are_read_at_a_fixed_instant() -> None:
