@@ -64,8 +64,8 @@ def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], me
     if (value := scored("text")) > 0 and (text := _text_reason(mentee_doc, mentor_doc)):
         found.append((value, text))
     if (value := scored("language")) > 0 and mentor.languages:
-        mentor_codes = {normalize_language(c) for c in mentor.languages}
-        shared = dict.fromkeys(normalize_language(c) for c in mentee.languages if normalize_language(c) in mentor_codes)
+        mentor_codes = {normalize_language(c) for c in mentor.languages} - {""}
+        shared = dict.fromkeys(code for code in map(normalize_language, mentee.languages) if code in mentor_codes)
         if shared:
             found.append((value, "Both speak " + _join([language_name(c) for c in shared])))
     if (value := scored("timezone")) > 0 and mentor.timezone:

@@ -16,16 +16,19 @@ LANGUAGE_NAMES = {
     "km": "Khmer", "kn": "Kannada", "ko": "Korean", "ku": "Kurdish", "ky": "Kyrgyz",
     "lo": "Lao", "lt": "Lithuanian", "lv": "Latvian", "mk": "Macedonian", "ml": "Malayalam",
     "mn": "Mongolian", "mr": "Marathi", "ms": "Malay", "mt": "Maltese", "my": "Burmese",
-    "nb": "Norwegian", "ne": "Nepali", "nl": "Dutch", "no": "Norwegian", "pa": "Punjabi",
+    "ne": "Nepali", "nl": "Dutch", "no": "Norwegian", "pa": "Punjabi",
     "pl": "Polish", "ps": "Pashto", "pt": "Portuguese", "ro": "Romanian", "ru": "Russian",
     "rw": "Kinyarwanda", "si": "Sinhala", "sk": "Slovak", "sl": "Slovenian", "so": "Somali",
     "sq": "Albanian", "sr": "Serbian", "sv": "Swedish", "sw": "Swahili", "ta": "Tamil",
     "te": "Telugu", "tg": "Tajik", "th": "Thai", "tl": "Tagalog", "tr": "Turkish",
     "uk": "Ukrainian", "ur": "Urdu", "uz": "Uzbek", "vi": "Vietnamese", "xh": "Xhosa",
-    "yo": "Yoruba", "zh": "Chinese", "zu": "Zulu",
+    "yi": "Yiddish", "yo": "Yoruba", "zh": "Chinese", "zu": "Zulu",
 }
 
-_BY_NAME = {name.lower(): code for code, name in LANGUAGE_NAMES.items() if code != "nb"}
+_BY_NAME = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+#: Codes that name the same spoken language as another: the two written forms of
+#: Norwegian (people who give either understand each other) and withdrawn ISO codes.
+_SAME_AS = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
 
 
 def language_name(code: str) -> str:
@@ -44,10 +47,14 @@ def language_name(code: str) -> str:
 def normalize_language(code: str) -> str:
     """Lowercase a language code and drop its region (``"en-GB"`` -> ``"en"``).
 
+    Norwegian Bokmål and Nynorsk (``nb``, ``nn``) are both ``no``, and withdrawn
+    codes become their current ones (``iw`` -> ``he``).
+
     Examples
     --------
-    >>> normalize_language(" EN_gb "), normalize_language("German")
-    ('en', 'de')
+    >>> normalize_language(" EN_gb "), normalize_language("German"), normalize_language("nb-NO")
+    ('en', 'de', 'no')
     """
     code = code.strip().lower()
-    return _BY_NAME.get(code) or code.replace("_", "-").split("-")[0]
+    code = _BY_NAME.get(code) or code.replace("_", "-").split("-")[0]
+    return _SAME_AS.get(code, code)

@@ -27,6 +27,18 @@ def test_language_reason_names_the_shared_language() -> None:
     assert reasons(Mentee(id=1, languages=["en", "de"])) == ["Both speak English and German"]
 
 
+def test_blank_language_entries_are_not_named() -> None:
+    mentor = Mentor(id=1, languages=["", "en"])
+    assert reasons(Mentee(id=1, languages=["en", ""]), mentor) == ["Both speak English"]
+
+
+def test_both_written_forms_of_norwegian_are_one_language() -> None:
+    matcher = Matcher().fit([Mentor(id=1, languages=["nb"]), Mentor(id=2, languages=["nn-NO"])])
+    found = matcher.suggest(Mentee(id=1, languages=["no"]), k=2)
+    assert [s.mentor_id for s in found] == [1, 2]
+    assert all(s.reasons == ("Both speak Norwegian",) for s in found)
+
+
 @pytest.mark.parametrize(("zone", "text"), [
     ("Europe/Paris", "Same time zone"), ("Europe/London", "1 hour apart"),
     ("Asia/Kolkata", "4.5 hours apart"),
