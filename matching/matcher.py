@@ -173,7 +173,7 @@ class Matcher:
         w = self.weights_
         num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
         den = sum(w[c] * known[c] for c in scores)
-        total = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        total = np.minimum(np.divide(num, den, out=np.zeros_like(num), where=den > 0), 1.0)
         ex_rows, ex_cols = batch.excluded
         forbidden |= (self.capacity_[cols] == 0)[None, :] | np.isin(cols, ex_cols[ex_rows == i])[None, :]
         total[forbidden] = -np.inf
@@ -230,6 +230,8 @@ class Matcher:
             total *= terms.scale[local]
             if terms.text is not None:
                 total += calibrate_text(terms.text[local])
+            # float32 rounding of a perfect pair can land an ulp above 1 (custom weights)
+            np.minimum(total, 1.0, out=total)
             hit = (ex_rows >= block.start) & (ex_rows < block.stop)
             total[ex_rows[hit] - block.start, ex_cols[hit]] = -np.inf
             yield total

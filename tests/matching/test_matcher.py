@@ -86,6 +86,16 @@ def test_scores_are_calibrated_and_consistent_between_entry_points() -> None:
     assert [x.score for x in top] == pytest.approx(s[0, order].tolist())
 
 
+def test_a_perfect_pair_scores_at_most_one_whatever_the_weights() -> None:
+    # float32 sums of these weights round an ulp above 1 unless the score is capped
+    m = Matcher(weights={"timezone": 0.7, "experience": 0.3, "industry": 0.7, "language": 0}).fit(
+        [Mentor(id=1, timezone="UTC", years_experience=20, industry="tech")])
+    mentee = Mentee(id=0, timezone="UTC", years_experience=0, industry="tech")
+    assert m.score([mentee])[0, 0] == 1.0
+    assert m.suggest(mentee)[0].score == 1.0
+    assert m.candidates([mentee] * 70, k=1).data.max() == 1.0  # the batch path too
+
+
 def test_candidates_hold_each_mentees_best_allowed_pairs() -> None:
     mentors, mentees = make_people(40, 60, seed=3)
     m = Matcher(max_timezone_gap_hours=8).fit(mentors)
