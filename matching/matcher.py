@@ -278,6 +278,8 @@ class Matcher:
     def candidates(self, mentees: Sequence[Mentee], k: int = 50) -> sp.csr_matrix:
         """The ``k`` best allowed mentors of each mentee as a sparse score matrix.
 
+        Ties go to the mentor listed first, as in :meth:`suggest`, so a
+        mentee who scores the same with everyone keeps ``k`` mentors, not all.
         Scores are computed in row chunks, so memory stays bounded for large
         rounds. Each mentor also keeps some of its best mentees (twice the
         largest capacity, at least 5, at most 64; on big rounds the best of

@@ -125,10 +125,10 @@ def column_floor(scores: np.ndarray, r: int) -> np.ndarray:
 def best_entries(scores: np.ndarray, k: int, r: int) -> tuple[np.ndarray, ...]:
     """Finite entries among the ``k`` best of their row or the ``r`` best of their column.
 
-    Ties with the ``k``-th (``r``-th) value are kept too, so the result does
-    not depend on how a sort breaks them. The cuts are those of
-    :func:`kth_largest` (for columns and ``r <= 4``, the ``r``-th largest
-    distinct value). Scores have no NaN.
+    A tie at a row's cut goes to the lower columns and a tie at a column's
+    cut to the lower rows, so a line keeps exactly ``k`` (``r``) entries when
+    it has that many: a row of equal scores (a mentee who wrote nothing) must
+    not keep every mentor. Scores have no NaN.
 
     Returns
     -------
@@ -217,13 +217,30 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int) -> tupl
     cols, values, over_row_floor, over_col_floor = (
         np.concatenate([getattr(p, name) for p in parts])
         for name in ("cols", "values", "over_row_floor", "over_col_floor"))
-    n_cols = parts[0].n_cols
-    row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], int(offsets[-1]), k, distinct=False)
-    col_cut = (_kth_of_lines(cols[over_col_floor], values[over_col_floor], n_cols, r, distinct=r <= 4)
-               if r > 0 else np.full(n_cols, np.inf, values.dtype))
-    by_row, by_col = values >= row_cut[rows], values >= col_cut[cols]
+    n_cols, n_rows = parts[0].n_cols, int(offsets[-1])
+    row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], n_rows, k, distinct=False)
+    by_row = _k_per_row(rows, values, row_cut[rows], k, n_rows)
+    by_col = np.zeros(len(values), dtype=bool)
+    if r > 0:  # the cut may keep more than r (ties, distinct values): the exact r among those
+        col_cut = _kth_of_lines(cols[over_col_floor], values[over_col_floor], n_cols, r, distinct=r <= 4)
+        over = np.flatnonzero(values >= col_cut[cols])
+        by_col[over] = column_best(rows[over], cols[over], values[over], r)
     keep = by_row | by_col
     return rows[keep], cols[keep], values[keep], by_row[keep], by_col[keep]
+
+
+def _k_per_row(rows: np.ndarray, values: np.ndarray, cut: np.ndarray, k: int, n_rows: int) -> np.ndarray:
+    """Mask of each row's ``k`` best entries given each entry's row cut; ties at the cut to the lower columns.
+
+    Entries are row-major, so a tie's rank in its row is its position among the row's ties.
+    """
+    keep = values > cut
+    room = k - np.bincount(rows[keep], minlength=n_rows)
+    tied = np.flatnonzero(values == cut)
+    tied_rows = rows[tied]
+    rank = np.arange(len(tied)) - np.searchsorted(tied_rows, tied_rows)
+    keep[tied[rank < room[tied_rows]]] = True
+    return keep
 
 
 def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int, distinct: bool) -> np.ndarray:

@@ -110,6 +110,19 @@ def test_candidates_hold_each_mentees_best_allowed_pairs() -> None:
         np.testing.assert_allclose(kept[: min(5, len(allowed))], allowed[:5])
 
 
+def test_mentees_who_wrote_nothing_keep_k_candidates_not_every_mentor() -> None:
+    # Empty profiles score the same with everyone; keeping every tie made such rows dense.
+    mentors = [Mentor(id=j) for j in range(1000)]
+    m = Matcher().fit(mentors)
+    c = m.candidates([Mentee(id=i) for i in range(200)], k=5)
+    per_row = np.diff(c.indptr)
+    assert c.nnz <= 200 * 5 + 5 * 1000  # k per mentee plus each mentor's few best mentees
+    assert np.all(per_row[5:] == 5)
+    # the same mentors as suggest, which gives ties to the mentor listed first
+    assert c.indices[c.indptr[100]:c.indptr[101]].tolist() == [
+        m.mentor_index_[s.mentor_id] for s in m.suggest(Mentee(id=100), k=5)]
+
+
 @pytest.mark.parametrize("chunk_cells", [10**9, 40 * 13])  # one chunk; five, on two threads
 def test_candidates_do_not_depend_on_the_selection_blocks(monkeypatch: pytest.MonkeyPatch,
                                                           chunk_cells: int) -> None:

@@ -69,10 +69,30 @@ def test_best_entries_do_not_depend_on_blocks_or_parts() -> None:
             for split in (best_of_floor_entries([blocks], k, r), best_of_floor_entries(parts, k, r)):
                 for a, b in zip(whole, split, strict=True):
                     np.testing.assert_array_equal(a, b)
-            # the cuts are kth_largest's
             rows, cols, values, by_row, by_col = whole
-            row_cut, col_cut = kth_largest(s, k), kth_largest(s, r, axis=0) if r else np.full(300, np.inf)
-            keep = ((s >= row_cut[:, None]) | (s >= col_cut)) & np.isfinite(s)
-            np.testing.assert_array_equal(np.flatnonzero(keep), rows * s.shape[1] + cols)
-            np.testing.assert_array_equal(by_row, values >= row_cut[rows])
-            np.testing.assert_array_equal(by_col, values >= col_cut[cols])
+            want_row, want_col = _best_by_sorting(s, k, r)
+            np.testing.assert_array_equal(np.flatnonzero(want_row | want_col), rows * s.shape[1] + cols)
+            np.testing.assert_array_equal(by_row, want_row[rows, cols])
+            np.testing.assert_array_equal(by_col, want_col[rows, cols])
+
+
+def _best_by_sorting(s: np.ndarray, k: int, r: int) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of each row's k best finite entries (ties to the lower column) and each column's r best
+    (ties to the lower row), by sorting every line."""
+    by_row, by_col = np.zeros(s.shape, bool), np.zeros(s.shape, bool)
+    for i, line in enumerate(s):
+        finite = np.flatnonzero(np.isfinite(line))
+        by_row[i, finite[np.lexsort((finite, -line[finite]))][:k]] = True
+    for j, line in enumerate(s.T):
+        finite = np.flatnonzero(np.isfinite(line))
+        by_col[finite[np.lexsort((finite, -line[finite]))][:r], j] = True
+    return by_row, by_col
+
+
+def test_a_row_of_equal_scores_keeps_exactly_k_the_first_mentors() -> None:
+    s = np.zeros((3, 50), np.float32)  # mentees who wrote nothing score the same with everyone
+    s[1, 7] = 0.5
+    rows, cols, values, by_row, by_col = best_entries(s, 2, 1)
+    assert np.bincount(rows[by_row]).tolist() == [2, 2, 2]
+    assert cols[by_row].tolist() == [0, 1, 0, 7, 0, 1]  # row-major: row 1 keeps its best and the first tie
+    assert np.bincount(cols[by_col], minlength=50).tolist() == [1] * 50
