@@ -15,6 +15,8 @@ Scores are turned into integer costs with a resolution of
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
@@ -23,7 +25,20 @@ __all__ = ["assign", "as_edges", "as_capacity"]
 
 #: Integer resolution of the costs handed to the flow solver.
 COST_BITS = 36
+#: Capacities are clipped to this before the cast to int64: no round has that
+#: many mentees, and 1e300 or the uint64 maximum must not overflow the cast.
+MOST_SEATS = 2**40
 _OBJECTIVES = ("score", "coverage")
+
+
+def _real(value: object) -> float | None:
+    """``value`` as a plain float when it is a real number (NumPy scalars too, not bool), else None."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float range
+            return None
+    return None
 
 
 def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
@@ -31,6 +46,8 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
     if sp.issparse(scores):
         if scores.ndim != 2:
             raise ValueError(f"scores must be 2-D, got shape {scores.shape}")
+        if scores.dtype.kind == "c":  # casting would silently drop the imaginary part
+            raise ValueError(f"scores must be real, got a sparse matrix of dtype {scores.dtype}")
         csr = sp.csr_array(scores, dtype=float)
         if not csr.has_canonical_format:  # duplicates are summed, as scipy does
             csr = csr.copy()
@@ -44,9 +61,12 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
             return rows, cols, values, csr.shape
         return rows[keep], cols[keep], values[keep], csr.shape
     try:
-        dense = np.asarray(scores, dtype=float)
-    except (TypeError, ValueError) as exc:
+        raw = np.asarray(scores)
+        dense = raw.astype(float, copy=False) if raw.dtype.kind != "c" else None
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValueError(f"scores must be a numeric 2-D array, got {type(scores).__name__}") from exc
+    if dense is None:  # casting would silently drop the imaginary part
+        raise ValueError(f"scores must be real, got dtype {raw.dtype}")
     if dense.ndim != 2:
         raise ValueError(f"scores must be 2-D, got shape {dense.shape}")
     if np.isnan(dense).any() or np.isposinf(dense).any():
@@ -55,8 +75,12 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
     return rows.astype(np.int64), cols.astype(np.int64), dense[rows, cols], dense.shape
 
 
-def as_capacity(capacity: ArrayLike, n_mentors: int) -> np.ndarray:
-    """Validate a capacity vector: one non-negative integer per mentor column."""
+def as_capacity(capacity: ArrayLike, n_mentors: int, most: int = MOST_SEATS) -> np.ndarray:
+    """Validate a capacity vector: one non-negative integer per mentor column, clipped to ``most``.
+
+    Clipping happens before the cast to int64, so huge capacities (1e300, the
+    uint64 maximum) mean "no limit" instead of overflowing.
+    """
     cap = np.asarray(capacity)
     if cap.ndim != 1 or len(cap) != n_mentors:
         raise ValueError(f"capacity must have one entry per mentor ({n_mentors}), got shape {cap.shape}")
@@ -64,7 +88,7 @@ def as_capacity(capacity: ArrayLike, n_mentors: int) -> np.ndarray:
         raise ValueError(f"capacity must hold non-negative integers, got dtype {cap.dtype}")
     if np.any(cap < 0) or np.any(cap != np.round(cap)):
         raise ValueError(f"capacity must hold non-negative integers, got {cap[(cap < 0) | (cap != np.round(cap))][:5]}")
-    return cap.astype(np.int64)
+    return np.minimum(cap, np.int64(most)).astype(np.int64)  # np.int64: a Python int would overflow int8
 
 
 def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: float | None = None,
@@ -77,11 +101,14 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
         Dense: ``-inf`` marks a pair that is not allowed. Sparse: absent
         entries are not allowed; a stored zero is an allowed pair scoring 0.
     capacity : array-like of int, shape (n_mentors,)
-        Most mentees each mentor may take.
+        Most mentees each mentor may take; more than ``n_mentees`` counts as
+        ``n_mentees``, so any huge value means "no limit".
     min_score : float, optional
         Pairs scoring below it are never made.
     objective : {"score", "coverage"}
-        ``"score"`` maximises the total score of the pairs made;
+        ``"score"`` maximises the total score of the pairs made (among equal
+        totals, it makes the most pairs, so pairs scoring 0 are made while
+        seats are free);
         ``"coverage"`` first maximises how many mentees are matched, then the
         total score.
     equity : float in [0, 1]
@@ -102,23 +129,25 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
     [0, -1]
     """
     rows, cols, values, (n, m) = as_edges(scores)
-    cap = as_capacity(capacity, m)
+    cap = as_capacity(capacity, m, most=n)  # a mentor can never take more than every mentee
     if objective not in _OBJECTIVES:
         raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
-    if isinstance(equity, bool) or not isinstance(equity, int | float) or not 0.0 <= equity <= 1.0:
+    real_equity = _real(equity)
+    if real_equity is None or not 0.0 <= real_equity <= 1.0:
         raise ValueError(f"equity must be a number in [0, 1], got {equity!r}")
-    if min_score is not None and not (isinstance(min_score, int | float) and np.isfinite(min_score)):
+    real_min = None if min_score is None else _real(min_score)
+    if min_score is not None and (real_min is None or not np.isfinite(real_min)):
         raise ValueError(f"min_score must be a finite number or None, got {min_score!r}")
     keep = cap[cols] > 0
-    if min_score is not None:
-        keep &= values >= min_score
+    if real_min is not None:
+        keep &= values >= real_min
     rows, cols, values = rows[keep], cols[keep], values[keep]
-    if equity > 0 and len(values):
+    if real_equity > 0 and len(values):
         best = np.full(n, -np.inf)
         np.maximum.at(best, rows, values)
-        divisor = np.where(best > 0, np.abs(best) ** equity, 1.0)
+        divisor = np.where(best > 0, np.abs(best) ** real_equity, 1.0)
         values = values / divisor[rows]
-    return _solve(rows, cols, values, np.minimum(cap, n), n, m, objective)
+    return _solve(rows, cols, values, cap, n, m, objective)
 
 
 def _solve(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, cap: np.ndarray,
@@ -128,23 +157,28 @@ def _solve(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, cap: np.ndarr
         return result
     sink = n + m
     largest = float(np.abs(values).max())
-    scale = 2.0**COST_BITS / largest if largest > 0 else 1.0
-    costs = -np.rint(values * scale).astype(np.int64)
+    # Divide first: 2**COST_BITS / largest overflows when every score is below ~1e-297.
+    scaled = values / largest * 2.0**COST_BITS if largest > 0 else values
     tails = [rows, n + np.arange(m)]
     heads = [n + cols, np.full(m, sink)]
     caps = [np.ones(len(rows), np.int64), cap]
-    if objective == "score":  # a private zero-cost way out for every mentee keeps it feasible
+    costs = [-np.rint(scaled).astype(np.int64), np.zeros(m, np.int64)]
+    if objective == "score":
+        # A private way out for every mentee keeps the flow feasible. It costs
+        # one unit (max|score| / 2**COST_BITS, within the rounding above) so
+        # that among equal totals matching wins: at zero cost it would tie with
+        # a pair scoring 0, and a mentee with an empty profile scores 0 everywhere.
         tails.append(np.arange(n))
         heads.append(np.full(n, sink))
         caps.append(np.ones(n, np.int64))
+        costs.append(np.ones(n, np.int64))
     # Imported here: loading OR-Tools takes half a second, which the web app
     # (it imports this package for its vocabulary) should not pay at start-up.
     from ortools.graph.python import min_cost_flow
 
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps),
-        np.concatenate([costs, np.zeros(sum(len(t) for t in tails) - len(costs), np.int64)]))
+        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs))
     flow.set_nodes_supplies(np.append(np.arange(n), sink),
                             np.append(np.ones(n, np.int64), -n))
     status = flow.solve() if objective == "score" else flow.solve_max_flow_with_min_cost()

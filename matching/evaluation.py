@@ -22,6 +22,23 @@ def _gini(x: np.ndarray) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
 
 
+def _group_key(label: Hashable) -> Hashable:
+    """A group label as a JSON-friendly key; every missing label (None or NaN) becomes None.
+
+    NaN is what pandas gives for a missing value, and no NaN equals another, so
+    without this each mentee with a missing label would be a group of its own.
+    """
+    if isinstance(label, np.generic):
+        label = label.item()
+    if isinstance(label, float) and label != label:
+        return None
+    try:
+        hash(label)
+    except TypeError:
+        raise ValueError(f"groups must hold hashable labels, got {label!r}") from None
+    return label
+
+
 def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: ArrayLike, *,
              groups: Sequence[Hashable] | None = None) -> dict:
     """Report on an assignment: how many are matched, how well, how evenly, how stable.
@@ -33,8 +50,11 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
     assignment : array-like of int, shape (n_mentees,)
         Mentor column per mentee, -1 for unmatched.
     capacity : array-like of int, shape (n_mentors,)
+        Capacities above ``MOST_SEATS`` (2**40) count as that many seats.
     groups : sequence, optional
         One label per mentee (e.g. first language); adds ``coverage_by_group``.
+        NumPy scalars are reported as Python ones, and missing labels (None or
+        NaN) are counted together under None.
 
     Returns
     -------
@@ -57,6 +77,8 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
     rows, cols, values, (n, m) = as_edges(scores)
     cap = as_capacity(capacity, m)
     a = np.asarray(assignment)
+    if a.size == 0 and a.dtype.kind == "f":  # [] for a round with no mentees
+        a = a.astype(np.int64)
     if a.shape != (n,) or a.dtype.kind not in "iu":
         raise ValueError(f"assignment must be {n} integers, got shape {a.shape} dtype {a.dtype}")
     if np.any((a < -1) | (a >= m)):
@@ -103,7 +125,10 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
         "blocking_pairs": blocking,
     }
     if groups is not None:
-        labels = list(groups)
+        try:
+            labels = [_group_key(label) for label in groups]
+        except TypeError:
+            raise ValueError(f"groups must be a sequence of labels, got {groups!r}") from None
         if len(labels) != n:
             raise ValueError(f"groups must have one label per mentee ({n}), got {len(labels)}")
         by_group: dict = {}

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 from matching.criteria import utc_offset_hours
 
 __all__ = ["Mentee", "Mentor", "Suggestion"]
+
+#: Most mentees one mentor may take; anything above is a typo, not a capacity.
+MAX_CAPACITY = 10**6
+#: Most years of experience anyone can have; above it (or inf) is a typo.
+MAX_YEARS = 100
+
+
+def _hashable(name: str, value: Hashable) -> None:
+    """Ids end up as dict keys and set members, so an unhashable one fails here, not later."""
+    try:
+        hash(value)
+    except TypeError:
+        raise ValueError(f"{name} must be hashable, got {value!r}") from None
 
 
 def _tags(name: str, value: Iterable[str] | None) -> tuple[str, ...]:
@@ -31,11 +45,29 @@ def _text(name: str, value: str | None) -> str:
 
 
 def _years(value: float | None) -> float | None:
+    """Plain int or float years (NumPy scalars too), finite and at most ``MAX_YEARS``."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-        raise ValueError(f"years_experience must be a non-negative number or None, got {value!r}")
-    return value
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= MAX_YEARS:
+        raise ValueError(f"years_experience must be a number from 0 to {MAX_YEARS} or None, got {value!r}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def _capacity(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value <= MAX_CAPACITY:
+        raise ValueError(f"capacity must be a non-negative integer, at most {MAX_CAPACITY}, got {value!r}")
+    return int(value)
+
+
+def _exclude(value: Iterable[Hashable] | None) -> frozenset:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValueError(f"exclude must be a collection of mentor ids, got {value!r}")
+    items = tuple(value)
+    for item in items:
+        _hashable("exclude ids", item)
+    return frozenset(items)
 
 
 def _optional_str(name: str, value: str | None) -> str | None:
@@ -66,7 +98,9 @@ def _clean_facts(person: Mentor | Mentee) -> None:
 class Mentor:
     """A mentor: what they can give (``about`` and ``expertise``) and practical facts.
 
-    Every field but ``id`` may be left empty; empty means unknown.
+    Every field but ``id`` may be left empty; empty means unknown. ``id`` is
+    any hashable; ``capacity`` is the most mentees they take (0 to
+    ``MAX_CAPACITY``) and ``years_experience`` runs from 0 to ``MAX_YEARS``.
 
     Examples
     --------
@@ -85,19 +119,19 @@ class Mentor:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        _hashable("id", self.id)
         set_(self, "about", _text("about", self.about))
         set_(self, "expertise", _tags("expertise", self.expertise))
         _clean_facts(self)
-        cap = self.capacity
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
-            raise ValueError(f"capacity must be a non-negative integer, got {cap!r}")
+        set_(self, "capacity", _capacity(self.capacity))
 
 
 @dataclass(frozen=True)
 class Mentee:
     """A mentee: what they want (``goals`` and ``skills_to_grow``) and practical facts.
 
-    ``exclude`` holds mentor ids this mentee must never be suggested or assigned.
+    ``exclude`` holds mentor ids this mentee must never be suggested or assigned;
+    any collection of ids (list, tuple, set) is kept as a frozenset.
 
     Examples
     --------
@@ -116,15 +150,11 @@ class Mentee:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        _hashable("id", self.id)
         set_(self, "goals", _text("goals", self.goals))
         set_(self, "skills_to_grow", _tags("skills_to_grow", self.skills_to_grow))
         _clean_facts(self)
-        if self.exclude is None:
-            set_(self, "exclude", frozenset())
-        elif isinstance(self.exclude, str):
-            raise ValueError(f"exclude must be a set of mentor ids, got the string {self.exclude!r}")
-        else:
-            set_(self, "exclude", frozenset(self.exclude))
+        set_(self, "exclude", _exclude(self.exclude))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from matching import assign
+from matching import assign, evaluate
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -58,12 +58,19 @@ def check_valid(scores: np.ndarray, capacity: np.ndarray, a: np.ndarray, min_sco
         assert np.all(scores[idx, a[idx]] >= min_score)
 
 
+def check_no_free_pair_left(scores: np.ndarray, capacity: np.ndarray, a: np.ndarray) -> None:
+    """No unmatched mentee has an allowed pair scoring >= 0 with a mentor who has a free seat."""
+    free = np.bincount(a[a >= 0], minlength=len(capacity)) < capacity
+    assert not np.any((scores[a < 0] >= 0) & free), "a free pair that costs nothing was left unmade"
+
+
 @SETTINGS
 @given(instances())
 def test_score_objective_reaches_the_exact_optimum(inst: tuple) -> None:
     scores, capacity = inst
     a = assign(scores, capacity)
     check_valid(scores, capacity, a)
+    check_no_free_pair_left(scores, capacity, a)
     assert total(scores, a) == pytest.approx(exact_total(scores, capacity)[1], abs=1e-9)
     np.testing.assert_array_equal(a, assign(scores, capacity))  # deterministic
 
@@ -120,6 +127,16 @@ def test_large_random_instance_is_optimal() -> None:
 def test_stored_zero_in_sparse_matrix_is_an_allowed_pair() -> None:
     s = sp.csr_matrix((np.array([0.0]), (np.array([0]), np.array([1]))), shape=(1, 2))
     assert assign(s, [1, 1], objective="coverage").tolist() == [1]
+    assert assign(s, [1, 1]).tolist() == [1]
+
+
+def test_pairs_scoring_zero_are_made_while_seats_are_free() -> None:
+    # Mentees with empty profiles score exactly 0 everywhere; leaving them out
+    # ties on total score but is not optimal for anyone.
+    s = np.zeros((3, 2))
+    a = assign(s, [1, 1])
+    assert sorted(a.tolist()) == [-1, 0, 1]
+    assert evaluate(s, a, [1, 1])["blocking_pairs"] == 0
 
 
 def test_equity_gives_the_mentee_with_weak_options_a_turn() -> None:
@@ -131,6 +148,26 @@ def test_equity_gives_the_mentee_with_weak_options_a_turn() -> None:
     s3 = np.array([[0.9, 0.6], [0.3, -np.inf]])
     assert assign(s3, [1, 1]).tolist() == [0, -1] or assign(s3, [1, 1]).tolist() == [1, 0]
     assert assign(s3, [1, 1], equity=1.0).tolist() == [1, 0]
+
+
+def test_numpy_scalars_are_accepted_for_min_score_and_equity() -> None:
+    s = [[0.6, 0.4]]
+    assert assign(s, [1, 1], min_score=np.float32(0.5)).tolist() == [0]
+    assert assign(s, [1, 1], min_score=np.int64(1)).tolist() == [-1]
+    assert assign(s, [1, 1], equity=np.float32(0.5)).tolist() == [0]
+
+
+@pytest.mark.parametrize("capacity", [[1e300, 1.0], np.array([2**64 - 1, 1], dtype=np.uint64),
+                                      np.array([100, 1], dtype=np.int8)])
+def test_capacity_above_the_number_of_mentees_means_no_limit(capacity: object) -> None:
+    s = np.array([[0.6, 0.5], [0.7, 0.1], [0.8, -np.inf]])
+    assert assign(s, capacity).tolist() == assign(s, [3, 1]).tolist() == [0, 0, 0]
+
+
+def test_tiny_scores_are_scaled_without_overflow() -> None:
+    s = np.array([[0.9, 0.8], [0.85, -np.inf]])
+    assert assign(s * 1e-300, [1, 1]).tolist() == assign(s, [1, 1]).tolist() == [1, 0]
+    assert assign(s * 1e-320, [1, 1]).tolist() == [1, 0]  # subnormal
 
 
 def test_no_mentees_or_no_edges() -> None:
@@ -148,6 +185,13 @@ def test_no_mentees_or_no_edges() -> None:
     ([[0.5]], [1], {"objective": "fast"}, "objective must be one of"),
     ([[0.5]], [1], {"equity": 2}, r"equity must be a number in \[0, 1\]"),
     ([[0.5]], [1], {"min_score": float("nan")}, "min_score"),
+    ([[0.5]], [1], {"min_score": True}, "min_score"),
+    ([[0.5]], [1], {"min_score": 10**400}, "min_score"),
+    ([[0.5]], [1], {"equity": np.bool_(True)}, "equity"),
+    ([[0.5 + 1j]], [1], {}, "scores must be real, got dtype complex128"),
+    (np.array([[0.5]], dtype=np.complex64), [1], {}, "scores must be real"),
+    (sp.csr_matrix(np.array([[0.5 + 1j]])), [1], {}, "scores must be real, got a sparse matrix"),
+    ([[10**400]], [1], {}, "scores must be a numeric 2-D array"),
 ])
 def test_bad_input_raises_value_error(scores: object, capacity: object, kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):

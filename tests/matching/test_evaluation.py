@@ -78,6 +78,29 @@ def test_inconsistent_assignment_raises(a: list, cap: list, message: str) -> Non
         evaluate(s, np.array(a), cap)
 
 
-def test_groups_must_label_every_mentee() -> None:
-    with pytest.raises(ValueError, match="one label per mentee"):
-        evaluate(np.array([[0.5]]), np.array([0]), [1], groups=["a", "b"])
+def test_a_round_with_no_mentees_takes_an_empty_list() -> None:
+    r = evaluate(np.zeros((0, 3)), [], [1, 1, 1])
+    assert (r["mentees"], r["matched"], r["coverage"], r["seats"]) == (0, 0, 0.0, 3)
+
+
+def test_group_labels_are_reported_as_json_friendly_keys() -> None:
+    s = np.array([[0.5], [0.4]])
+    r = evaluate(s, [0, -1], [1], groups=np.array([7, 8]))
+    assert list(r["coverage_by_group"]) == [7, 8] and all(type(k) is int for k in r["coverage_by_group"])
+    json.dumps(r)
+
+
+def test_missing_group_labels_count_as_one_group() -> None:
+    s = np.array([[0.5], [0.4], [0.3]])
+    r = evaluate(s, [0, -1, -1], [1], groups=[float("nan"), np.float64("nan"), None])
+    assert r["coverage_by_group"] == {None: {"mentees": 3, "matched": 1, "coverage": pytest.approx(1 / 3)}}
+
+
+@pytest.mark.parametrize(("groups", "message"), [
+    (["a", "b"], "one label per mentee"),
+    ([["a"]], r"groups must hold hashable labels, got \['a'\]"),
+    (5, "groups must be a sequence of labels, got 5"),
+])
+def test_bad_groups_raise_value_error(groups: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        evaluate(np.array([[0.5]]), np.array([0]), [1], groups=groups)  # type: ignore[arg-type]
