@@ -278,8 +278,10 @@ class Matcher:
     def candidates(self, mentees: Sequence[Mentee], k: int = 50) -> sp.csr_matrix:
         """The ``k`` best allowed mentors of each mentee as a sparse score matrix.
 
-        Ties go to the mentor listed first, as in :meth:`suggest`, so a
-        mentee who scores the same with everyone keeps ``k`` mentors, not all.
+        A mentee keeps exactly ``k`` mentors even when many tie (someone who
+        wrote nothing scores the same with everyone); ties are spread over
+        the pool, consecutive mentees taking consecutive runs of mentors, so
+        such mentees do not all compete for the same few seats.
         Scores are computed in row chunks, so memory stays bounded for large
         rounds. Each mentor also keeps some of its best mentees (twice the
         largest capacity, at least 5, at most 64; on big rounds the best of
@@ -325,7 +327,7 @@ class Matcher:
 
         parts = []
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks), strict=True):
-            r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk)
+            r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
             parts.append((r + chunk.start, c, v, by_row, by_col))
         parts = list(zip(*parts, strict=True)) or [[np.empty(0, np.int64)]] * 5
         rows, cols, values, by_row, by_col = (np.concatenate(p) for p in parts)

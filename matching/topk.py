@@ -5,8 +5,8 @@ column) are found without sorting or partitioning whole rows: a cheap floor
 under each row's and column's cut (:func:`row_floor`, :func:`column_floor`)
 keeps a few entries per line (:func:`floor_entries`), block by block while
 the block is in the cache, and the exact cuts are taken among those
-(:func:`best_of_floor_entries`). The result is exactly that of the cuts on
-the whole chunk.
+(:func:`best_of_floor_entries`). The result is exactly that of sorting
+every line of the whole chunk, with ties spread as :func:`_tie_starts` says.
 """
 
 from __future__ import annotations
@@ -125,10 +125,11 @@ def column_floor(scores: np.ndarray, r: int) -> np.ndarray:
 def best_entries(scores: np.ndarray, k: int, r: int) -> tuple[np.ndarray, ...]:
     """Finite entries among the ``k`` best of their row or the ``r`` best of their column.
 
-    A tie at a row's cut goes to the lower columns and a tie at a column's
-    cut to the lower rows, so a line keeps exactly ``k`` (``r``) entries when
-    it has that many: a row of equal scores (a mentee who wrote nothing) must
-    not keep every mentor. Scores have no NaN.
+    A line keeps exactly ``k`` (``r``) entries when it has that many: a row
+    of equal scores (a mentee who wrote nothing) must not keep every mentor.
+    Ties at a line's cut are spread: row ``i`` takes them from column
+    ``i * k`` on, column ``j`` from row ``j * r`` on (see :func:`_tie_starts`).
+    Scores have no NaN.
 
     Returns
     -------
@@ -196,13 +197,14 @@ def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
     return FloorEntries(n_rows, n_cols, *(np.concatenate(p) for p in zip(*found, strict=True)))
 
 
-def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int) -> tuple[np.ndarray, ...]:
+def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_row: int = 0) -> tuple[np.ndarray, ...]:
     """:func:`best_entries` of the rows of ``parts`` stacked, from the entries over their floors.
 
     Every entry at or above its row's (column's) exact cut is at or above
     the floor, so the exact cuts are found among these few entries. The
     columns' cuts are those of all the rows: a floor of some of them is a
-    floor of all.
+    floor of all. ``first_row`` is the round's index of the first row, so
+    that ties are spread the same way however the round is cut in chunks.
 
     Examples
     --------
@@ -219,28 +221,56 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int) -> tupl
         for name in ("cols", "values", "over_row_floor", "over_col_floor"))
     n_cols, n_rows = parts[0].n_cols, int(offsets[-1])
     row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], n_rows, k, distinct=False)
-    by_row = _k_per_row(rows, values, row_cut[rows], k, n_rows)
+    # entries are row-major: grouped by row, columns increasing
+    by_row = _best_per_line(rows, cols, values, row_cut[rows], k, _tie_starts(n_rows, k, n_cols, first_row))
     by_col = np.zeros(len(values), dtype=bool)
-    if r > 0:  # the cut may keep more than r (ties, distinct values): the exact r among those
+    if r > 0:  # the cut keeps r distinct values or more: the exact r-th value among those entries
         col_cut = _kth_of_lines(cols[over_col_floor], values[over_col_floor], n_cols, r, distinct=r <= 4)
         over = np.flatnonzero(values >= col_cut[cols])
-        by_col[over] = column_best(rows[over], cols[over], values[over], r)
+        exact = _kth_of_lines(cols[over], values[over], n_cols, r, distinct=False)
+        over = over[_stable_order(cols[over], n_cols)]  # grouped by column, rows increasing
+        by_col[over] = _best_per_line(cols[over], rows[over], values[over], exact[cols[over]], r,
+                                      _tie_starts(n_cols, r, n_rows))
     keep = by_row | by_col
     return rows[keep], cols[keep], values[keep], by_row[keep], by_col[keep]
 
 
-def _k_per_row(rows: np.ndarray, values: np.ndarray, cut: np.ndarray, k: int, n_rows: int) -> np.ndarray:
-    """Mask of each row's ``k`` best entries given each entry's row cut; ties at the cut to the lower columns.
+def _tie_starts(n_lines: int, k: int, length: int, first: int = 0) -> np.ndarray:
+    """Where each line starts reading its ties: line ``i`` at ``i * k`` (mod ``length``).
 
-    Entries are row-major, so a tie's rank in its row is its position among the row's ties.
+    Mentees who wrote nothing score the same with every mentor. Were ties
+    read from the first mentor, they would all keep the same ``k`` mentors
+    and compete for their few seats while others stay empty; read from
+    staggered starts, consecutive mentees keep consecutive, disjoint runs.
+    """
+    return (np.arange(first, first + n_lines, dtype=np.int64) * k) % max(length, 1)
+
+
+def _best_per_line(line: np.ndarray, position: np.ndarray, values: np.ndarray, cut: np.ndarray,
+                   k: int, start: np.ndarray) -> np.ndarray:
+    """Mask of each line's ``k`` best entries, given each entry's exact cut (the line's ``k``-th value).
+
+    Entries are grouped by line with positions increasing. Ties at the cut
+    are taken in the order of reading the line from ``start[line]`` round to
+    its end and back (see :func:`_tie_starts`); the count is exact, so a row
+    of equal scores never keeps more than ``k``. A linear pass, no sort.
     """
     keep = values > cut
-    room = k - np.bincount(rows[keep], minlength=n_rows)
+    room = k - np.bincount(line[keep], minlength=len(start))
     tied = np.flatnonzero(values == cut)
-    tied_rows = rows[tied]
-    rank = np.arange(len(tied)) - np.searchsorted(tied_rows, tied_rows)
-    keep[tied[rank < room[tied_rows]]] = True
+    tied_line, tied_position = line[tied], position[tied]
+    plain = np.arange(len(tied)) - np.searchsorted(tied_line, tied_line)  # rank in position order
+    early = tied_position < start[tied_line]  # before the start: read last
+    n_early = np.bincount(tied_line[early], minlength=len(start))
+    n_late = np.bincount(tied_line, minlength=len(start)) - n_early
+    rank = np.where(early, plain + n_late[tied_line], plain - n_early[tied_line])
+    keep[tied[rank < room[tied_line]]] = True
     return keep
+
+
+def _stable_order(lines: np.ndarray, n_lines: int) -> np.ndarray:
+    """Indices that group entries by line, keeping their order within a line (a radix sort for small ints)."""
+    return np.argsort(lines.astype(np.uint16) if n_lines <= 2**16 else lines, kind="stable")
 
 
 def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int, distinct: bool) -> np.ndarray:
@@ -254,8 +284,7 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int, d
     counts = np.bincount(lines, minlength=n_lines)
     if int(counts.max(initial=0)) < k:
         return cut
-    # a stable sort of small integers is a radix sort
-    order = np.argsort(lines.astype(np.uint16) if n_lines <= 2**16 else lines, kind="stable")
+    order = _stable_order(lines, n_lines)
     lines, values = lines[order], values[order]
     starts = np.cumsum(counts) - counts
     width = max(k, 2 * -(-len(values) // n_lines))

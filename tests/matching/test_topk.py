@@ -77,15 +77,16 @@ def test_best_entries_do_not_depend_on_blocks_or_parts() -> None:
 
 
 def _best_by_sorting(s: np.ndarray, k: int, r: int) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of each row's k best finite entries (ties to the lower column) and each column's r best
-    (ties to the lower row), by sorting every line."""
+    """Masks of each row's k best finite entries and each column's r best, by sorting every line;
+    ties are read from row i's column i*k, column j's row j*r, round the line."""
+    n_rows, n_cols = s.shape
     by_row, by_col = np.zeros(s.shape, bool), np.zeros(s.shape, bool)
     for i, line in enumerate(s):
         finite = np.flatnonzero(np.isfinite(line))
-        by_row[i, finite[np.lexsort((finite, -line[finite]))][:k]] = True
+        by_row[i, finite[np.lexsort(((finite - i * k) % n_cols, -line[finite]))][:k]] = True
     for j, line in enumerate(s.T):
         finite = np.flatnonzero(np.isfinite(line))
-        by_col[finite[np.lexsort((finite, -line[finite]))][:r], j] = True
+        by_col[finite[np.lexsort(((finite - j * r) % n_rows, -line[finite]))][:r], j] = True
     return by_row, by_col
 
 
@@ -94,5 +95,8 @@ def test_a_row_of_equal_scores_keeps_exactly_k_the_first_mentors() -> None:
     s[1, 7] = 0.5
     rows, cols, values, by_row, by_col = best_entries(s, 2, 1)
     assert np.bincount(rows[by_row]).tolist() == [2, 2, 2]
-    assert cols[by_row].tolist() == [0, 1, 0, 7, 0, 1]  # row-major: row 1 keeps its best and the first tie
+    # row i reads its ties from column 2i on, so the rows keep different mentors
+    assert cols[by_row].tolist() == [0, 1, 2, 7, 4, 5]
     assert np.bincount(cols[by_col], minlength=50).tolist() == [1] * 50
+    assert rows[by_col][cols[by_col] == 7].tolist() == [1]  # the one better score wins the column
+    assert len(set(rows[by_col].tolist())) == 3  # column ties spread over the rows too
