@@ -79,7 +79,8 @@ def as_capacity(capacity: ArrayLike, n_mentors: int, most: int = MOST_SEATS) -> 
     """Validate a capacity vector: one non-negative integer per mentor column, clipped to ``most``.
 
     Clipping happens before the cast to int64, so huge capacities (1e300, the
-    uint64 maximum) mean "no limit" instead of overflowing.
+    uint64 maximum) mean "no limit" instead of overflowing; a Python integer
+    too large for any numpy type is refused with the rest of the bad input.
     """
     cap = np.asarray(capacity)
     if cap.ndim != 1 or len(cap) != n_mentors:
@@ -102,7 +103,7 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
         entries are not allowed; a stored zero is an allowed pair scoring 0.
     capacity : array-like of int, shape (n_mentors,)
         Most mentees each mentor may take; more than ``n_mentees`` counts as
-        ``n_mentees``, so any huge value means "no limit".
+        ``n_mentees``, so a huge value (up to the uint64 maximum) means "no limit".
     min_score : float, optional
         Pairs scoring below it are never made.
     objective : {"score", "coverage"}

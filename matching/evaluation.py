@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -23,14 +24,14 @@ def _gini(x: np.ndarray) -> float:
 
 
 def _group_key(label: Hashable) -> Hashable:
-    """A group label as a JSON-friendly key; every missing label (None or NaN) becomes None.
+    """A group label as a dict key (numpy scalars made Python ones); every missing label (None or NaN) becomes None.
 
     NaN is what pandas gives for a missing value, and no NaN equals another, so
     without this each mentee with a missing label would be a group of its own.
     """
     if isinstance(label, np.generic):
         label = label.item()
-    if isinstance(label, float) and label != label:
+    if isinstance(label, float) and math.isnan(label):
         return None
     try:
         hash(label)
@@ -66,7 +67,9 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
         capacity), ``blocking_pairs`` (allowed pairs not made where the mentee
         prefers the mentor to their own match or is unmatched, and the mentor
         has a free seat or prefers the mentee to its weakest mentee) and
-        ``coverage_by_group``. Plain Python numbers, JSON-serialisable.
+        ``coverage_by_group``. Plain Python numbers; group labels are as given
+        (numpy scalars made Python ones), so the report is JSON-serialisable
+        when the labels are strings or numbers.
 
     Examples
     --------

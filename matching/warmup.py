@@ -1,12 +1,12 @@
 """What the engine builds once per process, built ahead of the first round.
 
-The first round in a fresh process also pays for loading scikit-learn's stop
-words and OR-Tools, reading the vocabulary, building its phrase tables and
-latent space, and finding the BLAS libraries whose thread pools a round
-limits: about two seconds of imports and a fifth of a second of set-up. A
-service calls :func:`warm_up` once at start so the first user does not wait,
-and the benchmark calls it before the clock starts so a round is measured as
-a running service sees it (and prints the set-up beside it).
+The first round in a fresh process also pays for importing scikit-learn (for
+its stop words) and OR-Tools, reading the vocabulary, building its phrase
+tables and latent space, and finding the BLAS libraries whose thread pools a
+round limits: a second or two of imports and about a tenth of a second of
+building. A service can call :func:`warm_up` once at start so that its first
+user does not wait; the benchmark calls it before the clock starts, so a round
+is measured as a running service sees it, and prints the set-up beside it.
 """
 
 from __future__ import annotations

@@ -108,7 +108,7 @@ class ProgramForm(BaseForm):
     ends_on = StringField("Ends on", render_kw={"type": "date"})
     status = SelectField("Status", validate_choice=False, choices=[SelectChoice(s.value, s.value.title()) for s in ProgramStatus])
     max_timezone_gap_hours = StringField("Largest time-zone gap (hours)",
-                                         description="Leave empty for no limit.",
+                                         description="0 to 12 (the farthest two places can be). Leave empty for no limit.",
                                          render_kw={"inputmode": "numeric"})
     max_pending_requests = StringField("Pending requests per mentee", default="3",
                                        render_kw={"inputmode": "numeric"})

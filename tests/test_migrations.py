@@ -6,15 +6,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, select
 
-from mentorship.cli import upgrade_database
+from mentorship.cli import alembic_config, upgrade_database
 from mentorship.db import Base, get_engine
-from tests.conftest import ON_POSTGRES, make_app, postgres_url, reset_postgres_schema, worker_schema
+from mentorship.models import Program, ProgramStatus, utcnow
+from tests.conftest import (
+    ON_POSTGRES,
+    make_app,
+    postgres_url,
+    reset_postgres_schema,
+    worker_schema,
+)
 
 
 @pytest.fixture
@@ -68,3 +75,23 @@ def test_prepare_demo_migrates_seeds_once_and_prints_logins(migrated_url: str) -
     assert "admin@demo.mentorship.test" in again.output
     with app.app_context():
         get_engine().dispose()
+
+
+def test_time_zone_limits_over_12_hours_become_no_limit(migrated_url: str) -> None:
+    # 13 to 26 hours never excluded anyone (clocks are at most 12 hours apart);
+    # the form now refuses them, so 0002 stores what they meant.
+    app = make_app(migrated_url)
+    table = Program.__table__
+    with app.app_context():
+        command.upgrade(alembic_config(), "0001")
+        with get_engine().begin() as conn:
+            conn.execute(table.insert(), [
+                {"name": "Wide", "description": "", "status": ProgramStatus.OPEN, "weights": {},
+                 "max_timezone_gap_hours": 20, "max_pending_requests": 3, "created_at": utcnow()},
+                {"name": "Close", "description": "", "status": ProgramStatus.OPEN, "weights": {},
+                 "max_timezone_gap_hours": 6, "max_pending_requests": 3, "created_at": utcnow()}])
+        upgrade_database()
+        with get_engine().connect() as conn:
+            limits = dict(conn.execute(select(table.c.name, table.c.max_timezone_gap_hours)).all())
+        get_engine().dispose()
+    assert limits == {"Wide": None, "Close": 6}

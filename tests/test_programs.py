@@ -49,6 +49,7 @@ def test_admin_creates_and_edits_a_program(app: Flask) -> None:
     ("starts_on", "next spring", "Use a date like"),
     ("status", "paused", "Choose one of: draft, open, running, closed."),
     ("max_pending_requests", "0", "between 1 and 10"),
+    ("max_timezone_gap_hours", "13", "between 0 and 12"),  # 12 hours is as far apart as clocks get
     ("weight_language", "eleven", "number from 0 to 10"),
 ])
 def test_bad_program_input_is_rejected(app: Flask, field: str, value: str, message: str) -> None:

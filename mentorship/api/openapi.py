@@ -65,7 +65,7 @@ PROGRAM_SETTINGS = {
                                for k in ("text", "language", "timezone", "experience",
                                          "industry")},
                 "additionalProperties": False},
-    "max_timezone_gap_hours": nullable("integer", minimum=0, maximum=26),
+    "max_timezone_gap_hours": nullable("integer", minimum=0, maximum=12),
     "max_pending_requests": {"type": "integer", "minimum": 1, "maximum": 10},
 }
 

@@ -54,7 +54,8 @@ PROGRAM_FIELDS: dict[str, Callable[[object], Any]] = {
     "ends_on": clean_date,
     "status": lambda v: ProgramStatus(clean_choice(v, [s.value for s in ProgramStatus])),
     "weights": clean_weights,
-    "max_timezone_gap_hours": lambda v: clean_int(v, low=0, high=26),
+    # Two places are at most 12 hours apart around the globe: a larger limit limits nothing.
+    "max_timezone_gap_hours": lambda v: clean_int(v, low=0, high=12),
     "max_pending_requests": lambda v: clean_int(v, low=1, high=10, required=True),
 }
 

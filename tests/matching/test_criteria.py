@@ -99,7 +99,7 @@ def test_unknown_time_zone_is_a_value_error() -> None:
             Mentor(id=1, timezone=directory_or_too_long)
 
 
-@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory"])
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory", "posix/Factory", "right/Factory"])
 def test_zones_that_place_nobody_are_refused(name: str) -> None:
     # "localtime" is the server's own zone: a score must not depend on where the engine runs.
     with pytest.raises(ValueError, match="does not say where a person is"):
