@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect, select
 
 from mentorship.cli import alembic_config, upgrade_database
 from mentorship.db import Base, get_engine
-from mentorship.models import Program, ProgramStatus, utcnow
+from mentorship.models import Profile, Program, User
 from tests.conftest import (
     ON_POSTGRES,
     make_app,
@@ -77,21 +77,25 @@ def test_prepare_demo_migrates_seeds_once_and_prints_logins(migrated_url: str) -
         get_engine().dispose()
 
 
-def test_time_zone_limits_over_12_hours_become_no_limit(migrated_url: str) -> None:
-    # 13 to 26 hours never excluded anyone (clocks are at most 12 hours apart);
-    # the form now refuses them, so 0002 stores what they meant.
+def test_time_zone_values_that_meant_nothing_become_unknown(migrated_url: str) -> None:
+    # A limit of 13 to 26 hours never excluded anyone (clocks are at most 12 hours
+    # apart), and "localtime" was the server's zone: the forms now refuse both.
     app = make_app(migrated_url)
-    table = Program.__table__
+    programs, users, profiles = Program.__table__, User.__table__, Profile.__table__
     with app.app_context():
         command.upgrade(alembic_config(), "0001")
-        with get_engine().begin() as conn:
-            conn.execute(table.insert(), [
-                {"name": "Wide", "description": "", "status": ProgramStatus.OPEN, "weights": {},
-                 "max_timezone_gap_hours": 20, "max_pending_requests": 3, "created_at": utcnow()},
-                {"name": "Close", "description": "", "status": ProgramStatus.OPEN, "weights": {},
-                 "max_timezone_gap_hours": 6, "max_pending_requests": 3, "created_at": utcnow()}])
+        with get_engine().begin() as conn:  # the columns' defaults fill in the rest
+            conn.execute(programs.insert(), [{"name": "Wide", "max_timezone_gap_hours": 20},
+                                             {"name": "Close", "max_timezone_gap_hours": 6}])
+            conn.execute(users.insert(), [{"id": i, "email": f"p{i}@example.org", "name": f"P{i}",
+                                           "email_normalized": f"p{i}@example.org", "password_hash": "x"}
+                                          for i in (1, 2)])
+            conn.execute(profiles.insert(), [{"user_id": 1, "timezone": "localtime"},
+                                             {"user_id": 2, "timezone": "Europe/Oslo"}])
         upgrade_database()
         with get_engine().connect() as conn:
-            limits = dict(conn.execute(select(table.c.name, table.c.max_timezone_gap_hours)).all())
+            limits = dict(conn.execute(select(programs.c.name, programs.c.max_timezone_gap_hours)).all())
+            zones = dict(conn.execute(select(profiles.c.user_id, profiles.c.timezone)).all())
         get_engine().dispose()
     assert limits == {"Wide": None, "Close": 6}
+    assert zones == {1: None, 2: "Europe/Oslo"}
