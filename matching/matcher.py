@@ -323,7 +323,8 @@ class Matcher:
 
         def part_entries(terms: _ChunkTerms, part: slice) -> FloorEntries:
             blocks = self._total_blocks(batch, tables, terms, part, block_rows)
-            return floor_entries(blocks, n_mentors, k, per_chunk)
+            return floor_entries(blocks, n_mentors, k, per_chunk, first_row=part.start,
+                                 chunk=(terms.start, len(terms.scale)))
 
         parts = []
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks), strict=True):

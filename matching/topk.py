@@ -6,7 +6,7 @@ under each row's and column's cut (:func:`row_floor`, :func:`column_floor`)
 keeps a few entries per line (:func:`floor_entries`), block by block while
 the block is in the cache, and the exact cuts are taken among those
 (:func:`best_of_floor_entries`). The result is exactly that of sorting
-every line of the whole chunk, with ties spread as :func:`_tie_starts` says.
+every line of the whole chunk, with ties spread as :func:`matching.ties.tie_starts` says.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+
+from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
 __all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_best", "column_floor",
            "floor_entries", "kth_largest", "row_floor", "to_csr"]
@@ -29,11 +31,7 @@ _MAX_RUN = 256
 
 
 def kth_largest(scores: np.ndarray, k: int, axis: int = 1) -> np.ndarray:
-    """A cut along ``axis``: at least ``min(k, length)`` entries of each line are ``>=`` it.
-
-    It is the ``k``-th largest value, or for a few columns (``axis=0``, small
-    ``k``) the ``k``-th largest distinct value, which a few passes of ``max``
-    find faster than a partition across rows.
+    """The ``k``-th largest value of each line along ``axis`` (the smallest if a line is shorter).
 
     Examples
     --------
@@ -46,13 +44,8 @@ def kth_largest(scores: np.ndarray, k: int, axis: int = 1) -> np.ndarray:
     k = min(max(k, 1), length)
     if k == length:
         return scores.min(axis=axis)
-    if axis == 0 and k <= 4:
-        cut = scores.max(axis=0)
-        for _ in range(k - 1):
-            cut = np.where(scores < cut, scores, -np.inf).max(axis=0)
-        return cut
-    if axis == 0:
-        return kth_largest(scores.T.copy(), k, axis=1)
+    if axis == 0:  # a partition runs along contiguous rows
+        return kth_largest(np.ascontiguousarray(scores.T), k, axis=1)
     return np.partition(scores, length - k, axis=1)[:, length - k]
 
 
@@ -101,11 +94,10 @@ def _group_maxima(scores: np.ndarray, groups: int) -> np.ndarray:
 def column_floor(scores: np.ndarray, r: int) -> np.ndarray:
     """A value at or below ``kth_largest(scores, r, axis=0)`` of each column, ``-inf`` if unknown.
 
-    Same idea as :func:`row_floor` on groups of consecutive rows: the cut
-    of the group maxima (with :func:`kth_largest`'s rule: distinct values for
-    ``r <= 4``) is a cut of as many different entries of the column. It also
-    stays below the cut of any taller block these rows are part of, since
-    more rows only raise a column's ``r``-th largest (distinct) value.
+    Same idea as :func:`row_floor` on groups of consecutive rows: the
+    ``r``-th largest group maximum is reached by ``r`` different entries of
+    the column. It also stays below the cut of any taller block these rows
+    are part of, since more rows only raise a column's ``r``-th largest value.
 
     Examples
     --------
@@ -128,7 +120,7 @@ def best_entries(scores: np.ndarray, k: int, r: int) -> tuple[np.ndarray, ...]:
     A line keeps exactly ``k`` (``r``) entries when it has that many: a row
     of equal scores (a mentee who wrote nothing) must not keep every mentor.
     Ties at a line's cut are spread: row ``i`` takes them from column
-    ``i * k`` on, column ``j`` from row ``j * r`` on (see :func:`_tie_starts`).
+    ``i * k`` on, column ``j`` from row ``j * r`` on (see :func:`matching.ties.tie_starts`).
     Scores have no NaN.
 
     Returns
@@ -144,7 +136,8 @@ def best_entries(scores: np.ndarray, k: int, r: int) -> tuple[np.ndarray, ...]:
     >>> rows.tolist(), cols.tolist(), by_row.tolist(), by_col.tolist()
     ([0, 1, 1], [1, 0, 2], [True, True, False], [True, True, True])
     """
-    return best_of_floor_entries([floor_entries([scores], scores.shape[1], k, r, scores.dtype)], k, r)
+    entries = floor_entries([scores], scores.shape[1], k, r, scores.dtype, chunk=(0, len(scores)))
+    return best_of_floor_entries([entries], k, r)
 
 
 @dataclass(frozen=True)
@@ -161,13 +154,21 @@ class FloorEntries:
 
 
 def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
-                  dtype: np.dtype = np.float32) -> FloorEntries:
+                  dtype: np.dtype = np.float32, *, first_row: int = 0,
+                  chunk: tuple[int, int] | None = None) -> FloorEntries:
     """The entries of the rows of ``blocks`` (stacked) that may be among the best: see :func:`best_of_floor_entries`.
 
     Each block (scores without NaN) is read while it is fresh in the cache:
     one pass of ``max`` for each floor (:func:`row_floor`,
     :func:`column_floor`), one pass to keep the few entries at or above
     either. A column's floor rises from block to block.
+
+    When many entries equal a floor (a mentee who gave only a language ties
+    with hundreds of mentors), a block keeps only the ties a cut can take
+    (:func:`matching.ties.first_ties`). That needs the tie order of
+    :func:`best_of_floor_entries`: ``first_row`` is the round's index of
+    the first row and ``chunk`` the (first row, row count) of the chunk the
+    rows belong to; without ``chunk`` every tie is kept.
 
     Examples
     --------
@@ -188,6 +189,10 @@ def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
         keep = block >= row_floor_[:, None]
         keep |= block >= np.maximum(col_floor, lowest)
         flat = np.flatnonzero(keep)
+        if chunk is not None and len(flat) > _TIES_PER_WANTED * (k * len(block) + r * n_cols):
+            keep = _without_extra_ties(block, row_floor_, np.maximum(col_floor, lowest), k, r,
+                                       first_row + n_rows, chunk)
+            flat = np.flatnonzero(keep)
         rows, cols = np.divmod(flat, n_cols)
         values = block.reshape(-1)[flat]
         found.append((rows + n_rows, cols, values, values >= row_floor_[rows], values >= col_floor[cols]))
@@ -195,6 +200,29 @@ def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
     if not found:
         found = [(np.empty(0, np.int64),) * 2 + (np.empty(0, dtype),) + (np.empty(0, bool),) * 2]
     return FloorEntries(n_rows, n_cols, *(np.concatenate(p) for p in zip(*found, strict=True)))
+
+
+#: A block keeping more than this many entries per wanted one is thinned of ties.
+_TIES_PER_WANTED = 8
+
+
+def _without_extra_ties(block: np.ndarray, row_floor_: np.ndarray, col_floor: np.ndarray, k: int, r: int,
+                        first_row: int, chunk: tuple[int, int]) -> np.ndarray:
+    """The entries over a floor, and of those at a floor only the ones a cut may take.
+
+    Rows are read from :func:`matching.ties.tie_starts` over the round's rows,
+    columns over the chunk's rows, as :func:`best_of_floor_entries` reads them.
+    """
+    n_rows, n_cols = block.shape
+    keep = block > row_floor_[:, None]
+    keep |= block > col_floor
+    row_start = tie_starts(n_rows, k, n_cols, first_row)
+    keep |= first_ties(block == row_floor_[:, None], k, row_start, axis=1)
+    if r > 0:
+        chunk_start, chunk_rows = chunk
+        col_start = tie_starts(n_cols, r, chunk_rows) - (first_row - chunk_start)
+        keep |= first_ties(block == col_floor, r, col_start, axis=0)
+    return keep
 
 
 def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_row: int = 0) -> tuple[np.ndarray, ...]:
@@ -220,61 +248,22 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_r
         np.concatenate([getattr(p, name) for p in parts])
         for name in ("cols", "values", "over_row_floor", "over_col_floor"))
     n_cols, n_rows = parts[0].n_cols, int(offsets[-1])
-    row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], n_rows, k, distinct=False)
+    row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], n_rows, k)
     # entries are row-major: grouped by row, columns increasing
-    by_row = _best_per_line(rows, cols, values, row_cut[rows], k, _tie_starts(n_rows, k, n_cols, first_row))
+    by_row = best_per_line(rows, cols, values, row_cut[rows], k, tie_starts(n_rows, k, n_cols, first_row))
     by_col = np.zeros(len(values), dtype=bool)
-    if r > 0:  # the cut keeps r distinct values or more: the exact r-th value among those entries
-        col_cut = _kth_of_lines(cols[over_col_floor], values[over_col_floor], n_cols, r, distinct=r <= 4)
+    if r > 0:
+        col_cut = _kth_of_lines(cols[over_col_floor], values[over_col_floor], n_cols, r)
         over = np.flatnonzero(values >= col_cut[cols])
-        exact = _kth_of_lines(cols[over], values[over], n_cols, r, distinct=False)
-        over = over[_stable_order(cols[over], n_cols)]  # grouped by column, rows increasing
-        by_col[over] = _best_per_line(cols[over], rows[over], values[over], exact[cols[over]], r,
-                                      _tie_starts(n_cols, r, n_rows))
+        over = over[stable_order(cols[over], n_cols)]  # grouped by column, rows increasing
+        by_col[over] = best_per_line(cols[over], rows[over], values[over], col_cut[cols[over]], r,
+                                     tie_starts(n_cols, r, n_rows))
     keep = by_row | by_col
     return rows[keep], cols[keep], values[keep], by_row[keep], by_col[keep]
 
 
-def _tie_starts(n_lines: int, k: int, length: int, first: int = 0) -> np.ndarray:
-    """Where each line starts reading its ties: line ``i`` at ``i * k`` (mod ``length``).
-
-    Mentees who wrote nothing score the same with every mentor. Were ties
-    read from the first mentor, they would all keep the same ``k`` mentors
-    and compete for their few seats while others stay empty; read from
-    staggered starts, consecutive mentees keep consecutive, disjoint runs.
-    """
-    return (np.arange(first, first + n_lines, dtype=np.int64) * k) % max(length, 1)
-
-
-def _best_per_line(line: np.ndarray, position: np.ndarray, values: np.ndarray, cut: np.ndarray,
-                   k: int, start: np.ndarray) -> np.ndarray:
-    """Mask of each line's ``k`` best entries, given each entry's exact cut (the line's ``k``-th value).
-
-    Entries are grouped by line with positions increasing. Ties at the cut
-    are taken in the order of reading the line from ``start[line]`` round to
-    its end and back (see :func:`_tie_starts`); the count is exact, so a row
-    of equal scores never keeps more than ``k``. A linear pass, no sort.
-    """
-    keep = values > cut
-    room = k - np.bincount(line[keep], minlength=len(start))
-    tied = np.flatnonzero(values == cut)
-    tied_line, tied_position = line[tied], position[tied]
-    plain = np.arange(len(tied)) - np.searchsorted(tied_line, tied_line)  # rank in position order
-    early = tied_position < start[tied_line]  # before the start: read last
-    n_early = np.bincount(tied_line[early], minlength=len(start))
-    n_late = np.bincount(tied_line, minlength=len(start)) - n_early
-    rank = np.where(early, plain + n_late[tied_line], plain - n_early[tied_line])
-    keep[tied[rank < room[tied_line]]] = True
-    return keep
-
-
-def _stable_order(lines: np.ndarray, n_lines: int) -> np.ndarray:
-    """Indices that group entries by line, keeping their order within a line (a radix sort for small ints)."""
-    return np.argsort(lines.astype(np.uint16) if n_lines <= 2**16 else lines, kind="stable")
-
-
-def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int, distinct: bool) -> np.ndarray:
-    """The ``k``-th largest (distinct) value listed for each line, ``-inf`` for a line with fewer.
+def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int) -> np.ndarray:
+    """The ``k``-th largest value listed for each line, ``-inf`` for a line with fewer.
 
     Lines list few values: they are laid out in a ``-inf``-padded matrix, one
     line a row, and cut together; the rare line listing many more than the
@@ -284,27 +273,22 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int, d
     counts = np.bincount(lines, minlength=n_lines)
     if int(counts.max(initial=0)) < k:
         return cut
-    order = _stable_order(lines, n_lines)
+    order = stable_order(lines, n_lines)
     lines, values = lines[order], values[order]
     starts = np.cumsum(counts) - counts
     width = max(k, 2 * -(-len(values) // n_lines))
     light = counts[lines] <= width
     padded = np.full((n_lines, width), -np.inf, values.dtype)
     padded[lines[light], (np.arange(len(lines)) - starts[lines])[light]] = values[light]
-    cut[:] = _kth_of_rows(padded, k, distinct)
+    cut[:] = _kth_of_rows(padded, k)
     for line in np.flatnonzero(counts > width):
-        cut[line] = _kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], k, distinct)[0]
+        cut[line] = _kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], k)[0]
     return cut
 
 
-def _kth_of_rows(scores: np.ndarray, k: int, distinct: bool) -> np.ndarray:
-    """The ``k``-th largest (distinct) value of each row (at least ``k`` columns), ``-inf`` if none."""
-    if not distinct:
-        return np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k]
-    cut = scores.max(axis=1)
-    for _ in range(k - 1):
-        cut = np.where(scores < cut[:, None], scores, -np.inf).max(axis=1)
-    return cut
+def _kth_of_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """The ``k``-th largest value of each row (at least ``k`` columns)."""
+    return np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k]
 
 
 def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:
