@@ -4,7 +4,8 @@ Answers the questions a program lead or an operator asks before trusting the
 engine with a company-wide round: how long a round takes and how much memory it
 needs at realistic sizes, how far its total score is from the exact optimum,
 how much faster it is than the obvious exact method (dense scores +
-``linear_sum_assignment``), what a single suggestion costs, what equity costs,
+``linear_sum_assignment``), whether mentees with empty profiles slow it down,
+what a single suggestion costs, what equity costs,
 and how well the text scorer ranks the right mentor on real labelled text.
 Each measurement runs in a fresh subprocess (see ``benchmarks.workers``).
 """
@@ -105,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             progress(f"== {mentees} mentees x {mentors} mentors")
             equity = (mentees, mentors) == (10_000, 2_000) or len(sizes) == 1
             figures["sizes"].append(bench_size(mentees, mentors, opts, Path(tmp), equity))
+    progress("== mentees with empty profiles")
+    figures["sparse_profiles"] = run_worker("sparse_profiles", {
+        "mentees": 10_000, "mentors": 2_000, "seed": opts.seed, "k": opts.k, "rich_text": opts.rich_text})
     progress("== suggest latency")
     figures["suggest"] = run_worker("suggest", {"mentors": opts.suggest_mentors, "queries": queries,
                                                 "seed": opts.seed, "rich_text": opts.rich_text})

@@ -182,6 +182,12 @@ def render(figures: dict[str, Any]) -> str:
         lines += _size_table(size) + [""]
         if "equity" in size["engine"]:
             lines += _equity_table(size) + [""]
+    if "sparse_profiles" in figures:
+        sp_ = figures["sparse_profiles"]
+        lines += [f"candidates(k={figures['k']}), {sp_['mentees']:,} mentees x {sp_['mentors']:,} mentors, "
+                  "by what the mentees filled in: " + "; ".join(
+                      f"{name} {v['seconds']:.2f} s ({v['pairs']:,} pairs)" for name, v in sp_["variants"].items()),
+                  ""]
     s = figures["suggest"]
     lines += [f"suggest(k=5) among {s['mentors']:,} fitted mentors, {s['queries']} queries: "
               f"p50 {s['p50_ms']:.2f} ms, p95 {s['p95_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "

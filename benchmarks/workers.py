@@ -160,7 +160,32 @@ def suggest(args: dict[str, Any]) -> dict[str, Any]:
             "cpu_p95_ms": float(np.percentile(cpu_ms, 95)), "rss_mb": rss_bytes() / MB}
 
 
-TASKS = {"engine": engine, "baseline": baseline, "suggest": suggest}
+def sparse_profiles(args: dict[str, Any]) -> dict[str, Any]:
+    """``candidates`` for mentees who left most of their profile empty: their scores tie in bulk.
+
+    Each variant replaces the generated mentees by the same people with less
+    said: nothing at all, or only their languages. The cohort's own mentees
+    are timed too, for comparison in the same process.
+    """
+    cohort = _cohort(args)
+    mentors, mentees = _people(cohort)
+    warm_up()
+    matcher = Matcher().fit(mentors)
+    variants = {
+        "as generated": mentees,
+        "only languages": [Mentee(id=e.id, languages=e.languages) for e in mentees],
+        "nothing at all": [Mentee(id=e.id) for e in mentees],
+    }
+    out = {}
+    for name, people in variants.items():
+        progress(f"candidates for mentees with {name} ...")
+        t0 = time.perf_counter()
+        cand = matcher.candidates(people, k=args["k"])
+        out[name] = {"seconds": time.perf_counter() - t0, "pairs": int(cand.nnz)}
+    return {"mentees": len(mentees), "mentors": len(mentors), "variants": out}
+
+
+TASKS = {"engine": engine, "baseline": baseline, "suggest": suggest, "sparse_profiles": sparse_profiles}
 
 
 def main(argv: list[str] | None = None) -> None:

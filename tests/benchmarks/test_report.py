@@ -94,3 +94,12 @@ def test_first_round_ratio_adds_each_sides_set_up() -> None:
     assert report.speedup_first_round(small) == pytest.approx(32.0 / 3.0)
     figures["targets"] = report.targets(figures)
     assert "10.7x for a process's first round, set-up included" in report.render(figures)
+
+
+def test_render_shows_candidates_for_empty_profiles() -> None:
+    figures = _figures()
+    figures["sparse_profiles"] = {"mentees": 10_000, "mentors": 2_000, "variants": {
+        "as generated": {"seconds": 0.5, "pairs": 102_000}, "nothing at all": {"seconds": 0.45, "pairs": 119_900}}}
+    figures["targets"] = report.targets(figures)
+    assert ("candidates(k=50), 10,000 mentees x 2,000 mentors, by what the mentees filled in: as generated 0.50 s "
+            "(102,000 pairs); nothing at all 0.45 s (119,900 pairs)") in report.render(figures)
