@@ -133,6 +133,26 @@ def test_mentees_who_wrote_nothing_are_matched_from_candidates_as_from_all_pairs
 
 
 @pytest.mark.parametrize("chunk_cells", [10**9, 40 * 13])  # one chunk; five, on two threads
+def test_thinning_ties_changes_no_candidate(monkeypatch: pytest.MonkeyPatch, chunk_cells: int) -> None:
+    mentors, mentees = make_people(40, 60, seed=7)
+    # a third give only their languages: they tie with most mentors
+    mentees = [Mentee(id=e.id, languages=e.languages) if i % 3 == 0 else e for i, e in enumerate(mentees)]
+    m = Matcher().fit(mentors)
+    monkeypatch.setattr("matching.matcher._CHUNK_CELLS", chunk_cells)
+    monkeypatch.setattr("matching.matcher._BLOCK_CELLS", 40 * 4)
+    kept = m.candidates(mentees, k=5)
+    monkeypatch.setattr("matching.topk._TIES_PER_WANTED", 0)  # every block thinned
+    thinned = m.candidates(mentees, k=5)
+    for a, b in [(kept.indptr, thinned.indptr), (kept.indices, thinned.indices), (kept.data, thinned.data)]:
+        np.testing.assert_array_equal(a, b)
+    s = m.score(mentees).astype(np.float32)
+    for i in range(len(mentees)):  # each row holds its 5 best, ties read from mentor 5 * i on
+        allowed = np.flatnonzero(np.isfinite(s[i]))
+        best = allowed[np.lexsort(((allowed - 5 * i) % 40, -s[i, allowed]))][:5]
+        assert set(best) <= set(kept.indices[kept.indptr[i]:kept.indptr[i + 1]])
+
+
+@pytest.mark.parametrize("chunk_cells", [10**9, 40 * 13])  # one chunk; five, on two threads
 def test_candidates_do_not_depend_on_the_selection_blocks(monkeypatch: pytest.MonkeyPatch,
                                                           chunk_cells: int) -> None:
     mentors, mentees = make_people(40, 60, seed=5)
