@@ -148,12 +148,13 @@ def analyse_many(texts: Sequence[str], tags: Sequence[Sequence[str]]) -> Corpus:
     word_content = np.array([c for _, c in infos], dtype=bool)
     ph = _phrases()
     word_phrase = np.array([ph.stem_id.get(s, 0) for s, _ in infos], dtype=np.int64)
+    word_single = np.array([ph.single_words.get(w, -1) for w in words], dtype=np.int64)
     stems = tuple(stem_index)
     n_stems = len(stems)
 
     t_stem, t_content = word_stem[word_of], word_content[word_of]
     t_doc, t_weight = seg_doc[seg], seg_weight[seg]
-    at, concept = _phrase_matches(word_phrase[word_of], seg, seg >= n)
+    at, concept = _phrase_matches(word_phrase[word_of], seg, seg >= n, word_single[word_of])
     concepts, _ = Counts.summed(t_doc[at], concept, t_weight[at], n, len(ph.names))
 
     content = np.flatnonzero(t_content)
@@ -213,13 +214,17 @@ def _expand(piece_words: list[list[int]], occurrence: np.ndarray) -> np.ndarray:
     return flat[first + offset]
 
 
-def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray,
-                    in_tag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray, in_tag: np.ndarray,
+                    single_word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token positions where a vocabulary phrase starts, and its concept.
 
     Reading left to right, the longest phrase starting at a token wins and
     the tokens it covers start no other phrase. A phrase never crosses a
-    segment, and tag-only phrases count only inside tags.
+    segment, and tag-only phrases count only inside tags. A one-word term
+    matches a tag by its stem but free text only by its own word
+    (``single_word``: each token's concept that way, -1 for none): in
+    prose, stems of everyday words meet stems of skills ("care" and
+    "career", "found" and "founder", "talk" and "talks").
     """
     ph = _phrases()
     n_tokens = len(phrase_stem)
@@ -239,8 +244,13 @@ def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray,
         keys = ph.keys[size]
         pos = np.minimum(np.searchsorted(keys, code[where]), len(keys) - 1)
         hit = (keys[pos] == code[where]) & (in_tag[where] | ~ph.tag_only[size][pos])
+        if size == 1:
+            hit &= in_tag[where]
         length[where[hit]] = size
         concept[where[hit]] = ph.concept[size][pos[hit]]
+    words = np.flatnonzero((length == 0) & ~in_tag & (single_word >= 0))
+    length[words] = 1
+    concept[words] = single_word[words]
     at = _leftmost_longest(np.flatnonzero(length), length)
     return at, concept[at]
 

@@ -42,7 +42,8 @@ _JOINED = re.compile(r"\b([a-z])[&/]([a-z])\b")  # "m&a", "a/b", "d&i" stay one 
 # into management"); they are recognised in tags only.
 _TAG_ONLY = {"go", "swift", "rust", "spark", "flask", "node", "ruby", "raise", "balance",
              "focus", "ts", "po", "ia", "em", "tl", "ops", "ds", "ic", "risk", "trust",
-             "vision", "media", "training", "py", "os", "bi", "ui", "bd", "cx", "tax", "art"}
+             "vision", "media", "training", "py", "os", "bi", "ui", "bd", "cx", "tax", "art",
+             "rest", "net", "pm", "excel", "react", "discovery", "education"}
 _GENERIC = {"want", "like", "would", "help", "get", "year", "years", "experience", "work",
             "working", "also", "really", "looking", "hope", "need", "good", "better", "new",
             "make", "know", "able", "way", "lot", "currently", "time", "love",
@@ -127,6 +128,7 @@ class _Phrases:
     names: tuple[str, ...]
     categories: tuple[str, ...]
     category_of: np.ndarray  # concept index -> category index
+    single_words: dict[str, int]  # a one-word term's own word (or its plural) -> concept, for free text
 
 
 @functools.cache
@@ -136,12 +138,17 @@ def _phrases() -> _Phrases:
     index = {name: i for i, name in enumerate(names)}
     concept: dict[tuple[str, ...], int] = {}
     tag_only = set()
+    single_words: dict[str, int] = {}
     for alias, name in alias_map().items():
-        key = tuple(stem(tok) for tok in tokenize(alias))
+        tokens = tokenize(alias)
+        key = tuple(stem(tok) for tok in tokens)
         if key:
             concept.setdefault(key, index[name])
             if alias in _TAG_ONLY:
                 tag_only.add(key)
+            elif len(tokens) == 1:
+                for form in (tokens[0], tokens[0] + "s", tokens[0] + "es"):
+                    single_words.setdefault(form, index[name])
     stem_id = {s: i + 1 for i, s in enumerate(sorted({s for key in concept for s in key}))}
     base = len(stem_id) + 1
     by_length: dict[int, list[tuple[int, int, bool]]] = {}
@@ -163,6 +170,7 @@ def _phrases() -> _Phrases:
         names=names,
         categories=categories,
         category_of=np.array([cat_index[t.category] for t in terms]),
+        single_words=single_words,
     )
 
 

@@ -79,3 +79,11 @@ def test_an_empty_batch_and_empty_texts_are_fine() -> None:
     assert analyse_many([], []).n_docs == 0
     corpus = analyse_many(["", "   ", "the and of"], [(), ("",), ()])
     assert corpus.nonempty().tolist() == [False, False, False]
+
+
+def test_one_word_terms_match_free_text_by_their_word_and_tags_by_stem() -> None:
+    assert "entrepreneurship" not in concept_names(analyse("I found my first job hard", ()))
+    assert "entrepreneurship" in concept_names(analyse("I coach founders", ()))  # the term's own word
+    assert "entrepreneurship" in concept_names(analyse("", ("Founder",)))  # a tag: any inflection
+    assert "career growth" not in concept_names(analyse("palliative care", ()))
+    assert "product management" not in concept_names(analyse("free after 6 pm", ()))

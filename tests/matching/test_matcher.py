@@ -175,13 +175,16 @@ def test_scores_are_the_same_without_the_dense_word_block(monkeypatch: pytest.Mo
     np.testing.assert_allclose(m.score(mentees), with_block, rtol=1e-6, atol=1e-7)
 
 
-def test_assignment_on_candidates_is_close_to_the_full_optimum() -> None:
-    mentors, mentees = make_people(60, 200, seed=4)
+@pytest.mark.parametrize("seed", range(4))
+def test_assignment_on_candidates_is_close_to_the_full_optimum(seed: int) -> None:
+    # About as many seats as mentees (165-195 for 200), where candidates lose the most:
+    # k=10 left up to 0.2 % on these cohorts, k=20 at most 0.02 % (the default is 50).
+    mentors, mentees = make_people(60, 200, seed=seed)
     m = Matcher().fit(mentors)
     cap = np.array([x.capacity for x in mentors])
     s = m.score(mentees)
     full = assign(s, cap)
-    cand = assign(m.candidates(mentees, k=10), cap)
+    cand = assign(m.candidates(mentees, k=20), cap)
     def value(a: np.ndarray) -> float:
         return float(s[np.flatnonzero(a >= 0), a[a >= 0]].sum())
     assert value(cand) >= 0.999 * value(full)

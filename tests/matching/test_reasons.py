@@ -85,3 +85,16 @@ def test_filler_words_are_not_offered_as_shared_topics() -> None:
     mentee = Mentee(id=2, goals="I want to learn to grow into a new role", languages=["en"])
     reasons = Matcher().fit([mentor]).explain(mentee, 0)
     assert not any(r.startswith("You both mention") for r in reasons)
+
+
+@pytest.mark.parametrize(("mentor_about", "mentee_goals", "not_named"), [
+    ("Palliative care nurse", "I want to grow in palliative care", "career growth"),  # care / career
+    ("Two-time founder", "I found my first job hard", "entrepreneurship"),  # found / founder
+    ("Corporate lawyer; I know what partners look for and I am happy to talk",
+     "Looking for someone to talk to about my career", "public speaking"),  # talk / talks
+    ("Corporate lawyer; I know what partners look for", "Looking for a lawyer", "business intelligence"),
+    ("Product lead, free after 6 pm", "Calls after 5 pm suit me", "product management"),
+])
+def test_everyday_words_are_not_named_as_skills(mentor_about: str, mentee_goals: str, not_named: str) -> None:
+    found = reasons(Mentee(id=1, goals=mentee_goals), Mentor(id=1, about=mentor_about))
+    assert not any(not_named in r for r in found), found
