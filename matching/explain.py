@@ -13,6 +13,11 @@ __all__ = ["pair_reasons"]
 
 #: Time-zone gaps up to this many hours are worth a reason.
 CLOSE_HOURS = 3.0
+#: Least text score (calibrated) for "Related topics in ...": below it the
+#: pair shares an area of the vocabulary and little else.
+RELATED_MIN = 0.3
+#: Areas nearly every mentee touches ("grow my career"): never a reason on their own.
+_GENERIC_CATEGORIES = ("career",)
 #: Words that score but say nothing a mentee would call a shared topic
 #: ("You both mention learn" is true of almost every pair).
 _WEAK_REASON_STEMS = frozenset({"learn", "grow", "growth", "mov", "becom", "start", "teach",
@@ -24,7 +29,7 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _text_reason(mentee_doc: Document, mentor_doc: Document) -> str | None:
+def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float) -> str | None:
     ph = _phrases()
     shared = mentee_doc.concepts.keys() & mentor_doc.concepts.keys()
     if shared:
@@ -35,16 +40,29 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document) -> str | None:
     if words:
         words.sort(key=lambda w: -mentee_doc.stems[w])
         return "You both mention " + _join([mentee_doc.surface[w] for w in words[:3]])
+    if text_score < RELATED_MIN:  # a shared area alone says little; on a weak text match, nothing
+        return None
     cats = {ph.category_of[c] for c in mentee_doc.concepts} & {ph.category_of[c] for c in mentor_doc.concepts}
+    cats -= {ph.categories.index(c) for c in _GENERIC_CATEGORIES if c in ph.categories}
     if cats:
         return "Related topics in " + _join(sorted(ph.categories[c] for c in cats))
     return None
 
 
 def _hours(gap: float) -> str:
+    """'Same time zone', '30 minutes apart', '1 hour apart', '4.5 hours apart'."""
     if gap < 1e-9:
         return "Same time zone"
+    if gap < 1:
+        return f"{round(gap * 60)} minutes apart"
     return f"{gap:g} hour apart" if gap == 1 else f"{gap:g} hours apart"
+
+
+def _as_written(name: str) -> str:
+    """A name for the middle of a sentence: lowercase ("fintech"), unless written
+    with capitals past its first letter ("IT", "SaaS")."""
+    name = name.strip()
+    return name if any(c.isupper() for c in name[1:]) else name.lower()
 
 
 def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], mentee: Mentee,
@@ -61,7 +79,8 @@ def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], me
         known = parts["known"][criterion][at[0], 0]
         return float(parts["scores"][criterion][at]) * weights[criterion] if known else 0.0
 
-    if (value := scored("text")) > 0 and (text := _text_reason(mentee_doc, mentor_doc)):
+    if (value := scored("text")) > 0 and (
+            text := _text_reason(mentee_doc, mentor_doc, float(parts["scores"]["text"][at]))):
         found.append((value, text))
     if (value := scored("language")) > 0 and mentor.languages:
         mentor_codes = {normalize_language(c) for c in mentor.languages} - {""}
@@ -76,6 +95,6 @@ def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], me
         years = mentor.years_experience
         found.append((value, f"{years:g} year of experience" if years == 1 else f"{years:g} years of experience"))
     if (value := scored("industry")) > 0 and mentor.industry:
-        found.append((value, f"Both work in {mentor.industry.lower()}"))
+        found.append((value, f"Both work in {_as_written(mentor.industry)}"))
     order = np.argsort([-v for v, _ in found], kind="stable")
     return [found[i][1] for i in order]

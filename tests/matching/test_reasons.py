@@ -48,6 +48,11 @@ def test_time_zone_reason_says_how_far_apart(zone: str, text: str) -> None:
     assert got == ([text] if text != "4.5 hours apart" else [])
 
 
+def test_a_gap_under_an_hour_reads_in_minutes() -> None:
+    kathmandu = Mentor(id=1, timezone="Asia/Kathmandu")  # UTC+5:45, India UTC+5:30
+    assert reasons(Mentee(id=1, timezone="Asia/Kolkata"), kathmandu) == ["15 minutes apart"]
+
+
 def test_experience_reason_only_when_the_mentor_is_ahead() -> None:
     assert reasons(Mentee(id=1, years_experience=5)) == ["12 years of experience"]
     assert reasons(Mentee(id=1, years_experience=15)) == []
@@ -56,6 +61,16 @@ def test_experience_reason_only_when_the_mentor_is_ahead() -> None:
 def test_industry_reason_only_for_the_same_industry() -> None:
     assert reasons(Mentee(id=1, industry="fintech")) == ["Both work in fintech"]
     assert reasons(Mentee(id=1, industry="retail")) == []
+    for written in ("IT", "SaaS"):  # capitals past the first letter are kept
+        assert reasons(Mentee(id=1, industry=written.lower()), Mentor(id=1, industry=written)) == [
+            f"Both work in {written}"]
+
+
+def test_related_topics_only_on_a_real_text_match() -> None:
+    # Both touch the career area (a job after leave, a visa): that alone is no reason.
+    found = reasons(Mentee(id=1, goals="Returning to work after parental leave"),
+                    Mentor(id=1, about="Immigration lawyer helping people with work visas and job offers"))
+    assert not any(r.startswith("Related topics") for r in found), found
 
 
 def test_no_reason_for_what_the_mentee_did_not_say_or_what_did_not_match() -> None:
