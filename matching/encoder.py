@@ -153,6 +153,15 @@ class TextEncoder:
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
         return self
 
+    def stem_idf(self, stem: str) -> float:
+        """How rare a stem is among the mentors; one no mentor wrote counts as the rarest."""
+        column = self.stem_columns_.get(stem)
+        return float(self.word_idf_[column] if column is not None else self.word_idf_.max(initial=1.0))
+
+    def concept_idf(self, concept: int) -> float:
+        """How rare a vocabulary term is among the mentors."""
+        return float(self.concept_idf_[concept])
+
     def _word_entries(self, corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document, word column, count) of the corpus's stems and pairs that have a column."""
         n_stems = len(self.stem_columns_)

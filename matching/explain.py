@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable
+from typing import Protocol
+
 import numpy as np
 
 from matching.corpus import Document
 from matching.languages import language_name, normalize_language
 from matching.model import Mentee, Mentor
-from matching.text import _phrases
+from matching.text import _phrases, stem, tokenize
+from matching.vocabulary import load_vocabulary
 
-__all__ = ["pair_reasons"]
+__all__ = ["Rarity", "pair_reasons"]
+
+
+class Rarity(Protocol):
+    """How rare a stem or a vocabulary term is among the mentors (their IDF)."""
+
+    def stem_idf(self, stem: str) -> float: ...
+
+    def concept_idf(self, concept: int) -> float: ...
 
 #: Time-zone gaps up to this many hours are worth a reason.
 CLOSE_HOURS = 3.0
@@ -21,7 +34,11 @@ _GENERIC_CATEGORIES = ("career",)
 #: Words that score but say nothing a mentee would call a shared topic
 #: ("You both mention learn" is true of almost every pair).
 _WEAK_REASON_STEMS = frozenset({"learn", "grow", "growth", "mov", "becom", "start", "teach",
-                                "mentor", "coach", "goal", "understand", "get", "use"})
+                                "mentor", "coach", "goal", "understand", "get", "use", "happy",
+                                "support", "build", "experienc", "improv", "process", "http", "https",
+                                "www", "com", "org", "html", "built", "enjoy", "creat", "run"})
+#: Most items one "You both mention ..." names.
+_MOST_NAMED = 3
 
 
 def _join(items: list[str]) -> str:
@@ -29,17 +46,29 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float) -> str | None:
+def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float, rarity: Rarity) -> str | None:
+    """What the two texts share, most telling first: vocabulary terms and plain words together.
+
+    Each shared term or word is ranked by what it adds to the text score
+    (count on each side times its rarity among mentors, squared), so
+    "oncology" comes before "mentoring", which nearly every mentor writes.
+    A word that is part of a vocabulary term on one side only is not named
+    alone: "management" shared by "project management" and "pain
+    management" is not a shared topic (on both sides, as in "engineering
+    management" and "people management", it is).
+    """
     ph = _phrases()
     shared = mentee_doc.concepts.keys() & mentor_doc.concepts.keys()
-    if shared:
-        best = sorted(shared, key=lambda c: (-mentee_doc.concepts[c] * mentor_doc.concepts[c], ph.names[c]))
-        return "You both mention " + _join([ph.names[c] for c in best[:3]])
-    words = [w for w in mentee_doc.surface  # single words, not pairs
-             if w in mentor_doc.stems and w not in _WEAK_REASON_STEMS]
-    if words:
-        words.sort(key=lambda w: -mentee_doc.stems[w])
-        return "You both mention " + _join([mentee_doc.surface[w] for w in words[:3]])
+    named = [(-mentee_doc.concepts[c] * mentor_doc.concepts[c] * rarity.concept_idf(c) ** 2, ph.names[c])
+             for c in shared]
+    # words of a shared term are named by it; words of a term on one side only mislead
+    said = _in_terms(mentee_doc.concepts) ^ _in_terms(mentor_doc.concepts) | _in_terms(shared)
+    named += [(-mentee_doc.stems[w] * mentor_doc.stems[w] * rarity.stem_idf(w) ** 2, word)
+              for w, word in mentee_doc.surface.items()  # single words, not pairs
+              if w in mentor_doc.stems and w not in said and _worth_naming(w, word)]
+    if named:
+        names = list(dict.fromkeys(name for _, name in sorted(named)))
+        return "You both mention " + _join(names[:_MOST_NAMED])
     if text_score < RELATED_MIN:  # a shared area alone says little; on a weak text match, nothing
         return None
     cats = {ph.category_of[c] for c in mentee_doc.concepts} & {ph.category_of[c] for c in mentor_doc.concepts}
@@ -47,6 +76,23 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float) 
     if cats:
         return "Related topics in " + _join(sorted(ph.categories[c] for c in cats))
     return None
+
+
+def _worth_naming(stem_: str, word: str) -> bool:
+    """A shared word a mentee would call a topic: not filler, a number, a fragment or a web address."""
+    return len(word) > 2 and stem_ not in _WEAK_REASON_STEMS and not any(c.isdigit() for c in word)
+
+
+def _in_terms(concepts: Iterable[int]) -> frozenset[str]:
+    """The stems of some vocabulary terms' names and aliases."""
+    return frozenset().union(*(_term_stems(c) for c in concepts))
+
+
+@functools.cache
+def _term_stems(concept: int) -> frozenset[str]:
+    """The stems of a vocabulary term's name and aliases."""
+    term = load_vocabulary()[concept]
+    return frozenset(stem(t) for text in (term.name, *term.aliases) for t in tokenize(text))
 
 
 def _hours(gap: float) -> str:
@@ -66,7 +112,7 @@ def _as_written(name: str) -> str:
 
 
 def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], mentee: Mentee,
-                 mentor: Mentor, mentee_doc: Document, mentor_doc: Document) -> list[str]:
+                 mentor: Mentor, mentee_doc: Document, mentor_doc: Document, rarity: Rarity) -> list[str]:
     """Reasons for one pair, strongest contribution first.
 
     ``parts`` are the per-criterion arrays of a scored block and ``at`` the
@@ -80,7 +126,7 @@ def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], me
         return float(parts["scores"][criterion][at]) * weights[criterion] if known else 0.0
 
     if (value := scored("text")) > 0 and (
-            text := _text_reason(mentee_doc, mentor_doc, float(parts["scores"]["text"][at]))):
+            text := _text_reason(mentee_doc, mentor_doc, float(parts["scores"]["text"][at]), rarity)):
         found.append((value, text))
     if (value := scored("language")) > 0 and mentor.languages:
         mentor_codes = {normalize_language(c) for c in mentor.languages} - {""}

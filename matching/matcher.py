@@ -383,4 +383,4 @@ class Matcher:
         if not np.isfinite(parts["total"][0, at]):
             return []
         return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
-                            batch.first_document, self.mentor_corpus_.document(j))
+                            batch.first_document, self.mentor_corpus_.document(j), self.encoder_)

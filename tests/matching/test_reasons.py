@@ -83,7 +83,7 @@ def test_full_example_orders_reasons_by_contribution() -> None:
                     skills_to_grow=["people management", "giving feedback"], languages=["en"],
                     timezone="Europe/Paris", years_experience=5, industry="fintech")
     got = Matcher().fit([MENTOR]).suggest(mentee, k=1)[0].reasons
-    assert got[0] == "You both mention people management"
+    assert got[0].startswith("You both mention people management")  # the shared term leads
     assert set(got[1:]) == {"Both speak English", "Same time zone", "12 years of experience",
                             "Both work in fintech"}
 
@@ -113,3 +113,24 @@ def test_filler_words_are_not_offered_as_shared_topics() -> None:
 def test_everyday_words_are_not_named_as_skills(mentor_about: str, mentee_goals: str, not_named: str) -> None:
     found = reasons(Mentee(id=1, goals=mentee_goals), Mentor(id=1, about=mentor_about))
     assert not any(not_named in r for r in found), found
+
+
+def _pool_reasons(mentor_about: str, mentee_goals: str) -> list[str]:
+    """Reasons for the first of a few mentors, two of whom write what nearly every mentor writes."""
+    pool = [Mentor(id=0, about=mentor_about), Mentor(id=1, about="I enjoy mentoring; career growth"),
+            Mentor(id=2, about="Mentoring people through career growth"), Mentor(id=3, about="Woodworking")]
+    return Matcher().fit(pool).explain(Mentee(id=1, goals=mentee_goals), 0)
+
+
+def test_the_telling_shared_word_comes_before_what_every_mentor_says() -> None:
+    found = _pool_reasons("I mentor new nurses in oncology and palliative care; mentoring is my joy",
+                          "I want mentoring to help me specialise in oncology")
+    assert found[0].startswith("You both mention oncology"), found
+
+
+@pytest.mark.parametrize(("mentor_about", "mentee_goals"), [
+    ("Project management for hospitals", "Pain management techniques"),  # one word of two different phrases
+    ("I have built https://example.com since 2015", "I built https://foo.com in 2019"),  # addresses, numbers
+])
+def test_words_that_are_no_shared_topic_are_not_named(mentor_about: str, mentee_goals: str) -> None:
+    assert not any(r.startswith("You both mention") for r in _pool_reasons(mentor_about, mentee_goals))
