@@ -20,7 +20,7 @@ from itertools import chain
 
 import numpy as np
 
-from matching.text import BIGRAM_WEIGHT, TAG_WEIGHT, _phrases, tokenize, word_info
+from matching.text import BIGRAM_WEIGHT, TAG_WEIGHT, _phrases, fold, tokenize, word_info
 
 __all__ = ["Corpus", "Counts", "Document", "analyse", "analyse_many"]
 
@@ -176,7 +176,7 @@ def _tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarra
     alphanumeric ("c++", "m&a", "i'm" with a curly quote) goes through the
     regular expression, and its tokens replace it wherever it occurs.
     """
-    joined = f" {_SEPARATOR} ".join(map(str.lower, segments))
+    joined = f" {_SEPARATOR} ".join(map(fold, segments))
     pieces = joined.encode("utf-8", "surrogatepass").translate(_SPACES).decode("utf-8", "surrogatepass").split()
     index = dict.fromkeys(pieces, 0)
     words: dict[str, int] = {}

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
 from matching.vocabulary import alias_map, load_vocabulary
 
-__all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "TAG_WEIGHT", "stem", "tokenize", "word_info"]
+__all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "TAG_WEIGHT", "fold", "stem", "tokenize", "word_info"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
 BLOCK_WEIGHTS = {"concepts": 0.2, "words": 0.65, "latent": 0.1, "categories": 0.05}
@@ -44,6 +45,23 @@ _TAG_ONLY = {"go", "swift", "rust", "spark", "flask", "node", "ruby", "raise", "
              "focus", "ts", "po", "ia", "em", "tl", "ops", "ds", "ic", "risk", "trust",
              "vision", "media", "training", "py", "os", "bi", "ui", "bd", "cx", "tax", "art",
              "rest", "net", "pm", "excel", "react", "discovery", "education"}
+# Pieces of English contractions ("I've", "don't") that the tokenizer leaves behind.
+_FRAGMENTS = {"ve", "ll", "re", "im", "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "haven",
+              "hasn", "hadn", "won", "wouldn", "couldn", "shouldn"}
+# The commonest function words of the other languages profiles are written in (de, fr, es,
+# pt, it, nl), leaving out those that are also English words or vocabulary words ("die", "mit",
+# "ai", "di", "plus").
+_OTHER_LANGUAGES = {
+    "ich", "und", "der", "das", "ist", "nicht", "ein", "eine", "einen", "auf", "für", "zu",
+    "von", "den", "dem", "des", "im", "als", "auch", "wie", "bei", "nach", "oder", "aber", "wir",
+    "mein", "meine", "meinen", "sich", "sind", "bin", "habe", "möchte", "werden", "noch", "über",
+    "je", "suis", "le", "la", "les", "et", "du", "un", "une", "pour", "dans", "avec", "sur", "pas",
+    "que", "qui", "mon", "mes", "au", "aux", "ce", "cette", "nous", "vous", "il", "elle",
+    "j", "veux", "soy", "el", "los", "las", "y", "del", "una", "para", "por", "mi",
+    "lo", "como", "más", "pero", "yo", "quiero", "tengo", "eu", "sou", "o", "do", "da",
+    "dos", "das", "um", "uma", "com", "na", "meu", "minha", "não", "quero", "io", "sono",
+    "il", "gli", "della", "che", "ho", "ik", "ben", "het", "een", "van", "voor", "niet",
+    "dat", "mijn", "wil", "ook"}
 _GENERIC = {"want", "like", "would", "help", "get", "year", "years", "experience", "work",
             "working", "also", "really", "looking", "hope", "need", "good", "better", "new",
             "make", "know", "able", "way", "lot", "currently", "time", "love",
@@ -59,7 +77,7 @@ def _stop_words() -> frozenset[str]:
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC
+    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC | _FRAGMENTS | (_OTHER_LANGUAGES - _TAG_ONLY)
 # (suffix, replacement), longest first; applied repeatedly while the stem keeps >= 3 chars.
 _SUFFIXES = (("izations", "iz"), ("isations", "iz"), ("ization", "iz"), ("isation", "iz"),
              ("izing", "iz"), ("ising", "iz"), ("ized", "iz"), ("ised", "iz"), ("ize", "iz"),
@@ -98,6 +116,20 @@ def stem(word: str) -> str:
     return word
 
 
+def fold(text: str) -> str:
+    """Lowercase text in composed form, without the dot that lowercasing "İ" leaves ("i̇stanbul").
+
+    A combining mark is not a word character: left decomposed ("cafe" and an
+    accent) or dotted, a word would split in two.
+
+    Examples
+    --------
+    >>> fold("İSTANBUL Café"), fold("cafe\u0301") == fold("café")
+    ('istanbul café', True)
+    """
+    return unicodedata.normalize("NFC", text.lower()).replace("\u0307", "")
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens, keeping ``c++`` and ``c#`` whole.
 
@@ -106,7 +138,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("C++ and Node.js, CI/CD, M&A!")
     ['c++', 'and', 'node', 'js', 'ci', 'cd', 'ma']
     """
-    text = text.lower()
+    text = fold(text)
     if "&" in text or "/" in text:
         text = _JOINED.sub(r"\1\2", text)
     return _TOKEN.findall(text)

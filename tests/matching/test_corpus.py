@@ -87,3 +87,23 @@ def test_one_word_terms_match_free_text_by_their_word_and_tags_by_stem() -> None
     assert "entrepreneurship" in concept_names(analyse("", ("Founder",)))  # a tag: any inflection
     assert "career growth" not in concept_names(analyse("palliative care", ()))
     assert "product management" not in concept_names(analyse("free after 6 pm", ()))
+
+
+def test_dotted_capital_i_and_decomposed_accents_keep_words_whole() -> None:
+    assert tokenize("İstanbul") == ["istanbul"]
+    assert tokenize("cafe\u0301 culture") == tokenize("café culture") == ["café", "culture"]
+    words, _, _ = _tokens(["İstanbul", "Q q"])  # the batch separator is still no word
+    assert words == ("istanbul", "q")
+
+
+def test_contraction_pieces_and_other_languages_function_words_are_not_content() -> None:
+    doc = analyse("I've led teams; ich möchte ein Team führen", ())
+    assert not {"ve", "ich", "ein", "möcht"} & set(doc.surface)
+    assert list(doc.surface.values()) == ["led", "teams", "führen"]
+
+
+def test_no_added_stop_word_is_a_vocabulary_word() -> None:
+    from matching.text import _FRAGMENTS, _OTHER_LANGUAGES
+    from matching.vocabulary import alias_map
+    vocabulary_words = {t for alias in alias_map() for t in tokenize(alias)}
+    assert not (_FRAGMENTS | _OTHER_LANGUAGES) & vocabulary_words
