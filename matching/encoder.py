@@ -146,6 +146,7 @@ class TextEncoder:
         rows, cols, _ = self._word_entries(corpus)
         self.word_idf_ = _idf(cols, corpus.n_docs, len(used) + len(self.pair_keys_))
         self.concept_idf_ = _idf(corpus.concepts.key, corpus.n_docs, len(ph.names))
+        self.unseen_idf_ = float(_idf(np.empty(0, np.int64), corpus.n_docs, 1)[0])  # in no mentor's text
         self.latent_ = _latent_space()
         sparse, dense = self.transform(corpus)
         self.mentor_sparse_ = sparse
@@ -156,7 +157,7 @@ class TextEncoder:
     def stem_idf(self, stem: str) -> float:
         """How rare a stem is among the mentors; one no mentor wrote counts as the rarest."""
         column = self.stem_columns_.get(stem)
-        return float(self.word_idf_[column] if column is not None else self.word_idf_.max(initial=1.0))
+        return float(self.word_idf_[column]) if column is not None else self.unseen_idf_
 
     def concept_idf(self, concept: int) -> float:
         """How rare a vocabulary term is among the mentors."""
