@@ -24,6 +24,7 @@ class Rarity(Protocol):
 
     def concept_idf(self, concept: int) -> float: ...
 
+
 #: Time-zone gaps up to this many hours are worth a reason.
 CLOSE_HOURS = 3.0
 #: Least text score (calibrated) for "Related topics in ...": below it the
@@ -62,7 +63,7 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float, 
     named = [(-mentee_doc.concepts[c] * mentor_doc.concepts[c] * rarity.concept_idf(c) ** 2, ph.names[c])
              for c in shared]
     # words of a shared term are named by it; words of a term on one side only mislead
-    said = _in_terms(mentee_doc.concepts) ^ _in_terms(mentor_doc.concepts) | _in_terms(shared)
+    said = (_in_terms(mentee_doc.concepts) ^ _in_terms(mentor_doc.concepts)) | _in_terms(shared)
     named += [(-mentee_doc.stems[w] * mentor_doc.stems[w] * rarity.stem_idf(w) ** 2, word)
               for w, word in mentee_doc.surface.items()  # single words, not pairs
               if w in mentor_doc.stems and w not in said and _worth_naming(w, word)]
