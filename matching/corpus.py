@@ -169,7 +169,7 @@ def _tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarra
     """Distinct words, each token's word index and each token's segment index.
 
     The same tokens as :func:`matching.text.tokenize` on each segment, at a
-    fraction of the cost: the lower-cased segments are joined by
+    fraction of the cost: the folded segments (:func:`matching.text.fold`) are joined by
     ``_SEPARATOR``, ASCII punctuation and spaces (which never belong to a
     token nor decide one) become spaces in one byte-level pass, and
     ``str.split`` cuts the pieces. Only a distinct piece that is not plainly
