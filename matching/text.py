@@ -77,7 +77,7 @@ def _stop_words() -> frozenset[str]:
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC | _FRAGMENTS | (_OTHER_LANGUAGES - _TAG_ONLY)
+    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC | _FRAGMENTS | _OTHER_LANGUAGES
 # (suffix, replacement), longest first; applied repeatedly while the stem keeps >= 3 chars.
 _SUFFIXES = (("izations", "iz"), ("isations", "iz"), ("ization", "iz"), ("isation", "iz"),
              ("izing", "iz"), ("ising", "iz"), ("ized", "iz"), ("ised", "iz"), ("ize", "iz"),

@@ -186,12 +186,12 @@ def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
         if r > 0:
             col_floor = np.maximum(col_floor, column_floor(block, r))
         row_floor_ = np.maximum(row_floor(block, k), lowest)
+        col_floor_ = np.maximum(col_floor, lowest)
         keep = block >= row_floor_[:, None]
-        keep |= block >= np.maximum(col_floor, lowest)
+        keep |= block >= col_floor_
         flat = np.flatnonzero(keep)
         if chunk is not None and len(flat) > _TIES_PER_WANTED * (k * len(block) + r * n_cols):
-            keep = _without_extra_ties(block, row_floor_, np.maximum(col_floor, lowest), k, r,
-                                       first_row + n_rows, chunk)
+            keep = _without_extra_ties(block, row_floor_, col_floor_, k, r, first_row + n_rows, chunk)
             flat = np.flatnonzero(keep)
         rows, cols = np.divmod(flat, n_cols)
         values = block.reshape(-1)[flat]
