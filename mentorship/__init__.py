@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from mentorship import auth, cli, db, errors, guards, routing, settings
 from mentorship.api import bp as api_bp
 from mentorship.views import account, admin, main, profiles, programs
+from mentorship.views import auth as auth_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     main.init_app(app)
-    for blueprint in (auth.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp, api_bp):
+    for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

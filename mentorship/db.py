@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event, pool
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -17,26 +17,33 @@ NAMING = {  # stable constraint names keep future migrations diffable
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the pragmas SQLite needs to behave like a real database."""
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10) -> Engine:
+    """An engine with the pragmas SQLite needs to behave like a real database.
+
+    The pool holds ``pool_size`` connections plus as many again in a burst; a request
+    that waits ``pool_timeout`` seconds for one gets a 503, never a hang.
+    """
     options: dict[str, Any] = {}
     if url in ("sqlite://", "sqlite:///:memory:"):
         # One shared connection, or each checkout would see a new empty database.
         options = {"poolclass": pool.StaticPool, "connect_args": {"check_same_thread": False}}
-    elif url.startswith("sqlite"):
-        options = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
     else:
-        options = {"pool_pre_ping": True}
+        options = {"pool_size": pool_size, "max_overflow": pool_size, "pool_timeout": pool_timeout}
+        if url.startswith("sqlite"):
+            options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        else:
+            options["pool_pre_ping"] = True
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -50,16 +57,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Any) -> None:
-    # BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the
-    # busy timeout instead of one failing later with "database is locked".
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection: Any) -> None:
+    # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so two
+    # writers queue on the busy timeout instead of one failing later with "database is
+    # locked". A read transaction (plain BEGIN) never waits: WAL lets readers carry on
+    # while someone writes.
+    if connection.get_execution_options().get("read_only"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"],
+                         pool_size=int(app.config["DATABASE_POOL_SIZE"]),
+                         pool_timeout=float(app.config["DATABASE_POOL_TIMEOUT"]))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_read_sessionmaker"] = sessionmaker(
+        engine.execution_options(read_only=True), expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
@@ -68,9 +84,15 @@ def get_engine() -> Engine:
 
 
 def get_session() -> Session:
-    """The session for the current app context (one per request or CLI run)."""
+    """The session for the current app context (one per request or CLI run).
+
+    Requests that only read (GET, HEAD) get a session whose SQLite transactions never
+    take the write lock; every other request and every CLI command may write.
+    """
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        reading = has_request_context() and request.method in READ_METHODS
+        maker = "db_read_sessionmaker" if reading else "db_sessionmaker"
+        g.db_session = current_app.extensions[maker]()
     return g.db_session
 
 

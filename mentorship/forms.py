@@ -1,4 +1,10 @@
-"""WTForms forms. They carry CSRF and render fields; the rules live in services."""
+"""WTForms forms: they render fields and carry CSRF. The rules live in services.
+
+Forms are built from the field specifications (``services/specs.py``), so a label,
+a help text, a length or a choice is written once. Forms have no validators: the
+services clean what ``values()`` returns and raise ``FieldErrors`` with the one
+message of each rule, shown at the field.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,33 @@ from typing import Any
 from flask import current_app, request, session
 from wtforms import (
     BooleanField,
-    EmailField,
     Form,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms import Field as FormField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
-from mentorship.models import Availability, ProgramStatus, Role
+from mentorship.models import Role
 from mentorship.services.errors import FieldErrors
-from mentorship.services.fields import EMAIL_MAX
+from mentorship.services.specs import (
+    ACCOUNT,
+    CREDENTIALS,
+    MENTEE,
+    MENTOR,
+    PROFILE,
+    PROGRAM,
+    Field,
+    Spec,
+)
+
+ROLE_CHOICES = [SelectChoice(Role.MENTEE.value, "Mentee: I want guidance"),
+                SelectChoice(Role.MENTOR.value, "Mentor: I can guide others")]
 
 
 class BaseForm(Form):
@@ -34,106 +52,115 @@ class BaseForm(Form):
 
         @property
         def csrf(self) -> bool:
-            return current_app.config["CSRF_ENABLED"]
+            return bool(current_app.config["CSRF_ENABLED"])
 
         @property
         def csrf_secret(self) -> bytes:
-            return current_app.config["SECRET_KEY"].encode()
+            return str(current_app.config["SECRET_KEY"]).encode()
 
         @property
         def csrf_context(self) -> Any:
             return session
 
     @classmethod
-    def from_request(cls, **kwargs: Any) -> BaseForm:
+    def from_request(cls, **kwargs: Any) -> Any:
         return cls(request.form if request.method == "POST" else None, **kwargs)
 
     def is_submitted_and_valid(self) -> bool:
+        """A POST whose CSRF token is good (the services judge the fields)."""
         return request.method == "POST" and self.validate()
+
+    def values(self, spec: Spec | None = None) -> dict[str, Any]:
+        """The submitted inputs of ``spec``'s fields (all of the form's by default), raw."""
+        names = spec.names if spec else [n for n in self._fields if n != "csrf_token"]
+        data: dict[str, Any] = {}
+        for name in names:
+            if name in self._fields:
+                data[name] = self._fields[name].data
+            elif (group := [n for n in self._fields if n.startswith(f"{name}__")]):
+                data[name] = {n.split("__", 1)[1]: self._fields[n].data for n in group
+                              if (self._fields[n].data or "").strip()}
+        return data
 
     def add_errors(self, exc: FieldErrors) -> None:
         """Show a service's messages at their fields (or at the top when there is none)."""
         for name, message in exc.fields.items():
             field = self._fields.get(name)
-            target = field.errors if field is not None else self.form_errors
-            if isinstance(target, tuple):  # WTForms keeps untouched errors as a tuple
-                target = field.errors = []  # type: ignore[union-attr]
-            target.append(message)
+            if field is None:
+                self.form_errors.append(message)
+                continue
+            if isinstance(field.errors, tuple):  # WTForms keeps untouched errors as a tuple
+                field.errors = []
+            field.errors.append(message)
+
+
+def form_field(spec_field: Field) -> FormField:
+    """The WTForms field that renders ``spec_field``: its widget, label, help and limits."""
+    kw: dict[str, Any] = {"description": spec_field.help}
+    attrs: dict[str, Any] = {}
+    if spec_field.default is not None:
+        kw["default"] = spec_field.show(spec_field.default)
+    if spec_field.max_length and spec_field.kind != "password":
+        attrs["maxlength"] = spec_field.max_length
+    kind = spec_field.kind
+    if kind == "textarea":
+        return TextAreaField(spec_field.label, render_kw=attrs | {"rows": 4}, **kw)
+    if kind == "password":
+        return PasswordField(spec_field.label, **kw)
+    if kind == "choice":
+        return SelectField(spec_field.label,
+                           choices=[SelectChoice(v, label) for v, label in spec_field.choices],
+                           validate_choice=False, **kw)
+    if kind == "int":
+        attrs["inputmode"] = "numeric"
+    elif kind == "date":
+        attrs["type"] = "date"
+    elif kind == "email":
+        attrs["type"] = "email"
+        attrs["autocomplete"] = "email"
+    elif kind == "tags":
+        attrs.update({"list": "tag-suggestions", "autocomplete": "off", "data-tags": "1"})
+    elif kind == "timezone":
+        attrs.update({"list": "timezones", "autocomplete": "off"})
+    return StringField(spec_field.label, render_kw=attrs, **kw)
+
+
+def form_for(name: str, *specs: Spec, base: type[BaseForm] = BaseForm,
+             **extra: FormField) -> type[BaseForm]:
+    """A form class with one field per spec field (weights: one input per criterion)."""
+    attrs: dict[str, Any] = {}
+    for spec in specs:
+        for f in spec.fields:
+            if f.kind == "weights":
+                for key, label in f.keys.items():
+                    attrs[f"{f.name}__{key}"] = StringField(
+                        label, render_kw={"inputmode": "decimal"})
+            else:
+                attrs[f.name] = form_field(f)
+    return type(base)(name, (base,), attrs | extra)
+
+
+class VersionedForm(BaseForm):
+    """An edit form that carries the version it was opened at (409 if it is stale)."""
+
+    version = HiddenField()
 
 
 class ConfirmForm(BaseForm):
     """No fields: a CSRF-protected button for POST-only actions (sign out, revoke)."""
 
 
-class RegisterForm(BaseForm):
-    name = StringField("Full name", [DataRequired(), Length(max=120)])
-    email = EmailField("Email", [DataRequired(), Length(max=EMAIL_MAX)])
-    password = PasswordField("Password", [DataRequired()],
-                             description="At least 12 characters. A few unusual words work well.")
-
-
-class LoginForm(BaseForm):
-    email = EmailField("Email", [DataRequired(), Length(max=EMAIL_MAX)])
-    password = PasswordField("Password", [DataRequired(), Length(max=1024)])
-    remember = BooleanField("Keep me signed in for 14 days")
-
-
-class AccountForm(BaseForm):
-    name = StringField("Full name", [DataRequired(), Length(max=120)])
-    email = EmailField("Email", [DataRequired(), Length(max=EMAIL_MAX)])
-    current_password = PasswordField("Current password",
-                                     description="Needed only to change your email.")
-
-
-class PasswordForm(BaseForm):
-    current_password = PasswordField("Current password", [DataRequired()])
-    new_password = PasswordField("New password", [DataRequired()],
-                                 description="At least 12 characters. Other devices are signed out.")
-
-
-class ProfileForm(BaseForm):
-    headline = StringField("Headline", description="One line, e.g. 'Backend engineer at a bank'")
-    bio = TextAreaField("About you")
-    languages = StringField("Languages", description="Two-letter codes, comma-separated: en, de")
-    timezone = StringField("Time zone", description="e.g. Europe/Berlin or America/New_York")
-    years_experience = StringField("Years of experience", render_kw={"inputmode": "numeric"})
-    industry = StringField("Industry", description="e.g. fintech, healthcare, software")
-    skills = StringField("Skills", description="Comma-separated; suggestions appear as you type")
-
-
-class ProgramForm(BaseForm):
-    name = StringField("Name", [DataRequired(), Length(max=120)])
-    description = TextAreaField("Description")
-    starts_on = StringField("Starts on", render_kw={"type": "date"})
-    ends_on = StringField("Ends on", render_kw={"type": "date"})
-    status = SelectField("Status", validate_choice=False, choices=[SelectChoice(s.value, s.value.title()) for s in ProgramStatus])
-    max_timezone_gap_hours = StringField("Largest time-zone gap (hours)",
-                                         description="0 to 12 (the farthest two places can be). Leave empty for no limit.",
-                                         render_kw={"inputmode": "numeric"})
-    max_pending_requests = StringField("Pending requests per mentee", default="3",
-                                       render_kw={"inputmode": "numeric"})
-    weight_text = StringField("Weight: goals and expertise", default="")
-    weight_language = StringField("Weight: shared language", default="")
-    weight_timezone = StringField("Weight: time-zone distance", default="")
-    weight_experience = StringField("Weight: experience gap", default="")
-    weight_industry = StringField("Weight: same industry", default="")
-
-
-class EnrolForm(BaseForm):
-    role = RadioField("I join as", validate_choice=False, choices=[SelectChoice(Role.MENTEE.value, "Mentee: I want guidance"),
-                                            SelectChoice(Role.MENTOR.value,
-                                                         "Mentor: I can guide others")],
-                      default=Role.MENTEE.value)
-    goals = TextAreaField("Your goals", description="What do you want to achieve in this program, "
-                          "and why now? Mentors are matched on this.")
-    skills_to_grow = StringField("Skills to grow", description="Comma-separated, e.g. "
-                                 "people management, public speaking")
-    about = TextAreaField("What you can help with", description="The situations you have been "
-                          "through and can guide others through.")
-    expertise = StringField("Expertise", description="Comma-separated, e.g. system design, "
-                            "career change")
-    capacity = StringField("How many mentees can you take? (1–10)", default="2",
-                           render_kw={"inputmode": "numeric"})
-    availability = SelectField("Availability", validate_choice=False,
-                               choices=[SelectChoice(a.value, a.value.title())
-                                        for a in Availability])
+RegisterForm = form_for("RegisterForm", ACCOUNT, Spec((CREDENTIALS["password"],)))
+LoginForm = form_for("LoginForm", CREDENTIALS,
+                     remember=BooleanField("Keep me signed in for 14 days"))
+AccountForm = form_for("AccountForm", ACCOUNT, current_password=PasswordField(
+    "Current password", description="Needed only to change your email."))
+PasswordForm = form_for("PasswordForm", current_password=PasswordField("Current password"),
+                        new_password=PasswordField(
+                            "New password", description=CREDENTIALS["password"].help
+                            + " Other devices are signed out."))
+ProfileForm = form_for("ProfileForm", PROFILE, base=VersionedForm)
+ProgramForm = form_for("ProgramForm", PROGRAM, base=VersionedForm)
+EnrolForm = form_for("EnrolForm", MENTEE, MENTOR, base=VersionedForm,
+                     role=RadioField("I join as", choices=ROLE_CHOICES, validate_choice=False,
+                                     default=Role.MENTEE.value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from urllib.parse import urlsplit
@@ -22,8 +23,14 @@ class _Hashing:
 
     def __init__(self, hasher: PasswordHasher) -> None:
         self.hasher = hasher
-        # Verifying against this keeps unknown-email sign-ins as slow as real ones.
-        self.dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+
+    @functools.cached_property
+    def dummy_hash(self) -> str:
+        """Verifying against this keeps unknown-email sign-ins as slow as real ones.
+
+        Made on first use, not at import: starting a worker or a CLI command stays fast.
+        """
+        return self.hasher.hash(secrets.token_urlsafe(16))
 
 
 _hashing = _Hashing(PasswordHasher())  # argon2id at the library's recommended cost
@@ -56,7 +63,9 @@ def password_problem(password: str, *, related: tuple[str, ...] = ()) -> str | N
         return f"Use at most {PASSWORD_MAX} characters."
     if password.lower() in _COMMON_PASSWORDS:
         return "This password is on a list of common passwords; choose another."
-    if zxcvbn(password, user_inputs=[r for r in related if r])["score"] < MIN_STRENGTH:
+    # zxcvbn refuses more than 72 characters unless told the limit; ours is PASSWORD_MAX.
+    inputs = [r for r in related if r]
+    if zxcvbn(password, user_inputs=inputs, max_length=PASSWORD_MAX)["score"] < MIN_STRENGTH:
         return "This password is too easy to guess; add a few uncommon words."
     return None
 

@@ -13,6 +13,22 @@ MIN_SECRET_LENGTH = 32
 WEAK_SECRETS = {"dev", "secret", "changeme", "change-me", "development", "test"}
 
 
+# Throttles, per window: a kickoff workshop of 200 people behind one office address can
+# sign up and sign in together, while five wrong passwords still stop guessing at one
+# account. Only wrong passwords count towards the sign-in limits.
+THROTTLE_LIMITS = {
+    "THROTTLE_WINDOW_MINUTES": 15,
+    "THROTTLE_SIGN_IN_PER_ACCOUNT": 5,
+    "THROTTLE_SIGN_IN_PER_ADDRESS": 100,
+    "THROTTLE_SIGN_UP_PER_ADDRESS": 300,
+    "THROTTLE_CONFIRM_PER_ACCOUNT": 5,
+}
+DATABASE_DEFAULTS = {
+    "DATABASE_POOL_SIZE": 10,  # connections per process, plus as many again in a burst
+    "DATABASE_POOL_TIMEOUT": 10,  # seconds a request waits for one before a 503
+}
+
+
 class ConfigError(RuntimeError):
     """The app must not start with this configuration."""
 
@@ -30,6 +46,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         SESSION_COOKIE_SECURE=None,  # None = decided below by the environment
         REMEMBER_COOKIE_SECURE=None,
     )
+    app.config.from_mapping(THROTTLE_LIMITS | DATABASE_DEFAULTS)
     if test_config is None:
         app.config.from_prefixed_env("MENTORSHIP")
         for name in ("DATABASE_URL", "SECRET_KEY"):

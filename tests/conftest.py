@@ -73,8 +73,9 @@ def file_database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa:
 
 
 def make_app(url: str, **overrides: object) -> Flask:
+    # Sign-ups per address are limited to 300 in production; ten keep the tests quick.
     config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": TEST_SECRET,
-              "CSRF_ENABLED": False} | overrides
+              "CSRF_ENABLED": False, "THROTTLE_SIGN_UP_PER_ADDRESS": 10} | overrides
     return create_app(config)
 
 

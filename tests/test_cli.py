@@ -22,7 +22,8 @@ def test_create_admin_reads_password_from_stdin(app: Flask) -> None:
     assert result.exit_code == 0, result.output
     assert admins(app) == ["lead@example.org"]
     with app.app_context():
-        assert accounts.authenticate(get_session(), "lead@example.org", "lighthouse keeper 1909")
+        assert accounts.password_matches(
+            accounts.user_by_email(get_session(), "lead@example.org"), "lighthouse keeper 1909")
 
 
 def test_create_admin_prompts_for_the_password(app: Flask) -> None:

@@ -22,9 +22,9 @@ from mentorship.models import (
 from mentorship.security import password_problem
 from mentorship.services import accounts, demo, programs
 from mentorship.services.demo_people import DEMO_DOMAIN, make_people, table
-from mentorship.services.fields import clean_email, clean_fields
-from mentorship.services.matches import normalize_tags, tag_suggestions
-from mentorship.services.profiles import PROFILE_FIELDS
+from mentorship.services.fields import clean_email
+from mentorship.services.vocabulary import normalize_tags, tag_suggestions
+from mentorship.services.specs import PROFILE, ROLE_SPECS
 from tests.conftest import ON_POSTGRES, make_app, prepare_schema
 
 SMALL = ["--mentees", "12", "--mentors", "5", "--seed", "7"]
@@ -104,14 +104,13 @@ def test_every_stored_value_passes_the_input_rules(app: Flask) -> None:
             assert clean_email(user.email) == user.email
             assert user.email.endswith("@" + DEMO_DOMAIN)
             profile = user.profile
-            stored = {name: getattr(profile, name) for name in PROFILE_FIELDS}
-            assert clean_fields(stored, PROFILE_FIELDS) == stored, user.email
+            stored = {name: getattr(profile, name) for name in PROFILE.names}
+            assert PROFILE.clean(stored) == stored, user.email
             assert profile.languages and profile.timezone and profile.headline and profile.bio
         for enrolment in enrolments:
-            rules = (programs.MENTEE_FIELDS if enrolment.role == Role.MENTEE
-                     else programs.MENTOR_FIELDS)
-            stored = {name: getattr(enrolment, name) for name in rules}
-            assert clean_fields(stored, rules) == stored
+            spec = ROLE_SPECS[enrolment.role]
+            stored = {name: getattr(enrolment, name) for name in spec.names}
+            assert spec.clean(stored) == stored
             if enrolment.role == Role.MENTOR:
                 assert 1 <= enrolment.capacity <= 5 and enrolment.expertise and enrolment.about
                 assert normalize_tags(enrolment.expertise) == enrolment.expertise
@@ -183,7 +182,8 @@ def test_demo_logins_authenticate(app: Flask) -> None:
     with app.app_context():
         session = get_session()
         for role, email in emails.items():
-            user = accounts.authenticate(session, email, demo.DEMO_PASSWORD)
+            user = accounts.user_by_email(session, email)
+            assert accounts.password_matches(user, demo.DEMO_PASSWORD)
             assert user is not None and user.is_admin == (role == "admin")
             if role != "admin":
                 assert {e.role.value for e in user.enrolments} == {role}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,11 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import JSON, Date, DateTime, Integer, String, Text, column, create_engine, inspect, select, table
 
 from mentorship.cli import alembic_config, upgrade_database
 from mentorship.db import Base, get_engine
-from mentorship.models import Profile, Program, User
+from mentorship.models import User
 from tests.conftest import (
     ON_POSTGRES,
     make_app,
@@ -22,6 +23,18 @@ from tests.conftest import (
     reset_postgres_schema,
     worker_schema,
 )
+
+
+# The tables as revision 0001 made them: today's models have columns added since.
+PROGRAMS_0001 = table("programs", column("id", Integer), column("name", String),
+                      column("description", Text), column("status", String),
+                      column("weights", JSON), column("max_timezone_gap_hours", Integer),
+                      column("max_pending_requests", Integer), column("created_at", DateTime),
+                      column("starts_on", Date), column("ends_on", Date))
+PROFILES_0001 = table("profiles", column("user_id", Integer), column("timezone", String),
+                      column("headline", String), column("bio", Text), column("languages", JSON),
+                      column("industry", String), column("skills", JSON),
+                      column("updated_at", DateTime))
 
 
 @pytest.fixture
@@ -81,17 +94,21 @@ def test_time_zone_values_that_meant_nothing_become_unknown(migrated_url: str) -
     # A limit of 13 to 26 hours never excluded anyone (clocks are at most 12 hours
     # apart), and "localtime" was the server's zone: the forms now refuse both.
     app = make_app(migrated_url)
-    programs, users, profiles = Program.__table__, User.__table__, Profile.__table__
+    programs, users, profiles = PROGRAMS_0001, User.__table__, PROFILES_0001
     with app.app_context():
         command.upgrade(alembic_config(), "0001")
-        with get_engine().begin() as conn:  # the columns' defaults fill in the rest
-            conn.execute(programs.insert(), [{"name": "Wide", "max_timezone_gap_hours": 20},
-                                             {"name": "Close", "max_timezone_gap_hours": 6}])
+        with get_engine().begin() as conn:
+            conn.execute(programs.insert(), [
+                {"name": name, "max_timezone_gap_hours": gap, "description": "",
+                 "status": "draft", "weights": {}, "max_pending_requests": 3,
+                 "created_at": datetime(2026, 1, 1)} for name, gap in (("Wide", 20), ("Close", 6))])
             conn.execute(users.insert(), [{"id": i, "email": f"p{i}@example.org", "name": f"P{i}",
                                            "email_normalized": f"p{i}@example.org", "password_hash": "x"}
                                           for i in (1, 2)])
-            conn.execute(profiles.insert(), [{"user_id": 1, "timezone": "localtime"},
-                                             {"user_id": 2, "timezone": "Europe/Oslo"}])
+            conn.execute(profiles.insert(), [
+                {"user_id": user_id, "timezone": zone, "headline": "", "bio": "", "languages": [],
+                 "industry": "", "skills": [], "updated_at": datetime(2026, 1, 1)}
+                for user_id, zone in ((1, "localtime"), (2, "Europe/Oslo"))])
         upgrade_database()
         with get_engine().connect() as conn:
             limits = dict(conn.execute(select(programs.c.name, programs.c.max_timezone_gap_hours)).all())
@@ -99,3 +116,25 @@ def test_time_zone_values_that_meant_nothing_become_unknown(migrated_url: str) -
         get_engine().dispose()
     assert limits == {"Wide": None, "Close": 6}
     assert zones == {1: None, 2: "Europe/Oslo"}
+
+
+def test_weights_keep_their_shares_as_percentages(migrated_url: str) -> None:
+    # Before 0003 a program's weights were overrides merged into engine defaults summing
+    # to 1: {"language": 2} made language 2 / 2.9 of the score. The share must survive.
+    app = make_app(migrated_url)
+    with app.app_context():
+        command.upgrade(alembic_config(), "0002")
+        with get_engine().begin() as conn:
+            conn.execute(PROGRAMS_0001.insert(), [
+                {"name": name, "weights": weights, "description": "", "status": "draft",
+                 "max_pending_requests": 3, "created_at": datetime(2026, 1, 1)}
+                for name, weights in (("Tuned", {"language": 2}), ("Plain", {}))])
+        upgrade_database()
+        with get_engine().connect() as conn:
+            stored = dict(conn.execute(select(PROGRAMS_0001.c.name, PROGRAMS_0001.c.weights)).all())
+        get_engine().dispose()
+    assert stored["Plain"] == {}
+    tuned = stored["Tuned"]
+    assert set(tuned) == {"text", "language", "timezone", "experience", "industry"}
+    assert sum(tuned.values()) == pytest.approx(100, abs=0.01)
+    assert tuned["language"] / sum(tuned.values()) == pytest.approx(2 / 2.9, abs=1e-4)

@@ -7,12 +7,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from mentorship.db import get_session
+from mentorship.services.vocabulary import default_weights
 from mentorship.models import Enrolment, Program, ProgramStatus, Role
 from tests.factories import create, login, make_enrolment, make_program, make_user
 
 PROGRAM = {"name": "Spring 2027 cohort", "description": "Engineers growing into leads",
            "starts_on": "2027-03-01", "ends_on": "2027-08-31", "status": "open",
-           "max_timezone_gap_hours": "6", "max_pending_requests": "3", "weight_language": "2"}
+           "max_timezone_gap_hours": "6", "max_pending_requests": "3", "weights__language": "2"}
 
 
 def client_for(app: Flask, **user: object):  # noqa: ANN201
@@ -34,7 +35,8 @@ def test_admin_creates_and_edits_a_program(app: Flask) -> None:
     with app.app_context():
         program = get_session().scalars(select(Program)).one()
         assert program.status == ProgramStatus.OPEN
-        assert program.weights == {"language": 2.0}
+        # Relative importance: what was not sent keeps its default (60 for text, else 10).
+        assert program.weights == default_weights() | {"language": 2.0}
         program_id = program.id
     assert "Spring 2027 cohort" in admin.get("/admin/programs").get_data(as_text=True)
     response = admin.post(f"/admin/programs/{program_id}", data=PROGRAM | {"status": "running"})
@@ -50,7 +52,7 @@ def test_admin_creates_and_edits_a_program(app: Flask) -> None:
     ("status", "paused", "Choose one of: draft, open, running, closed."),
     ("max_pending_requests", "0", "between 1 and 10"),
     ("max_timezone_gap_hours", "13", "between 0 and 12"),  # 12 hours is as far apart as clocks get
-    ("weight_language", "eleven", "number from 0 to 10"),
+    ("weights__language", "eleven", "Shared language: use a number from 0 to 100."),
 ])
 def test_bad_program_input_is_rejected(app: Flask, field: str, value: str, message: str) -> None:
     admin, _ = client_for(app, is_admin=True)
@@ -208,12 +210,13 @@ def test_editing_a_program_keeps_a_zero_hour_gap_and_exact_weights(app: Flask) -
     page = admin.get(f"/admin/programs/{program_id}").get_data(as_text=True)
     assert 'value="0"' in page and 'value="1.23456789"' in page and 'value="6"' in page
     form = {"name": "Kept", "status": "open", "max_timezone_gap_hours": "0",
-            "max_pending_requests": "3", "weight_text": "1.23456789", "weight_language": "6"}
+            "max_pending_requests": "3", "weights__text": "1.23456789",
+            "weights__language": "6", "version": "1"}
     assert admin.post(f"/admin/programs/{program_id}", data=form).status_code == 302
     with app.app_context():
         program = get_session().get(Program, program_id)
         assert program.max_timezone_gap_hours == 0
-        assert program.weights == {"text": 1.23456789, "language": 6.0}
+        assert program.weights == default_weights() | {"text": 1.23456789, "language": 6.0}
 
 
 def test_enrolment_in_a_program_back_in_draft_links_nowhere(app: Flask) -> None:

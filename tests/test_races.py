@@ -90,7 +90,7 @@ def test_racing_sign_ups_with_one_email_create_one_account(file_app: Flask, serv
 
 def test_simultaneous_wrong_passwords_check_at_most_the_limit(file_app: Flask,
                                                              server: str) -> None:
-    from mentorship.services.ratelimit import MAX_PER_ACCOUNT
+    MAX_PER_ACCOUNT = file_app.config["THROTTLE_SIGN_IN_PER_ACCOUNT"]
     create(file_app, lambda s: make_user(s, email="target@example.org"))
     statuses = post_all(f"{server}/login", {"email": "target@example.org",
                                             "password": "a wrong guess here"})
@@ -100,7 +100,7 @@ def test_simultaneous_wrong_passwords_check_at_most_the_limit(file_app: Flask,
 
 def test_simultaneous_guesses_of_the_current_password_check_at_most_the_limit(
         file_app: Flask, server: str) -> None:
-    from mentorship.services.ratelimit import MAX_PER_ACCOUNT
+    MAX_PER_ACCOUNT = file_app.config["THROTTLE_SIGN_IN_PER_ACCOUNT"]
     user_id = create(file_app, lambda s: make_user(s).id)
     client = file_app.test_client()
     login(file_app, client, user_id)

@@ -10,7 +10,7 @@ from flask import g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mentorship.auth import json_error
+from mentorship.errors import json_error
 from mentorship.db import get_session
 from mentorship.models import User
 from mentorship.services import accounts

@@ -1,6 +1,7 @@
-"""The OpenAPI 3 description of API v1, kept by hand next to the routes it describes.
+"""The OpenAPI 3 description of API v1, next to the routes it describes.
 
-A test checks that every route is documented and every documented operation exists.
+The schemas of entities come from their field specifications (``services/specs.py``);
+a test checks that every route is documented and every documented operation exists.
 """
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from mentorship.api.blueprint import bp
+from mentorship.models import Role
 from mentorship.routing import MAX_ID
 from mentorship.security import PASSWORD_MAX, PASSWORD_MIN
+from mentorship.services import specs
 
 STATUS_TEXT = {
     400: "Malformed JSON, a body that is not an object, or a missing CSRF header",
@@ -44,63 +47,53 @@ def nullable(kind: str, **extra: Any) -> dict[str, Any]:
     return {"type": [kind, "null"]} | extra
 
 
-TAGS = {"type": "array", "items": text(60), "maxItems": 30}
-PROFILE = {
-    "headline": text(140), "bio": text(4000),
-    "languages": {"type": "array", "items": text(2), "description": "ISO 639-1 codes"},
-    "timezone": nullable("string", description="IANA name such as Europe/Berlin"),
-    "years_experience": nullable("integer", minimum=0, maximum=70),
-    "industry": text(80), "skills": TAGS,
-}
-MENTEE = {"goals": text(4000), "skills_to_grow": TAGS}
-MENTOR = {"about": text(4000), "expertise": TAGS,
-          "capacity": {"type": "integer", "minimum": 1, "maximum": 10, "default": 2},
-          "availability": {"enum": ["open", "paused"], "default": "open"}}
-PROGRAM_SETTINGS = {
-    "name": text(120), "description": text(4000),
-    "starts_on": nullable("string", format="date"), "ends_on": nullable("string", format="date"),
-    "status": {"enum": ["draft", "open", "running", "closed"]},
-    "weights": {"type": "object", "description": "Criterion weights from 0 to 10",
-                "properties": {k: {"type": "number", "minimum": 0, "maximum": 10}
-                               for k in ("text", "language", "timezone", "experience",
-                                         "industry")},
-                "additionalProperties": False},
-    "max_timezone_gap_hours": nullable("integer", minimum=0, maximum=12),
-    "max_pending_requests": {"type": "integer", "minimum": 1, "maximum": 10},
-}
+VERSION = {"type": "integer", "minimum": 1,
+           "description": "The version this was read at; send it back (or `If-Match`) "
+                          "to make a change conditional: 409 if someone saved since."}
+ENROLMENT_KEYS = {"id": {"type": "integer"}, "program_id": {"type": "integer"},
+                  "program_name": text(), "role": {"enum": [r.value for r in Role]}}
+MENTEE, MENTOR = specs.MENTEE.schema()["properties"], specs.MENTOR.schema()["properties"]
+
+
+def with_version(spec: specs.Spec, **options: Any) -> dict[str, Any]:
+    """A write body of ``spec``'s fields that may carry the version it is based on."""
+    schema = spec.schema(**options)
+    schema["properties"]["version"] = VERSION
+    return schema
+
 
 SCHEMAS: dict[str, Any] = {
     "Error": obj({"error": obj({"code": text(), "message": text(),
                                 "fields": {"type": "object", "additionalProperties": text()}},
                                ("code", "message", "fields"))}, ("error",)),
-    "Credentials": obj({"email": text(254, format="email"), "password": text()},
-                       ("email", "password"), closed=True),
+    "Credentials": specs.CREDENTIALS.schema(required=specs.CREDENTIALS.names, closed=True),
     "Token": obj({"token": text(), "expires_at": text(format="date-time")},
                  ("token", "expires_at")),
-    "SignUp": obj({"name": text(120), "email": text(254, format="email"),
-                   "password": text(PASSWORD_MAX, minLength=PASSWORD_MIN)},
+    "SignUp": obj(specs.ACCOUNT.schema()["properties"]
+                  | {"password": text(PASSWORD_MAX, minLength=PASSWORD_MIN)},
                   ("name", "email", "password"), closed=True),
     "SignedUp": obj({"status": {"const": "created"}, "message": text()}, ("status",)),
     "Account": obj({"id": {"type": "integer"}, "name": text(), "email": text(),
                     "is_admin": {"type": "boolean"}}, ("id", "name", "email", "is_admin")),
-    "Profile": obj(PROFILE, tuple(PROFILE)),
-    "ProfileUpdate": obj(PROFILE, closed=True),
-    "Enrolment": obj({"id": {"type": "integer"}, "program_id": {"type": "integer"},
-                      "program_name": text(), "role": {"enum": ["mentee", "mentor"]}}
-                     | MENTEE | MENTOR, ("id", "program_id", "program_name", "role")),
+    "Profile": obj(specs.PROFILE.schema()["properties"] | {"version": VERSION},
+                   (*specs.PROFILE.names, "version")),
+    "ProfileUpdate": with_version(specs.PROFILE, closed=True),
+    "Enrolment": obj(ENROLMENT_KEYS | MENTEE | MENTOR | {"version": VERSION},
+                     (*ENROLMENT_KEYS, "version")),
     "NewEnrolment": {"oneOf": [
         obj({"role": {"const": "mentee"}} | MENTEE, ("role",), closed=True),
         obj({"role": {"const": "mentor"}} | MENTOR, ("role",), closed=True)]},
     "EnrolmentUpdate": {"description": "Only the fields of the enrolment's own role.",
-                        "oneOf": [obj(MENTEE, closed=True), obj(MENTOR, closed=True)]},
+                        "oneOf": [with_version(specs.MENTEE, closed=True),
+                                  with_version(specs.MENTOR, closed=True)]},
     "Me": obj({"account": ref("Account"), "profile": ref("Profile"),
                "enrolments": {"type": "array", "items": ref("Enrolment")}},
               ("account", "profile", "enrolments")),
-    "Program": obj({"id": {"type": "integer"}} | PROGRAM_SETTINGS,
-                   ("id", *PROGRAM_SETTINGS)),
+    "Program": obj({"id": {"type": "integer"}} | specs.PROGRAM.schema()["properties"]
+                   | {"version": VERSION}, ("id", *specs.PROGRAM.names, "version")),
     "ProgramList": obj({"programs": {"type": "array", "items": ref("Program")}}, ("programs",)),
-    "NewProgram": obj(PROGRAM_SETTINGS, ("name",), closed=True),
-    "ProgramUpdate": obj(PROGRAM_SETTINGS, closed=True),
+    "NewProgram": specs.PROGRAM.schema(required=("name",), closed=True),
+    "ProgramUpdate": with_version(specs.PROGRAM, closed=True),
 }
 
 
@@ -145,7 +138,7 @@ PATHS: dict[str, Any] = {
                     "account. No token is returned: request one with POST /tokens.")},
     "/me": {"get": operation("Your account, profile and enrolments", 200, "Me")},
     "/me/profile": {"patch": operation("Change some profile fields", 200, "Profile",
-                                       body="ProfileUpdate", errors=WRITE_ERRORS)},
+                                       body="ProfileUpdate", errors=(*WRITE_ERRORS, 409))},
     "/programs": {
         "get": operation("Programs you may see", 200, "ProgramList"),
         "post": operation("Create a program (admins)", 201, "Program", body="NewProgram",
@@ -168,7 +161,7 @@ PATHS: dict[str, Any] = {
     "/enrolments/{enrolment_id}": {
         "parameters": id_param("enrolment_id"),
         "patch": operation("Change your own enrolment", 200, "Enrolment",
-                           body="EnrolmentUpdate", errors=(*WRITE_ERRORS, 404)),
+                           body="EnrolmentUpdate", errors=(*WRITE_ERRORS, 404, 409)),
     },
 }
 

@@ -9,21 +9,21 @@ from flask import url_for
 from mentorship.api import serialize
 from mentorship.api.auth import api_admin_required, api_login_required, current_api_user
 from mentorship.api.blueprint import bp
-from mentorship.api.validation import json_object
+from mentorship.api.validation import json_object, sent_version, versioned
 from mentorship.db import get_session
 from mentorship.models import Role
 from mentorship.services import programs
 from mentorship.services.errors import FieldErrors
+from mentorship.services.specs import MENTEE, MENTOR, PROGRAM, ROLE_SPECS
 
-ROLE_RULES = {Role.MENTEE: programs.MENTEE_FIELDS, Role.MENTOR: programs.MENTOR_FIELDS}
 ROLE_NAMES = frozenset(role.value for role in Role)
-ENROLMENT_FIELDS = frozenset(programs.MENTEE_FIELDS) | frozenset(programs.MENTOR_FIELDS)
+ENROLMENT_FIELDS = frozenset(MENTEE.names) | frozenset(MENTOR.names)
 
 
 def reject_other_role_fields(role: Role, body: dict[str, Any]) -> None:
     """A mentee's enrolment has no capacity, a mentor's no goals: say so instead of ignoring."""
     foreign = {name: f"Not a field of a {role.value} enrolment."
-               for name in body if name not in ROLE_RULES[role]}
+               for name in body if name not in ROLE_SPECS[role].names and name != "version"}
     if foreign:
         raise FieldErrors(foreign)
 
@@ -38,30 +38,32 @@ def list_programs() -> dict[str, object]:
 @bp.post("/programs")
 @api_admin_required
 def create_program() -> tuple[dict[str, object], int, dict[str, str]]:
-    body = json_object(programs.PROGRAM_FIELDS)
+    body = json_object(PROGRAM.names)
     db = get_session()
     program = programs.save_program(db, body)
     db.commit()
     location = url_for(".get_program", program_id=program.id)
-    return serialize.program(program), 201, {"Location": location}
+    return serialize.program(program), 201, {"Location": location, "ETag": f'"{program.version}"'}
 
 
 @bp.get("/programs/<int:program_id>")
 @api_login_required
-def get_program(program_id: int) -> dict[str, object]:
+def get_program(program_id: int) -> Any:
     """Drafts are 404 for everyone but admins, as if they did not exist."""
-    return serialize.program(programs.get_program_for_user(get_session(), program_id,
-                                                           current_api_user()))
+    program = programs.get_program_for_user(get_session(), program_id, current_api_user())
+    return versioned(serialize.program(program))
 
 
 @bp.patch("/programs/<int:program_id>")
 @api_admin_required
-def update_program(program_id: int) -> dict[str, object]:
+def update_program(program_id: int) -> Any:
+    """A partial update; ``If-Match`` or ``version`` makes it conditional (409 if stale)."""
     db = get_session()
     program = programs.get_program_for_user(db, program_id, current_api_user())
-    program = programs.save_program(db, json_object(programs.PROGRAM_FIELDS), program)
+    body = json_object((*PROGRAM.names, "version"))
+    program = programs.save_program(db, body, program, version=sent_version(body))
     db.commit()
-    return serialize.program(program)
+    return versioned(serialize.program(program))
 
 
 @bp.post("/programs/<int:program_id>/enrolments")
@@ -81,12 +83,12 @@ def enrol(program_id: int) -> tuple[dict[str, object], int]:
 
 @bp.patch("/enrolments/<int:enrolment_id>")
 @api_login_required
-def update_enrolment(enrolment_id: int) -> dict[str, object]:
+def update_enrolment(enrolment_id: int) -> Any:
     """Only your own enrolment; anyone else's is 404. The role itself cannot change."""
     db = get_session()
     enrolment = programs.get_enrolment_for_user(db, enrolment_id, current_api_user())
-    body = json_object(ENROLMENT_FIELDS)
+    body = json_object(ENROLMENT_FIELDS | {"version"})
     reject_other_role_fields(enrolment.role, body)
-    enrolment = programs.update_enrolment(db, enrolment, body)
+    enrolment = programs.update_enrolment(db, enrolment, body, version=sent_version(body))
     db.commit()
-    return serialize.enrolment(enrolment)
+    return versioned(serialize.enrolment(enrolment))

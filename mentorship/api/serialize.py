@@ -1,16 +1,13 @@
-"""ORM objects to the JSON shapes documented in the OpenAPI document."""
+"""ORM objects to the JSON shapes documented in the OpenAPI document (both from the specs)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from mentorship.models import Enrolment, Profile, Program, Role, User
-
-ROLE_FIELDS = {
-    Role.MENTEE: ("goals", "skills_to_grow"),
-    Role.MENTOR: ("about", "expertise", "capacity", "availability"),
-}
+from mentorship.models import Enrolment, Profile, Program, User
+from mentorship.services.programs import program_weights
+from mentorship.services.specs import PROFILE, PROGRAM, ROLE_SPECS
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -27,25 +24,16 @@ def account(user: User) -> dict[str, Any]:
 
 
 def profile(item: Profile) -> dict[str, Any]:
-    return {"headline": item.headline or "", "bio": item.bio or "",
-            "languages": list(item.languages or []), "timezone": item.timezone,
-            "years_experience": item.years_experience, "industry": item.industry or "",
-            "skills": list(item.skills or [])}
+    return PROFILE.dump(item) | {"version": item.version}
 
 
 def enrolment(item: Enrolment) -> dict[str, Any]:
     """The enrolment with the fields of its own role only."""
-    data: dict[str, Any] = {"id": item.id, "program_id": item.program_id,
-                            "program_name": item.program.name, "role": item.role.value}
-    for name in ROLE_FIELDS[item.role]:
-        value = getattr(item, name)
-        data[name] = value.value if name == "availability" and value is not None else value
-    return data
+    return ({"id": item.id, "program_id": item.program_id, "program_name": item.program.name,
+             "role": item.role.value} | ROLE_SPECS[item.role].dump(item)
+            | {"version": item.version})
 
 
 def program(item: Program) -> dict[str, Any]:
-    return {"id": item.id, "name": item.name, "description": item.description or "",
-            "starts_on": iso(item.starts_on), "ends_on": iso(item.ends_on),
-            "status": item.status.value, "weights": dict(item.weights or {}),
-            "max_timezone_gap_hours": item.max_timezone_gap_hours,
-            "max_pending_requests": item.max_pending_requests}
+    return ({"id": item.id} | PROGRAM.dump(item)
+            | {"weights": program_weights(item), "version": item.version})

@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
-from werkzeug.wrappers import Response
 
 from mentorship.api import serialize
 from mentorship.api.auth import api_login_required, current_api_user
-from mentorship.api.blueprint import bp, too_many_attempts
-from mentorship.api.validation import json_object, require
-from mentorship.auth import count_attempt
+from mentorship.api.blueprint import bp
+from mentorship.api.validation import json_object, require, sent_version, versioned
+from mentorship.auth import begin_attempt
 from mentorship.db import get_session
-from mentorship.services import accounts, profiles, programs, ratelimit
+from mentorship.services import accounts, profiles, programs
 from mentorship.services.errors import Conflict
+from mentorship.services.ratelimit import SIGN_UP
+from mentorship.services.specs import PROFILE
 
 SIGN_UP_FIELDS = ("name", "email", "password")
 SIGNED_UP = {"status": "created",
-            "message": "If this email was not registered yet, the account is ready: "
-                       "request a token with POST /api/v1/tokens."}
+             "message": "If this email was not registered yet, the account is ready: "
+                        "request a token with POST /api/v1/tokens."}
 
 
 @bp.post("/users")
-def sign_up() -> Response | tuple[dict[str, str], int]:
+def sign_up() -> tuple[dict[str, str], int]:
     """Create an account. A taken email gets the same 201, so nobody can probe for accounts."""
     body = json_object(SIGN_UP_FIELDS)
     require(body, SIGN_UP_FIELDS)
-    _, wait = count_attempt(ratelimit.sign_up_keys(request.remote_addr))
-    if wait is not None:
-        return too_many_attempts(wait)
+    begin_attempt(SIGN_UP, request.remote_addr or "unknown")
     db = get_session()
     try:
         accounts.register_user(db, name=body["name"], email=body["email"],
@@ -50,10 +51,10 @@ def me() -> dict[str, object]:
 
 @bp.patch("/me/profile")
 @api_login_required
-def update_profile() -> dict[str, object]:
-    """Change only the fields sent."""
-    body = json_object(profiles.PROFILE_FIELDS)
+def update_profile() -> Any:
+    """Change only the fields sent; ``If-Match`` or ``version`` makes it conditional."""
+    body = json_object((*PROFILE.names, "version"))
     db = get_session()
-    profile = profiles.update_profile(db, current_api_user(), body)
+    profile = profiles.update_profile(db, current_api_user(), body, version=sent_version(body))
     db.commit()
-    return serialize.profile(profile)
+    return versioned(serialize.profile(profile))

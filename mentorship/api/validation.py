@@ -6,9 +6,11 @@ import json
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from flask import abort, request
+from flask import abort, jsonify, request
+from werkzeug.wrappers import Response
 
 from mentorship.services.errors import FieldErrors
+from mentorship.services.fields import REQUIRED
 
 # Never writable through the API, whatever the endpoint; named so the client learns why.
 PROTECTED_FIELDS = frozenset({"id", "user_id", "program_id", "is_admin", "role", "created_at",
@@ -40,9 +42,26 @@ def json_object(allowed: Collection[str]) -> dict[str, Any]:
 
 
 def require(body: dict[str, Any], names: Iterable[str]) -> None:
-    missing = {name: "This field is required." for name in names if body.get(name) is None}
+    missing = {name: REQUIRED for name in names if body.get(name) is None}
     if missing:
         raise FieldErrors(missing)
+
+
+def sent_version(body: dict[str, Any]) -> object:
+    """The version a write is based on: the body's ``version``, else ``If-Match``, else None.
+
+    None makes the write unconditional, as for clients that do not track versions.
+    """
+    if "version" in body:
+        return body.pop("version")
+    return request.headers.get("If-Match")
+
+
+def versioned(data: dict[str, Any]) -> Response:
+    """``data`` as JSON with its version as the ETag, for a later ``If-Match``."""
+    response = jsonify(data)
+    response.headers["ETag"] = f'"{data["version"]}"'
+    return response
 
 
 def _no_constant(name: str) -> None:

@@ -1,4 +1,10 @@
-"""Accounts, signed-in devices and API tokens. Take a session; never commit."""
+"""Accounts, signed-in devices and API tokens. Take a session; never commit.
+
+Password hashing is slow on purpose (argon2id, ~0.1 s). ``register_user`` and
+``change_password`` hash before their first query, and finding a user by email is
+separate from checking the password, so callers can end the transaction in between:
+a password check never holds the database's write lock.
+"""
 
 from __future__ import annotations
 
@@ -17,33 +23,46 @@ from mentorship.security import (
     verify_password,
 )
 from mentorship.services.errors import Conflict, FieldErrors
-from mentorship.services.fields import clean_email, clean_text, normalize_email
+from mentorship.services.fields import normalize_email
+from mentorship.services.specs import ACCOUNT, CREDENTIALS
 
 SESSION_LIFETIME = timedelta(hours=12)
 REMEMBER_LIFETIME = timedelta(days=14)
 API_TOKEN_LIFETIME = timedelta(days=90)
-NAME_MAX = 120
+LIVE_API_TOKENS = 10  # per account; a new one beyond this revokes the oldest
+EMAIL_UNUSABLE = "This email cannot be used for your account."
+WRONG_CURRENT_PASSWORD = "That is not your current password."
+WRONG_CREDENTIALS = "Email or password is not right."  # never says which
+
+
+def _problems(clean: dict[str, object], spec_errors: dict[str, str], name: str,
+              password: object, related: tuple[str, ...]) -> dict[str, str]:
+    """Field errors of the account fields plus the new password's, all at once."""
+    problems = dict(spec_errors)
+    try:
+        CREDENTIALS["password"].clean(password)
+    except ValueError as exc:
+        problems[name] = str(exc)
+        return problems
+    if problem := password_problem(str(password), related=related):
+        problems[name] = problem
+    return problems
 
 
 def register_user(session: Session, *, name: object, email: object, password: object,
                   is_admin: bool = False) -> User:
     """Create an account; a taken email raises Conflict, which callers must not reveal."""
-    fields: dict[str, str] = {}
-    clean = {}
-    for key, cleaner in (("name", lambda v: clean_text(v, max_length=NAME_MAX, required=True)),
-                         ("email", clean_email)):
-        try:
-            clean[key] = cleaner(name if key == "name" else email)
-        except ValueError as exc:
-            fields[key] = str(exc)
-    if not isinstance(password, str):
-        fields["password"] = "Must be text."
-    elif problem := password_problem(password, related=(str(name), str(email))):
-        fields["password"] = problem
-    if fields:
-        raise FieldErrors(fields)
-    key = normalize_email(clean["email"])
-    password_hash = hash_password(password)  # before the lookup: a taken email costs the same
+    clean: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    try:
+        clean = ACCOUNT.clean({"name": name, "email": email}, partial=False)
+    except FieldErrors as exc:
+        errors = exc.fields
+    errors = _problems(clean, errors, "password", password, (str(name), str(email)))
+    if errors:
+        raise FieldErrors(errors)
+    password_hash = hash_password(str(password))  # before the lookup: a taken email costs the same
+    key = normalize_email(str(clean["email"]))
     if session.scalar(select(User.id).where(User.email_normalized == key)) is not None:
         raise Conflict("email taken")
     user = User(name=clean["name"], email=clean["email"], email_normalized=key,
@@ -58,18 +77,16 @@ def register_user(session: Session, *, name: object, email: object, password: ob
     return user
 
 
-def find_user_by_email(session: Session, email: str) -> User | None:
+def user_by_email(session: Session, email: object) -> User | None:
+    if not isinstance(email, str):
+        return None
     return session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
 
 
-def authenticate(session: Session, email: object, password: object) -> User | None:
-    """The user if the credentials match; the same work is done when they do not."""
-    if not isinstance(email, str) or not isinstance(password, str):
-        verify_password(None, "")
-        return None
-    user = find_user_by_email(session, email)
-    ok = verify_password(user.password_hash if user else None, password)
-    return user if ok else None
+def password_matches(user: User | None, password: object) -> bool:
+    """Whether ``password`` is ``user``'s; as slow for no user, so timing tells nothing."""
+    return verify_password(user.password_hash if user else None,
+                           password if isinstance(password, str) else "")
 
 
 def changes_email(user: User, email: object) -> bool:
@@ -77,46 +94,34 @@ def changes_email(user: User, email: object) -> bool:
     return isinstance(email, str) and normalize_email(email) != user.email_normalized
 
 
-def update_account(session: Session, user: User, *, name: object, email: object,
+def update_account(session: Session, user: User, data: dict[str, object],
                    current_password: object = None) -> None:
     """Change name and email; a new email needs the current password (a borrowed,
     still signed-in browser must not be enough to take the account over)."""
-    fields: dict[str, str] = {}
-    try:
-        clean_name = clean_text(name, max_length=NAME_MAX, required=True)
-    except ValueError as exc:
-        fields["name"] = str(exc)
-    try:
-        clean_mail = clean_email(email)
-    except ValueError as exc:
-        fields["email"] = str(exc)
-    if fields:
-        raise FieldErrors(fields)
-    key = normalize_email(clean_mail)
-    if changes_email(user, clean_mail) and not (
-            isinstance(current_password, str)
-            and verify_password(user.password_hash, current_password)):
+    clean = ACCOUNT.clean(data, partial=False)
+    key = normalize_email(clean["email"])
+    if changes_email(user, clean["email"]) and not password_matches(user, current_password):
         raise FieldErrors({"current_password": "Enter your current password to change "
                                                "your email."})
     taken = session.scalar(select(User.id).where(User.email_normalized == key, User.id != user.id))
     if taken is not None:
-        raise FieldErrors({"email": "This email cannot be used for your account."})
+        raise FieldErrors({"email": EMAIL_UNUSABLE})
     try:
         with session.begin_nested():  # two people racing for one address: the index decides
-            user.name, user.email, user.email_normalized = clean_name, clean_mail, key
+            user.name, user.email, user.email_normalized = clean["name"], clean["email"], key
             session.flush()
     except IntegrityError:
-        raise FieldErrors({"email": "This email cannot be used for your account."}) from None
+        raise FieldErrors({"email": EMAIL_UNUSABLE}) from None
 
 
-def change_password(session: Session, user: User, *, current: str, new: str,
+def change_password(session: Session, user: User, *, current: object, new: object,
                     keep_token: str | None) -> None:
     """Set a new password and sign out every other device (and revoke API tokens)."""
-    if not verify_password(user.password_hash, current):
-        raise FieldErrors({"current_password": "That is not your current password."})
-    if problem := password_problem(new, related=(user.name, user.email)):
-        raise FieldErrors({"new_password": problem})
-    user.password_hash = hash_password(new)
+    if not password_matches(user, current):
+        raise FieldErrors({"current_password": WRONG_CURRENT_PASSWORD})
+    if errors := _problems({}, {}, "new_password", new, (user.name, user.email)):
+        raise FieldErrors(errors)
+    user.password_hash = hash_password(str(new))
     others = delete(LoginSession).where(LoginSession.user_id == user.id)
     if keep_token:
         others = others.where(LoginSession.token_hash != token_digest(keep_token))
@@ -156,9 +161,22 @@ def end_login_session(session: Session, token: str | None) -> None:
 
 
 def issue_api_token(session: Session, user: User) -> tuple[str, datetime]:
+    """A new token; the account keeps at most LIVE_API_TOKENS, so the oldest beyond go.
+
+    Insert first, then delete all but the newest: two requests at once cannot leave
+    more than the cap, which a count before the insert could.
+    """
     token = new_token()
-    expires = utcnow() + API_TOKEN_LIFETIME
-    session.add(ApiToken(token_hash=token_digest(token), user_id=user.id, expires_at=expires))
+    now = utcnow()
+    expires = now + API_TOKEN_LIFETIME
+    session.add(ApiToken(token_hash=token_digest(token), user_id=user.id, created_at=now,
+                         expires_at=expires))
+    session.flush()
+    newest = (select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.expires_at > now)
+              .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()).limit(LIVE_API_TOKENS))
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id,
+                                           ApiToken.id.not_in(newest.scalar_subquery()))
+                    .execution_options(synchronize_session=False))
     return token, expires
 
 

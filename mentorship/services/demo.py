@@ -25,13 +25,8 @@ from mentorship.services.demo_people import (
     role_counts,
 )
 from mentorship.services.errors import Conflict
-from mentorship.services.fields import (
-    clean_email,
-    clean_fields,
-    clean_text,
-    normalize_email,
-)
-from mentorship.services.profiles import PROFILE_FIELDS
+from mentorship.services.fields import normalize_email
+from mentorship.services.specs import ACCOUNT, PROFILE, ROLE_SPECS
 
 # Fixed so it can be documented; `flask demo-logins` prints it. It passes the password rules.
 DEMO_PASSWORD = "mentor-demo-2026-harbour"
@@ -132,19 +127,18 @@ def _first_demo_user(session: Session, role: Role) -> str | None:
 
 def _add_user(session: Session, name: str, email: str, password_hash: str,
               profile: Mapping[str, Any], *, is_admin: bool = False) -> User:
-    clean_mail = clean_email(email)
-    user = User(name=clean_text(name, max_length=120, required=True), email=clean_mail,
-                email_normalized=normalize_email(clean_mail), password_hash=password_hash,
-                is_admin=is_admin)
-    user.profile = Profile(**clean_fields(profile, PROFILE_FIELDS))
+    account = ACCOUNT.clean({"name": name, "email": email}, partial=False)
+    user = User(**account, email_normalized=normalize_email(account["email"]),
+                password_hash=password_hash, is_admin=is_admin)
+    user.profile = Profile(**PROFILE.clean(profile))
     session.add(user)
     return user
 
 
 def _add_enrolment(session: Session, program: Program, user: User, role: Role,
                    data: Mapping[str, Any]) -> None:
-    rules = programs.MENTEE_FIELDS if role == Role.MENTEE else programs.MENTOR_FIELDS
-    session.add(Enrolment(program=program, user=user, role=role, **clean_fields(data, rules)))
+    values = ROLE_SPECS[role].clean(data, partial=False)
+    session.add(Enrolment(program=program, user=user, role=role, **values))
 
 
 def _add_programs(session: Session, today: date) -> tuple[Program, Program, Program]:

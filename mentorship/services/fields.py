@@ -1,51 +1,53 @@
-"""Field rules shared by the HTML forms and the JSON API.
+"""Cleaners: raw input (form text or JSON) to a stored value, or ``ValueError`` with a message.
 
-Each ``clean_*`` takes raw input and returns the normalised value, or raises
-``ValueError`` with a message fit to show next to the field.
+Every message is written once, here, and shown unchanged at the form field and in the
+API's ``fields``. Field specifications (``services/specs.py``) pick a cleaner per field.
 """
 
 from __future__ import annotations
 
 import re
-import zoneinfo
-from collections.abc import Callable, Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import date
-from functools import cache
 from typing import Any
 
-import pycountry
-
-from mentorship.models import CAPACITY_MAX, CAPACITY_MIN
 from mentorship.services.errors import FieldErrors
-from mentorship.services.matches import normalize_tags, placeable_timezones
+from mentorship.services.vocabulary import language_names, normalize_tags, timezone_names
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
 EMAIL_MAX = 254  # RFC 5321 path limit
 MAX_TAGS, MAX_TAG_LENGTH = 30, 60
-MAX_YEARS = 70
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")  # ASCII digits only: not "１", "١" or "1_0"
+# Letters that render as nothing although Unicode files them as letters or symbols.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+REQUIRED = "This field is required."
+WHOLE_NUMBER_MESSAGE = "Must be a whole number."
 
 
-@cache
-def language_names() -> dict[str, str]:
-    """ISO 639-1 code -> English name, for every language that has a two-letter code."""
-    return {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+def shows_something(value: str) -> bool:
+    """False for text made only of spaces, controls and invisible characters (U+200B, U+FEFF…)."""
+    return any(unicodedata.category(c)[0] not in "CZ" and c not in BLANK_LETTERS for c in value)
 
 
-@cache
-def timezone_names() -> frozenset[str]:
-    return placeable_timezones(zoneinfo.available_timezones())
+def too_long(max_length: int) -> str:
+    return f"Use at most {max_length} characters."
 
 
 def clean_text(value: object, *, max_length: int, required: bool = False) -> str:
+    """Text without surrounding blanks; text that shows nothing is blank."""
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValueError("Must be text.")
     value = value.strip()
+    if not shows_something(value):
+        value = ""
     if required and not value:
-        raise ValueError("This field is required.")
+        raise ValueError(REQUIRED)
     if len(value) > max_length:
-        raise ValueError(f"Use at most {max_length} characters.")
+        raise ValueError(too_long(max_length))
     return value
 
 
@@ -54,7 +56,7 @@ def clean_email(value: object) -> str:
     if not EMAIL_RE.match(email):
         raise ValueError("Enter a valid email address, like name@example.org.")
     if len(normalize_email(email)) > EMAIL_MAX:  # case folding can lengthen text ("ß" -> "ss")
-        raise ValueError(f"Use at most {EMAIL_MAX} characters.")
+        raise ValueError(too_long(EMAIL_MAX))
     return email
 
 
@@ -83,33 +85,41 @@ def clean_timezone(value: object) -> str | None:
 
 
 def clean_int(value: object, *, low: int, high: int, required: bool = False) -> int | None:
+    """A whole number in ``[low, high]`` from an int or from ASCII digits."""
+    if isinstance(value, str):
+        value = value.strip()
     if value is None or value == "":
         if required:
-            raise ValueError("This field is required.")
+            raise ValueError(REQUIRED)
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValueError("Must be a whole number.")
-    try:
-        number = int(value)
-    except ValueError:
-        raise ValueError("Must be a whole number.") from None
-    if not low <= number <= high:
+        raise ValueError(WHOLE_NUMBER_MESSAGE)
+    if isinstance(value, str):
+        if not WHOLE_NUMBER.fullmatch(value) or len(value) > 12:
+            raise ValueError(WHOLE_NUMBER_MESSAGE)
+        value = int(value)
+    if not low <= value <= high:
         raise ValueError(f"Must be between {low} and {high}.")
-    return number
+    return value
 
 
-def clean_years(value: object) -> int | None:
-    return clean_int(value, low=0, high=MAX_YEARS)
-
-
-def clean_capacity(value: object) -> int:
-    return clean_int(value, low=CAPACITY_MIN, high=CAPACITY_MAX, required=True)  # type: ignore[return-value]
+def clean_number(value: object, *, low: float, high: float) -> float:
+    """A decimal number in ``[low, high]`` (ASCII digits, one optional point)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"-?[0-9]{1,12}(\.[0-9]{1,12})?|-?\.[0-9]{1,12}", text):
+            raise ValueError("Must be a number.")
+        value = float(text)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("Must be a number.")
+    if not low <= value <= high:
+        raise ValueError(f"Must be a number from {low:g} to {high:g}.")
+    return float(value)
 
 
 def clean_tags(value: object) -> list[str]:
     tags = split_list(value)
-    too_long = [t for t in tags if len(t) > MAX_TAG_LENGTH]
-    if too_long:
+    if any(len(t) > MAX_TAG_LENGTH for t in tags):
         raise ValueError(f"Keep each entry under {MAX_TAG_LENGTH} characters.")
     tags = normalize_tags(tags)
     if len(tags) > MAX_TAGS:
@@ -118,11 +128,13 @@ def clean_tags(value: object) -> list[str]:
 
 
 def clean_date(value: object) -> date | None:
+    if isinstance(value, str):
+        value = value.strip()
     if value is None or value == "":
         return None
     if isinstance(value, date):
         return value
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError("Use a date like 2027-01-31.")
     try:
         return date.fromisoformat(value)
@@ -147,11 +159,10 @@ def split_list(value: object) -> list[str]:
         items = value
     else:
         raise ValueError("Must be a list of text entries.")
-    return [item.strip() for item in items if item.strip()]
+    return [item.strip() for item in items if shows_something(item.strip())]
 
 
-def clean_fields(data: Mapping[str, object],
-                 rules: Mapping[str, Callable[[object], Any]]) -> dict[str, Any]:
+def collect(data: Mapping[str, object], rules: Mapping[str, Any]) -> dict[str, Any]:
     """Run each rule on the fields present in ``data``; all messages at once, or the values."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}

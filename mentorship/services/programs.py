@@ -2,73 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from mentorship.models import (
-    Availability,
-    Enrolment,
-    Program,
-    ProgramStatus,
-    Role,
-    User,
-)
+from mentorship.models import Enrolment, Program, ProgramStatus, Role, User
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
-from mentorship.services.fields import (
-    clean_capacity,
-    clean_choice,
-    clean_date,
-    clean_fields,
-    clean_int,
-    clean_tags,
-    clean_text,
-)
+from mentorship.services.fields import clean_choice
+from mentorship.services.specs import PROGRAM, ROLE_SPECS, Spec
+from mentorship.services.versions import apply_changes
+from mentorship.services.vocabulary import default_weights
 
-WEIGHT_KEYS = ("text", "language", "timezone", "experience", "industry")
-
-
-def clean_weights(value: object) -> dict[str, float]:
-    if value is None or value == "":
-        return {}
-    if not isinstance(value, dict):
-        raise ValueError("Must be an object of criterion weights.")
-    unknown = set(value) - set(WEIGHT_KEYS)
-    if unknown:
-        raise ValueError(f"Unknown criterion: {', '.join(sorted(unknown))}.")
-    weights = {}
-    for key, weight in value.items():
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 <= weight <= 10:
-            raise ValueError(f"Weight for {key} must be a number from 0 to 10.")
-        weights[key] = float(weight)
-    return weights
-
-
-PROGRAM_FIELDS: dict[str, Callable[[object], Any]] = {
-    "name": lambda v: clean_text(v, max_length=120, required=True),
-    "description": lambda v: clean_text(v, max_length=4000),
-    "starts_on": clean_date,
-    "ends_on": clean_date,
-    "status": lambda v: ProgramStatus(clean_choice(v, [s.value for s in ProgramStatus])),
-    "weights": clean_weights,
-    # Two places are at most 12 hours apart around the globe: a larger limit limits nothing.
-    "max_timezone_gap_hours": lambda v: clean_int(v, low=0, high=12),
-    "max_pending_requests": lambda v: clean_int(v, low=1, high=10, required=True),
-}
-
-MENTEE_FIELDS: dict[str, Callable[[object], Any]] = {
-    "goals": lambda v: clean_text(v, max_length=4000),
-    "skills_to_grow": clean_tags,
-}
-MENTOR_FIELDS: dict[str, Callable[[object], Any]] = {
-    "about": lambda v: clean_text(v, max_length=4000),
-    "expertise": clean_tags,
-    "capacity": clean_capacity,
-    "availability": lambda v: Availability(clean_choice(v, [a.value for a in Availability])),
-}
+NAME_TAKEN = "Another program already has this name."
 
 
 def visible_programs(session: Session, user: User) -> list[Program]:
@@ -82,68 +29,74 @@ def visible_programs(session: Session, user: User) -> list[Program]:
 def get_program_for_user(session: Session, program_id: int, user: User) -> Program:
     """The program if ``user`` may see it; NotFound otherwise (drafts are admin-only)."""
     program = session.get(Program, program_id)
-    if program is None:
-        raise NotFound("program")
-    if program.status == ProgramStatus.DRAFT and not user.is_admin:
+    if program is None or (program.status == ProgramStatus.DRAFT and not user.is_admin):
         raise NotFound("program")
     return program
 
 
+def program_weights(program: Program | None) -> dict[str, float]:
+    """The full set of weights a program matches with (the defaults where it set none)."""
+    return default_weights() | dict(program.weights if program and program.weights else {})
+
+
 def save_program(session: Session, data: Mapping[str, object],
-                 program: Program | None = None) -> Program:
+                 program: Program | None = None, *, version: object = None) -> Program:
     """Create (``program`` None) or partially update a program from raw input."""
-    values = clean_fields(data, PROGRAM_FIELDS)
-    if program is None:
-        values = {"status": ProgramStatus.DRAFT, "max_pending_requests": 3} | values
-        if "name" not in values:
-            raise FieldErrors({"name": "This field is required."})
+    values = PROGRAM.clean(data, partial=program is not None)
+    if "weights" in values:
+        values["weights"] = program_weights(program) | values["weights"]
+        if not any(values["weights"].values()):
+            raise FieldErrors({"weights": "Give at least one criterion a weight above 0."})
     starts = values.get("starts_on", program.starts_on if program else None)
     ends = values.get("ends_on", program.ends_on if program else None)
     if starts and ends and ends < starts:
         raise FieldErrors({"ends_on": "The end date must be on or after the start date."})
-    target = program or Program()
     try:
         # Changes go inside the savepoint, so a refused name leaves the transaction usable.
         with session.begin_nested():  # the unique index decides, even between racing admins
-            for key, value in values.items():
-                setattr(target, key, value)
-            session.add(target)
-            session.flush()
+            if program is None:
+                program = Program(**values)
+                session.add(program)
+                session.flush()
+            else:
+                apply_changes(session, program, values, version=version, spec=PROGRAM)
     except IntegrityError:
-        raise FieldErrors({"name": "Another program already has this name."}) from None
-    return target
+        raise FieldErrors({"name": NAME_TAKEN}) from None
+    return program
+
+
+def role_spec(role: object) -> tuple[Role, Spec]:
+    """The role named by ``role`` and its fields; FieldErrors for anything else."""
+    try:
+        chosen = Role(clean_choice(role, [r.value for r in Role]))
+    except ValueError as exc:
+        raise FieldErrors({"role": str(exc)}) from None
+    return chosen, ROLE_SPECS[chosen]
 
 
 def enrol(session: Session, user: User, program: Program, role: object,
           data: Mapping[str, object]) -> Enrolment:
     """Join an open program as mentee or mentor; a second enrolment in one role is a Conflict."""
-    try:
-        role = Role(clean_choice(role, [r.value for r in Role]))
-    except ValueError as exc:
-        raise FieldErrors({"role": str(exc)}) from None
+    chosen, spec = role_spec(role)
     if not program.is_open_for_enrolment:
         raise Conflict("This program is not open for enrolment.")
-    rules = MENTEE_FIELDS if role == Role.MENTEE else MENTOR_FIELDS
-    defaults = {} if role == Role.MENTEE else {"capacity": 2, "availability": "open"}
-    values = clean_fields(defaults | dict(data), rules)
+    values = spec.clean(data, partial=False)
     # By id, not relationship: an object attached to loaded collections but not yet in the
     # session makes the savepoint's autoflush warn and skip it.
-    enrolment = Enrolment(program_id=program.id, user_id=user.id, role=role, **values)
+    enrolment = Enrolment(program_id=program.id, user_id=user.id, role=chosen, **values)
     try:
         with session.begin_nested():  # the unique constraint decides, not a prior count
             session.add(enrolment)
             session.flush()
     except IntegrityError:
-        raise Conflict(f"You are already enrolled in this program as {role.value}.") from None
+        raise Conflict(f"You are already enrolled in this program as {chosen.value}.") from None
     return enrolment
 
 
-def update_enrolment(session: Session, enrolment: Enrolment,
-                     data: Mapping[str, object]) -> Enrolment:
-    rules = MENTEE_FIELDS if enrolment.role == Role.MENTEE else MENTOR_FIELDS
-    for key, value in clean_fields(data, rules).items():
-        setattr(enrolment, key, value)
-    session.flush()
+def update_enrolment(session: Session, enrolment: Enrolment, data: Mapping[str, object],
+                     *, version: object = None) -> Enrolment:
+    spec = ROLE_SPECS[enrolment.role]
+    apply_changes(session, enrolment, spec.clean(data), version=version, spec=spec)
     return enrolment
 
 
@@ -170,3 +123,22 @@ def enrolment_counts(session: Session) -> dict[int, dict[str, int]]:
     for program_id, role, n in rows:
         counts.setdefault(program_id, {"mentee": 0, "mentor": 0})[role.value] = n
     return counts
+
+
+def enrolments_in(session: Session, user: User, program: Program) -> list[Enrolment]:
+    """``user``'s enrolments in ``program`` (none, one per role, or both)."""
+    return list(session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user.id, Enrolment.program_id == program.id).order_by(Enrolment.role)))
+
+
+def enrol_offer(program: Program, mine: list[Enrolment]) -> tuple[str | None, str] | None:
+    """Which enrol button a person sees on a program: (role to preselect, label), or None."""
+    if not program.is_open_for_enrolment:
+        return None
+    roles = {e.role for e in mine}
+    if not roles:
+        return None, f"Enrol in {program.name}"
+    for role in (Role.MENTOR, Role.MENTEE):
+        if role not in roles:
+            return role.value, f"Also join as a {role.value}"
+    return None

@@ -1,35 +1,38 @@
-"""HTML pages, one blueprint per module."""
+"""HTML pages, one blueprint per module, and the form page they share.
+
+A view that shows a form registers it with ``form_page`` before calling a service.
+If the service refuses (``FieldErrors``, ``Conflict``, ``TooManyAttempts``), the
+app-level handlers in ``mentorship/errors.py`` render that page again with the
+messages at their fields and the right status; the view itself only handles success.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import render_template
-from sqlalchemy.orm import Session
+from flask import g, render_template
 
-from mentorship.db import get_session
 from mentorship.forms import BaseForm
-from mentorship.services.errors import FieldErrors
 
 
-def render_form(template: str, form: BaseForm, **context: Any) -> tuple[str, int]:
-    """Render a form page: 422 when it carries field errors, so clients can tell."""
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template(template, form=form, **context), status
+@dataclass
+class FormPage:
+    """A template showing ``form``, with the rest of its context."""
+
+    template: str
+    form: BaseForm
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, status: int | None = None) -> tuple[str, int]:
+        """The page; 422 when it carries field errors, so clients can tell."""
+        if status is None:
+            status = 422 if self.form.errors or self.form.form_errors else 200
+        return render_template(self.template, form=self.form, **self.context), status
 
 
-def commit_form(form: BaseForm, change: Callable[[Session], object]) -> bool:
-    """Apply a valid form through a service and commit; on refusal show why at the fields.
-
-    True when the change was saved (the caller flashes and redirects), False when the
-    page should be shown again with the service's messages.
-    """
-    session = get_session()
-    try:
-        change(session)
-    except FieldErrors as exc:
-        form.add_errors(exc)
-        return False
-    session.commit()
-    return True
+def form_page(template: str, form: BaseForm, **context: Any) -> FormPage:
+    """Register the page that shows ``form``, for the error handlers to render again."""
+    page = FormPage(template, form, context)
+    g.form_page = page
+    return page

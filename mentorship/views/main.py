@@ -1,20 +1,35 @@
-"""The home page (a dashboard once signed in) and the health check."""
+"""The home page (a dashboard once signed in), the health check, and the template helpers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from datetime import datetime
+
+from flask import Blueprint, Flask, g, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
 from mentorship.db import get_session
 from mentorship.services import programs
 from mentorship.services.profiles import get_profile
+from mentorship.services.specs import ROLE_SPECS
+from mentorship.services.times import in_zone, long_date
 
 bp = Blueprint("main", __name__)
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["ROLE_LABELS"] = {"mentee": "Mentee", "mentor": "Mentor"}
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["ROLE_FIELDS"] = {role.value: spec.names
+                                            for role, spec in ROLE_SPECS.items()}
+
+
+def local_time(value: datetime) -> datetime:
+    """A stored time in the signed-in viewer's profile time zone (UTC for anyone else)."""
+    if "viewer_zone" not in g:
+        profile = current_user.profile if current_user.is_authenticated else None
+        g.viewer_zone = profile.timezone if profile else None
+    return in_zone(value, g.viewer_zone)
 
 
 @bp.get("/")

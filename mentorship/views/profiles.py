@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from mentorship.db import get_session
 from mentorship.forms import ProfileForm
 from mentorship.services import profiles
-from mentorship.services.fields import language_names, timezone_names
-from mentorship.services.matches import tag_suggestions
-from mentorship.views import commit_form, render_form
+from mentorship.services.specs import PROFILE
+from mentorship.services.vocabulary import language_names, sorted_timezones, tag_suggestions
+from mentorship.views import form_page
 
 bp = Blueprint("profiles", __name__, url_prefix="/profile")
 
@@ -27,20 +27,13 @@ def show() -> str:
 @login_required
 def edit() -> Response | tuple[str, int]:
     profile = profiles.get_profile(get_session(), current_user)
-    form = ProfileForm.from_request(data=profile_form_data(profile))
-    if form.is_submitted_and_valid() and commit_form(
-            form, lambda db: profiles.update_profile(db, current_user, request.form)):
-        flash("Profile saved.", "success")
-        return redirect(url_for("profiles.show"))
-    return render_form("profiles/edit.html", form, suggestions=tag_suggestions(),
-                       timezones=sorted(timezone_names()))
-
-
-def profile_form_data(profile: profiles.Profile) -> dict[str, object]:
-    """Stored values as the form shows them (lists become comma-separated text)."""
-    return {
-        "headline": profile.headline, "bio": profile.bio, "industry": profile.industry,
-        "languages": ", ".join(profile.languages or []), "timezone": profile.timezone or "",
-        "years_experience": "" if profile.years_experience is None else profile.years_experience,
-        "skills": ", ".join(profile.skills or []),
-    }
+    form = ProfileForm.from_request(data=PROFILE.form_data(profile) | {"version": profile.version})
+    page = form_page("profiles/edit.html", form, suggestions=tag_suggestions(),
+                     timezones=sorted_timezones())
+    if not form.is_submitted_and_valid():
+        return page.render()
+    profiles.update_profile(get_session(), current_user, form.values(PROFILE),
+                            version=form.version.data)
+    get_session().commit()
+    flash("Profile saved.", "success")
+    return redirect(url_for("profiles.show"))

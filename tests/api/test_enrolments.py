@@ -33,7 +33,7 @@ def test_enrolment_is_created(app: Flask, client: FlaskClient, member: int,
                               body: dict[str, object]) -> None:
     response = enrol(client, auth, program, body)
     assert response.status_code == 201
-    assert response.json | {"id": 0} == body | {"id": 0, "program_id": program,
+    assert response.json | {"id": 0} == body | {"id": 0, "program_id": program, "version": 1,
                                                 "program_name": response.json["program_name"]}
     stored = fetch(app, Enrolment, response.json["id"])
     assert (stored.user_id, stored.program_id, stored.role.value) == (member, program,

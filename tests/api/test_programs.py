@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from mentorship.services.vocabulary import default_weights
 from mentorship.models import Program, ProgramStatus, User
 from tests.api.helpers import count, fetch
 from tests.factories import create, make_enrolment, make_program
@@ -17,6 +18,8 @@ NEW_PROGRAM = {"name": "Autumn cohort", "description": "Engineers helping engine
                "starts_on": "2027-09-01", "ends_on": "2027-12-15", "status": "open",
                "weights": {"text": 2, "language": 1.5}, "max_timezone_gap_hours": 6,
                "max_pending_requests": 4}
+
+DEFAULTS = default_weights()  # 60 for text, 10 for each other criterion
 
 
 @pytest.fixture
@@ -52,8 +55,9 @@ def test_one_program_in_full(client: FlaskClient, auth: dict[str, str],
     assert response.status_code == 200
     assert response.json == {
         "id": programs["open"], "name": "Open one", "description": "A test cohort",
-        "starts_on": "2027-01-01", "ends_on": None, "status": "open", "weights": {},
-        "max_timezone_gap_hours": None, "max_pending_requests": 3}
+        "starts_on": "2027-01-01", "ends_on": None, "status": "open", "weights": DEFAULTS,
+        "max_timezone_gap_hours": None, "max_pending_requests": 3, "version": 1}
+    assert response.headers["ETag"] == '"1"'
 
 
 def test_a_draft_is_404_for_members_but_not_for_admins(
@@ -75,7 +79,9 @@ def test_admin_creates_a_program(app: Flask, client: FlaskClient,
     response = client.post("/api/v1/programs", headers=admin_auth, json=NEW_PROGRAM)
     assert response.status_code == 201
     body = response.json
-    assert body | {"id": 0} == NEW_PROGRAM | {"id": 0, "weights": {"text": 2.0, "language": 1.5}}
+    # Weights not sent keep their default importance (in the same 0-100 scale).
+    assert body | {"id": 0} == NEW_PROGRAM | {
+        "id": 0, "version": 1, "weights": DEFAULTS | {"text": 2.0, "language": 1.5}}
     assert response.headers["Location"].endswith(f"/api/v1/programs/{body['id']}")
     stored = fetch(app, Program, body["id"])
     assert (stored.name, stored.ends_on) == ("Autumn cohort", date(2027, 12, 15))
@@ -115,7 +121,9 @@ def test_anonymous_admin_writes_are_401(app: Flask, client: FlaskClient) -> None
     ({"starts_on": "2027-12-01", "ends_on": "2027-01-01"}, "ends_on"),
     ({"status": "archived"}, "status"),
     ({"weights": {"charisma": 1}}, "weights"),
-    ({"weights": {"text": 11}}, "weights"),
+    ({"weights": {"text": 101}}, "weights"),
+    ({"weights": {"text": 0, "language": 0, "timezone": 0, "experience": 0, "industry": 0}},
+     "weights"),
     ({"weights": {"text": "high"}}, "weights"),
     ({"weights": [1, 2]}, "weights"),
     ({"max_timezone_gap_hours": 27}, "max_timezone_gap_hours"),

@@ -9,11 +9,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from mentorship.auth import GENERIC_LOGIN_ERROR
+from mentorship.services.accounts import WRONG_CREDENTIALS as GENERIC_LOGIN_ERROR
 from mentorship.db import get_session
 from mentorship.models import ApiToken, LoginFailure, utcnow
 from mentorship.security import token_digest
-from mentorship.services.ratelimit import MAX_PER_ACCOUNT, sign_in_keys
+from mentorship.services.fields import normalize_email
+from mentorship.services.ratelimit import key_of
+from mentorship.settings import THROTTLE_LIMITS
+
+MAX_PER_ACCOUNT = THROTTLE_LIMITS["THROTTLE_SIGN_IN_PER_ACCOUNT"]
 from tests.api.helpers import bearer, count
 from tests.factories import PASSWORD, create, login, make_user
 
@@ -50,7 +54,7 @@ def test_wrong_credentials_get_one_generic_401_and_are_counted(
     assert response.status_code == 401
     assert response.json["error"]["message"] == GENERIC_LOGIN_ERROR
     assert count(app, ApiToken) == 0
-    account_key = sign_in_keys(email, None)[0][0]
+    account_key = key_of("account", normalize_email(email))
     assert count(app, LoginFailure, LoginFailure.key == account_key) == 1
 
 
