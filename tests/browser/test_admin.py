@@ -25,7 +25,7 @@ def test_admin_creates_and_edits_a_program(web, live_server) -> None:  # noqa: A
     page.get_by_label("Starts on").fill("2027-09-01")
     page.get_by_label("Ends on").fill("2028-02-28")
     page.get_by_label("Status").select_option(label="Open")
-    page.get_by_label("Weight: goals and expertise").fill("6")
+    page.get_by_label("Goals and expertise", exact=True).fill("6")
     web.shot("new-filled")
     page.get_by_role("button", name="Save program").click()
 
@@ -33,16 +33,16 @@ def test_admin_creates_and_edits_a_program(web, live_server) -> None:  # noqa: A
     expect(page.get_by_role("status")).to_have_text("Program “Autumn Leadership Cohort” saved.")
     row = page.get_by_role("row").filter(has_text="Autumn Leadership Cohort")
     expect(row.get_by_role("cell")).to_have_text(
-        ["Autumn Leadership Cohort", "Open", "2027-09-01 – 2028-02-28", "0", "0", re.compile("Edit")])
+        ["Autumn Leadership Cohort", "Open", "1 Sep 2027 – 28 Feb 2028", "0", "0", re.compile("Edit")])
     web.shot("list-created")
 
     row.get_by_role("link", name="Edit Autumn Leadership Cohort").click()
     expect(page.get_by_role("heading", name="Edit Autumn Leadership Cohort")).to_be_visible()
-    expect(page.get_by_label("Weight: goals and expertise")).to_have_value("6")
+    expect(page.get_by_label("Goals and expertise", exact=True)).to_have_value("6")
     expect(page.get_by_label("Status")).to_have_value("open")
     page.get_by_label("Name").fill("Autumn Leadership Cohort 2027")
     page.get_by_label("Status").select_option(label="Running")
-    page.get_by_label("Weight: shared language").fill("2.5")
+    page.get_by_label("Shared language", exact=True).fill("2.5")
     page.get_by_role("button", name="Save program").click()
 
     expect(page.get_by_role("status")).to_have_text(
@@ -53,8 +53,8 @@ def test_admin_creates_and_edits_a_program(web, live_server) -> None:  # noqa: A
     web.shot("list-edited")
 
     row.get_by_role("link", name="Edit Autumn Leadership Cohort 2027").click()
-    expect(page.get_by_label("Weight: shared language")).to_have_value("2.5")
-    expect(page.get_by_label("Weight: goals and expertise")).to_have_value("6")
+    expect(page.get_by_label("Shared language", exact=True)).to_have_value("2.5")
+    expect(page.get_by_label("Goals and expertise", exact=True)).to_have_value("6")
 
 
 def test_non_admin_gets_403_on_admin_pages(web, live_server) -> None:  # noqa: ANN001
