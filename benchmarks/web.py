@@ -205,7 +205,7 @@ def print_flatness(rows: list[Row], sizes: list[int]) -> list[str]:
             share = row.result.rps / first.result.rps
             cells.append(f"{share:10.0%}")
             if share < FLAT_SHARE:
-                misses.append(f"{label} at {size:,}")
+                misses.append(f"{label} not flat at {size:,}")
         print(f"{label:28} " + " ".join(cells))
     return misses
 
