@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import date
-from pathlib import Path
+from typing import Any
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -16,30 +15,6 @@ from mentorship.db import get_session
 from mentorship.services import accounts, demo
 from mentorship.services.errors import Conflict, FieldErrors
 from mentorship.settings import is_production
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-def alembic_config() -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url",
-                           current_app.config["DATABASE_URL"].replace("%", "%%"))
-    return config
-
-
-def upgrade_database() -> None:
-    """Bring the schema to the newest migration (creates the database if needed)."""
-    command.upgrade(alembic_config(), "head")
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command() -> None:
-    """Create or migrate the database schema to the newest version."""
-    upgrade_database()
-    click.echo("Database is up to date.")
-
 
 @click.command("create-admin")
 @click.argument("email")
@@ -113,22 +88,33 @@ def demo_logins_command() -> None:
             click.echo(f"  {label + ':':8} {email}")
 
 
-@click.command("prepare-demo")
-@click.pass_context
-@with_appcontext
-def prepare_demo_command(ctx: click.Context) -> None:
-    """Migrate, load the demo program if the database is empty, and print the logins.
+class LazyCommand(click.Command):
+    """A command whose module loads only when it runs or shows its help.
 
-    One process instead of three keeps `make run` quick on every start after the first.
+    Migrations need Alembic, which takes longer to import than the rest of the app;
+    every other command, and the web server, start without it.
     """
-    ctx.invoke(init_db_command)
-    ctx.invoke(seed_demo_command, mentees=150, mentors=50, seed=2026, if_empty=True, force=False)
-    ctx.invoke(demo_logins_command)
+
+    def __init__(self, name: str, target: str, short_help: str) -> None:
+        super().__init__(name, short_help=short_help, help=short_help)
+        self.target = target
+
+    def load(self) -> click.Command:
+        module, attribute = self.target.split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        return self.load().make_context(info_name, args, parent=parent, **extra)
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(init_db_command)
+    app.cli.add_command(LazyCommand("init-db", "mentorship.migrate:init_db_command",
+                                    "Create or migrate the database schema to the newest version."))
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
-    app.cli.add_command(prepare_demo_command)
+    app.cli.add_command(LazyCommand("prepare-demo", "mentorship.migrate:prepare_demo_command",
+                                    "Migrate, load the demo program if the database is empty, "
+                                    "and print the logins."))

@@ -13,8 +13,12 @@ class IdConverter(IntegerConverter):
     """``<int:…>`` limited to ids the database can hold, so 10**20 is a plain 404.
 
     Without the bound PostgreSQL refuses the lookup itself (integer out of range),
-    which would surface as a server error instead of "not found".
+    which would surface as a server error instead of "not found". Only ASCII digits
+    without a leading zero match: ``01``, a fullwidth ``１`` or an Arabic-Indic ``١``
+    are not another spelling of an id, and each object has one URL.
     """
+
+    regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)

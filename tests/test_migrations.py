@@ -13,10 +13,10 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import JSON, Date, DateTime, Integer, String, Text, column, create_engine, inspect, select, table
 
-from mentorship.cli import alembic_config, upgrade_database
+from mentorship.migrate import alembic_config, upgrade_database
 from mentorship.db import Base, get_engine
 from mentorship.models import User
-from tests.conftest import (
+from tests.helpers import (
     ON_POSTGRES,
     make_app,
     postgres_url,

@@ -164,7 +164,7 @@ def test_nul_characters_are_refused_and_nothing_is_stored(app: Flask, url: str,
 
 
 def test_unreachable_database_answers_503(tmp_path) -> None:  # noqa: ANN001
-    from tests.conftest import make_app
+    from tests.helpers import make_app
     app = make_app(f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite'}")
     response = app.test_client().get("/login")
     assert response.status_code == 200  # pages that need no database still work

@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import app_on
+from tests.helpers import app_on
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,93 @@
+"""Imports flow one way, and starting the app loads only what serving a page needs."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from mentorship.db import get_session
+from tests.factories import create, make_enrolment, make_program, make_user
+from tests.helpers import ON_POSTGRES
+
+APP = Path(__file__).resolve().parents[1] / "mentorship"
+# What each layer may import from the app (besides itself). Lower layers never import
+# higher ones: views and the API call services, services use models, models use db.
+ALLOWED = {
+    "db": set(),
+    "models": {"db"},
+    "security": set(),
+    "settings": set(),
+    "routing": set(),
+    "services": {"db", "models", "security"},
+    "forms": {"models", "services", "security"},
+    "errors": {"db", "services"},
+    "auth": {"db", "errors", "models", "security", "services"},
+    "seclog": {"auth", "settings"},
+    "guards": {"auth", "errors", "forms", "seclog"},
+    "views": {"auth", "db", "forms", "models", "security", "services"},
+    "api": {"auth", "db", "errors", "models", "routing", "security", "services"},
+    "cli": {"db", "services", "settings"},
+    "migrate": {"cli", "db", "models"},
+}
+ENGINE_IMPORTERS = {"services/matches.py"}
+ENGINE_DATA = {"matching.vocabulary", "matching.zones", "matching.criteria"}
+
+
+def layer(path: Path) -> str:
+    return path.relative_to(APP).parts[0].removesuffix(".py")
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(p for p in APP.rglob("*.py") if p.name != "__init__.py"
+                                        or p.parent != APP), ids=lambda p: str(p.relative_to(APP)))
+def test_imports_flow_one_way(path: Path) -> None:
+    own = layer(path)
+    for module in imports(path):
+        if module.startswith("mentorship."):
+            target = module.split(".")[1]
+            assert target == own or target in ALLOWED[own], f"{own} imports {module}"
+        if module == "matching" or module.startswith("matching."):
+            relative = str(path.relative_to(APP))
+            assert relative in ENGINE_IMPORTERS or module in ENGINE_DATA, (
+                f"{relative} imports the engine ({module}); only services/matches.py may")
+
+
+def test_starting_the_app_loads_no_engine_migrations_or_password_hash() -> None:
+    probe = ("import sys, wsgi, mentorship.security as s; "
+             "heavy = {'numpy', 'scipy', 'sklearn', 'ortools', 'alembic'} & set(sys.modules); "
+             "assert not heavy, heavy; "
+             "assert 'dummy_hash' not in vars(s._hashing), 'hashed at import'")
+    subprocess.run([sys.executable, "-c", probe], check=True,
+                   cwd=Path(__file__).resolve().parents[1])
+
+
+def test_a_persons_enrolments_are_found_by_index(app) -> None:  # noqa: ANN001
+    def build(session):  # noqa: ANN001, ANN202
+        program = make_program(session)
+        for _ in range(3):
+            make_enrolment(session, make_user(session), program)
+    create(app, build)
+    query = "SELECT * FROM enrolments WHERE user_id = 2"
+    with app.app_context():
+        session = get_session()
+        if ON_POSTGRES:
+            session.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(session.scalars(text(f"EXPLAIN {query}")))
+        else:
+            plan = " ".join(str(row[-1]) for row in session.execute(
+                text(f"EXPLAIN QUERY PLAN {query}")))
+    assert "ix_enrolments_user_id" in plan
