@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-__all__ = ["assign", "as_edges", "as_capacity"]
+__all__ = ["as_capacity", "as_edges", "as_options", "assign", "integer_weights", "row_divisor", "scaled_values", "solve_flow"]
 
 #: Integer resolution of the costs handed to the flow solver.
 COST_BITS = 36
@@ -92,6 +92,19 @@ def as_capacity(capacity: ArrayLike, n_mentors: int, most: int = MOST_SEATS) -> 
     return np.minimum(cap, np.int64(most)).astype(np.int64)  # np.int64: a Python int would overflow int8
 
 
+def as_options(min_score: object, objective: object, equity: object) -> tuple[float | None, float]:
+    """Validate the options of a round; returns ``min_score`` and ``equity`` as plain floats."""
+    if objective not in _OBJECTIVES:
+        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
+    real_equity = _real(equity)
+    if real_equity is None or not 0.0 <= real_equity <= 1.0:
+        raise ValueError(f"equity must be a number in [0, 1], got {equity!r}")
+    real_min = None if min_score is None else _real(min_score)
+    if min_score is not None and (real_min is None or not np.isfinite(real_min)):
+        raise ValueError(f"min_score must be a finite number or None, got {min_score!r}")
+    return real_min, real_equity
+
+
 def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: float | None = None,
            objective: str = "score", equity: float = 0.0) -> np.ndarray:
     """Optimal assignment of mentees (rows) to mentors (columns) under capacities.
@@ -131,39 +144,61 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
     """
     rows, cols, values, (n, m) = as_edges(scores)
     cap = as_capacity(capacity, m, most=n)  # a mentor can never take more than every mentee
-    if objective not in _OBJECTIVES:
-        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
-    real_equity = _real(equity)
-    if real_equity is None or not 0.0 <= real_equity <= 1.0:
-        raise ValueError(f"equity must be a number in [0, 1], got {equity!r}")
-    real_min = None if min_score is None else _real(min_score)
-    if min_score is not None and (real_min is None or not np.isfinite(real_min)):
-        raise ValueError(f"min_score must be a finite number or None, got {min_score!r}")
+    real_min, real_equity = as_options(min_score, objective, equity)
     keep = cap[cols] > 0
     if real_min is not None:
         keep &= values >= real_min
     rows, cols, values = rows[keep], cols[keep], values[keep]
     if real_equity > 0 and len(values):
-        best = np.full(n, -np.inf)
-        np.maximum.at(best, rows, values)
-        divisor = np.where(best > 0, np.abs(best) ** real_equity, 1.0)
-        values = values / divisor[rows]
-    return _solve(rows, cols, values, cap, n, m, objective)
+        values = values / row_divisor(rows, values, n, real_equity)[rows]
+    largest = float(np.abs(values).max()) if len(values) else 0.0
+    return solve_flow(rows, cols, integer_weights(values, largest), cap, n, m, objective)
 
 
-def _solve(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, cap: np.ndarray,
-           n: int, m: int, objective: str) -> np.ndarray:
+def row_divisor(rows: np.ndarray, values: np.ndarray, n: int, equity: float) -> np.ndarray:
+    """Each mentee's equity divisor: their best score raised to ``equity`` (1 when it is not positive).
+
+    ``rows``/``values`` are the allowed pairs; the divisor of a row without any is 1.
+    """
+    if equity <= 0:
+        return np.ones(n)
+    best = np.full(n, -np.inf)
+    np.maximum.at(best, rows, values)
+    return np.where(best > 0, np.abs(best) ** equity, 1.0)
+
+
+def integer_weights(values: np.ndarray, largest: float) -> np.ndarray:
+    """The solver's integer weight of each (equity-scaled) score: ``rint(value / largest * 2**COST_BITS)``.
+
+    Examples
+    --------
+    >>> integer_weights(np.array([1.0, 0.5, 0.0]), 1.0).tolist() == [2**COST_BITS, 2**(COST_BITS - 1), 0]
+    True
+    """
+    return np.rint(scaled_values(values, largest)).astype(np.int64)
+
+
+def scaled_values(values: np.ndarray, largest: float) -> np.ndarray:
+    """``values / largest * 2**COST_BITS`` as floats (any shape), before rounding to integer weights."""
+    # Divide first: 2**COST_BITS / largest overflows when every score is below ~1e-297.
+    return values / largest * 2.0**COST_BITS if largest > 0 else values
+
+
+def solve_flow(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, cap: np.ndarray,
+               n: int, m: int, objective: str) -> np.ndarray:
+    """Mentor column per mentee (-1 unmatched) maximising the total integer weight of the pairs made.
+
+    ``"score"``: an unmatched mentee costs one unit, so among equal totals
+    the most pairs are made; ``"coverage"``: the most pairs first.
+    """
     result = np.full(n, -1, dtype=np.int64)
-    if len(values) == 0:
+    if len(weights) == 0:
         return result
     sink = n + m
-    largest = float(np.abs(values).max())
-    # Divide first: 2**COST_BITS / largest overflows when every score is below ~1e-297.
-    scaled = values / largest * 2.0**COST_BITS if largest > 0 else values
     tails = [rows, n + np.arange(m)]
     heads = [n + cols, np.full(m, sink)]
     caps = [np.ones(len(rows), np.int64), cap]
-    costs = [-np.rint(scaled).astype(np.int64), np.zeros(m, np.int64)]
+    costs = [-weights, np.zeros(m, np.int64)]
     if objective == "score":
         # A private way out for every mentee keeps the flow feasible. It costs
         # one unit (max|score| / 2**COST_BITS, within the rounding above) so
