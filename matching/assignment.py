@@ -10,7 +10,10 @@ mentors with 50 candidates each and 5 seats per mentor it took 44 s against
 5.5 s for the flow solver, which handles capacities natively.
 
 Scores are turned into integer costs with a resolution of
-``max|score| / 2**COST_BITS``, far finer than any meaningful score difference.
+``max|score| / 2**COST_BITS``, far finer than any meaningful score difference
+(:mod:`matching.flow`). A large dense matrix is not handed to the solver
+whole: it is solved from each row's best entries and certified against every
+other entry (:mod:`matching.dense`), with the same integer costs and optimum.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-__all__ = ["as_capacity", "as_edges", "as_options", "assign", "integer_weights", "row_divisor", "scaled_values", "solve_flow"]
+from matching.dense import DENSE_CELLS, PER_ROW, assign_dense
+from matching.flow import COST_BITS, integer_weights, row_divisor, solve_flow
 
-#: Integer resolution of the costs handed to the flow solver.
-COST_BITS = 36
+__all__ = ["COST_BITS", "as_capacity", "as_dense", "as_edges", "as_options", "assign"]
+
 #: Capacities are clipped to this before the cast to int64: no round has that
 #: many mentees, and 1e300 or the uint64 maximum must not overflow the cast.
 MOST_SEATS = 2**40
@@ -60,6 +64,16 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
         if keep.all():
             return rows, cols, values, csr.shape
         return rows[keep], cols[keep], values[keep], csr.shape
+    dense = as_dense(scores)
+    rows, cols = np.nonzero(np.isfinite(dense))
+    return rows.astype(np.int64), cols.astype(np.int64), dense[rows, cols], dense.shape
+
+
+def as_dense(scores: ArrayLike, *, check_values: bool = True) -> np.ndarray:
+    """Validate a dense score matrix: a real 2-D float array without NaN or +inf (``-inf`` = not allowed).
+
+    ``check_values=False`` leaves the NaN and +inf check to the caller.
+    """
     try:
         raw = np.asarray(scores)
         dense = raw.astype(float, copy=False) if raw.dtype.kind != "c" else None
@@ -69,10 +83,9 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
         raise ValueError(f"scores must be real, got dtype {raw.dtype}")
     if dense.ndim != 2:
         raise ValueError(f"scores must be 2-D, got shape {dense.shape}")
-    if np.isnan(dense).any() or np.isposinf(dense).any():
+    if check_values and (np.isnan(dense).any() or np.isposinf(dense).any()):
         raise ValueError("scores must not contain NaN or +inf (use -inf for pairs not allowed)")
-    rows, cols = np.nonzero(np.isfinite(dense))
-    return rows.astype(np.int64), cols.astype(np.int64), dense[rows, cols], dense.shape
+    return dense
 
 
 def as_capacity(capacity: ArrayLike, n_mentors: int, most: int = MOST_SEATS) -> np.ndarray:
@@ -142,6 +155,13 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
     >>> assign([[0.9, 0.8], [0.85, -np.inf]], capacity=[1, 0]).tolist()
     [0, -1]
     """
+    if not sp.issparse(scores):
+        dense = as_dense(scores, check_values=False)
+        if dense.size >= DENSE_CELLS and dense.shape[1] > 4 * PER_ROW:
+            cap = as_capacity(capacity, dense.shape[1], most=dense.shape[0])
+            real_min, real_equity = as_options(min_score, objective, equity)
+            return assign_dense(dense, cap, min_score=real_min, objective=objective, equity=real_equity)
+        scores = as_dense(dense)
     rows, cols, values, (n, m) = as_edges(scores)
     cap = as_capacity(capacity, m, most=n)  # a mentor can never take more than every mentee
     real_min, real_equity = as_options(min_score, objective, equity)
@@ -153,73 +173,3 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
         values = values / row_divisor(rows, values, n, real_equity)[rows]
     largest = float(np.abs(values).max()) if len(values) else 0.0
     return solve_flow(rows, cols, integer_weights(values, largest), cap, n, m, objective)
-
-
-def row_divisor(rows: np.ndarray, values: np.ndarray, n: int, equity: float) -> np.ndarray:
-    """Each mentee's equity divisor: their best score raised to ``equity`` (1 when it is not positive).
-
-    ``rows``/``values`` are the allowed pairs; the divisor of a row without any is 1.
-    """
-    if equity <= 0:
-        return np.ones(n)
-    best = np.full(n, -np.inf)
-    np.maximum.at(best, rows, values)
-    return np.where(best > 0, np.abs(best) ** equity, 1.0)
-
-
-def integer_weights(values: np.ndarray, largest: float) -> np.ndarray:
-    """The solver's integer weight of each (equity-scaled) score: ``rint(value / largest * 2**COST_BITS)``.
-
-    Examples
-    --------
-    >>> integer_weights(np.array([1.0, 0.5, 0.0]), 1.0).tolist() == [2**COST_BITS, 2**(COST_BITS - 1), 0]
-    True
-    """
-    return np.rint(scaled_values(values, largest)).astype(np.int64)
-
-
-def scaled_values(values: np.ndarray, largest: float) -> np.ndarray:
-    """``values / largest * 2**COST_BITS`` as floats (any shape), before rounding to integer weights."""
-    # Divide first: 2**COST_BITS / largest overflows when every score is below ~1e-297.
-    return values / largest * 2.0**COST_BITS if largest > 0 else values
-
-
-def solve_flow(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, cap: np.ndarray,
-               n: int, m: int, objective: str) -> np.ndarray:
-    """Mentor column per mentee (-1 unmatched) maximising the total integer weight of the pairs made.
-
-    ``"score"``: an unmatched mentee costs one unit, so among equal totals
-    the most pairs are made; ``"coverage"``: the most pairs first.
-    """
-    result = np.full(n, -1, dtype=np.int64)
-    if len(weights) == 0:
-        return result
-    sink = n + m
-    tails = [rows, n + np.arange(m)]
-    heads = [n + cols, np.full(m, sink)]
-    caps = [np.ones(len(rows), np.int64), cap]
-    costs = [-weights, np.zeros(m, np.int64)]
-    if objective == "score":
-        # A private way out for every mentee keeps the flow feasible. It costs
-        # one unit (max|score| / 2**COST_BITS, within the rounding above) so
-        # that among equal totals matching wins: at zero cost it would tie with
-        # a pair scoring 0, and a mentee with an empty profile scores 0 everywhere.
-        tails.append(np.arange(n))
-        heads.append(np.full(n, sink))
-        caps.append(np.ones(n, np.int64))
-        costs.append(np.ones(n, np.int64))
-    # Imported here: loading OR-Tools takes half a second, which the web app
-    # (it imports this package for its vocabulary) should not pay at start-up.
-    from ortools.graph.python import min_cost_flow
-
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs))
-    flow.set_nodes_supplies(np.append(np.arange(n), sink),
-                            np.append(np.ones(n, np.int64), -n))
-    status = flow.solve() if objective == "score" else flow.solve_max_flow_with_min_cost()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow solver failed with status {status}")
-    used = flow.flows(np.arange(len(rows))) > 0
-    result[rows[used]] = cols[used]
-    return result

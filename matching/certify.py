@@ -1,25 +1,19 @@
 """Optimality certificates for a round solved on some of its pairs.
 
-A round solved on candidate pairs is optimal over *all* allowed pairs exactly
-when a dual solution of the candidate problem also satisfies every pair left
-out. With the solver's integer weights ``w`` (see
-:func:`matching.assignment.integer_weights`), the dual of the transportation
-problem gives each mentee a value ``u`` and each mentor a seat price ``v >= 0``
-such that ``u[i] + v[j] >= w[i, j]`` for every allowed pair, with equality on
-the pairs made, ``v[j] = 0`` for a mentor with a free seat and
-``u[i] = -out`` for an unmatched mentee, where ``out`` is what leaving a mentee
-out costs (one unit for ``"score"``; for ``"coverage"``, more than any change
-of total weight, so that matching more always wins).
+A round solved on some pairs (a mentee's best candidates) is optimal over
+*all* allowed pairs exactly when a dual solution of that problem also
+satisfies every pair left out (:mod:`matching.duals`): no pair's integer
+weight ``w[i, j]`` exceeds ``u[i] + v[j]``. :func:`certified_solve` solves,
+prices, reads the rows whose pairs left out might beat the prices, adds the
+pairs that do (and those within a whisker of it) and solves again until none
+does. The result is optimal over every allowed pair in the same integer
+weights :func:`matching.assign` uses, so its total equals that of ``assign``
+on the full matrix.
 
-OR-Tools' min-cost-flow solver returns flows, not potentials. Given the
-optimal assignment, the prices are the solution of a system of difference
-constraints on the mentors (``v[a] - v[j] <= w[i, a] - w[i, j]`` for mentee
-``i`` placed with ``a`` who may also have ``j``, and so on), which is a
-shortest-path problem on a graph of ``n_mentors + 1`` nodes: solved here with
-a vectorised Bellman-Ford in exact int64 arithmetic. A pair left out
-*violates* the certificate when ``w[i, j] > u[i] + v[j]``; adding the violators
-to the pairs and solving again converges to an assignment that is optimal over
-every allowed pair, with the same integer weights :func:`assign` uses.
+Reading a row costs a pass over its scores, so rows are skipped when a bound
+proves them safe: a row whose best score left out, minus the cheapest seat
+price, cannot reach the mentee's value, or (once read) whose largest
+``weight - price`` left out cannot reach it after the prices moved.
 """
 
 from __future__ import annotations
@@ -29,126 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.assignment import COST_BITS, integer_weights, scaled_values, solve_flow
+from matching.duals import coverage_out, duals, ranges
+from matching.flow import COST_BITS, integer_weights, scaled_values, solve_flow
 
-__all__ = ["Blocks", "Model", "Outcome", "certified_solve", "coverage_out", "duals", "shortest_distances"]
+__all__ = ["Blocks", "Model", "Outcome", "certified_solve", "kth_per_line"]
 
 #: Row blocks of raw scores for the given (sorted) rows: (rows, float array of shape (len(rows), n_mentors)).
 Blocks = Callable[[np.ndarray], Iterable[tuple[np.ndarray, np.ndarray]]]
-
-_FAR = np.iinfo(np.int64).max // 4
-
-
-def coverage_out(n: int) -> int:
-    """What an unmatched mentee costs under ``"coverage"``: more than any path of ``n`` pairs can gain.
-
-    An augmenting path changes at most ``2 n + 1`` pairs, each worth at most
-    ``2**COST_BITS`` units, so a larger price makes the optimum match the most
-    mentees first, as the solver's maximum flow does.
-
-    Examples
-    --------
-    >>> coverage_out(1) > 3 * 2**36
-    True
-    """
-    return (2 * n + 2) * (2**COST_BITS + 1)
-
-
-def shortest_distances(n_nodes: int, source: int, tails: np.ndarray, heads: np.ndarray,
-                       weights: np.ndarray) -> np.ndarray:
-    """Shortest distances from ``source`` (int64; unreachable nodes get a huge value).
-
-    Bellman-Ford by frontiers: each round relaxes only the arcs leaving the
-    nodes whose distance fell in the previous round, all at once with numpy.
-    Weights may be negative; a negative cycle raises ``RuntimeError`` (it
-    cannot happen on the graph of an optimal assignment).
-
-    Examples
-    --------
-    >>> shortest_distances(3, 0, np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([4, 1, -5])).tolist()
-    [0, 4, -1]
-    """
-    order = np.argsort(tails, kind="stable")
-    tails, heads, weights = tails[order], heads[order], weights[order]
-    indptr = np.searchsorted(tails, np.arange(n_nodes + 1))
-    dist = np.full(n_nodes, _FAR, dtype=np.int64)
-    dist[source] = 0
-    frontier = np.array([source])
-    for _ in range(n_nodes + 1):
-        starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
-        total = int(counts.sum())
-        if total == 0:
-            return dist
-        arcs = _ranges(starts, counts)
-        reach = dist[tails[arcs]] + weights[arcs]
-        to = heads[arcs]
-        better = reach < dist[to]
-        if not better.any():
-            return dist
-        to, reach = to[better], reach[better]
-        np.minimum.at(dist, to, reach)
-        frontier = np.unique(to)
-    raise RuntimeError("the assignment is not optimal on its pairs: the price graph has a negative cycle")
-
-
-def duals(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, cap: np.ndarray,
-          assignment: np.ndarray, out: int) -> tuple[np.ndarray, np.ndarray]:
-    """Dual values ``u`` (per mentee) and seat prices ``v`` (per mentor) proving ``assignment`` optimal.
-
-    Parameters
-    ----------
-    rows, cols, weights : ndarrays
-        The pairs the assignment was solved on and their integer weights.
-    cap : ndarray of int, shape (n_mentors,)
-    assignment : ndarray of int, shape (n_mentees,)
-        An optimal assignment on those pairs (-1 = unmatched).
-    out : int
-        What leaving a mentee unmatched costs (1 for ``"score"``,
-        :func:`coverage_out` for ``"coverage"``).
-
-    Returns
-    -------
-    u, v : ndarrays of int64
-        ``u[i] + v[j] >= w`` on every given pair, with equality on the pairs
-        made; ``v >= 0``, and 0 for mentors with a free seat. The prices are
-        the highest such (shortest distances from a ground node).
-
-    Examples
-    --------
-    >>> u, v = duals(np.array([0, 1]), np.array([0, 0]), np.array([5, 3]), np.array([1]), np.array([0, -1]), 1)
-    >>> u.tolist(), v.tolist()
-    ([-1, -1], [6])
-    """
-    n, m = len(assignment), len(cap)
-    ground = m
-    matched = np.flatnonzero(assignment >= 0)
-    at = np.full(n, -1, dtype=np.int64)
-    at[matched] = assignment[matched]
-    own = np.zeros(n, dtype=np.int64)
-    placed = (rows >= 0) & (at[rows] == cols)
-    own[rows[placed]] = weights[placed]
-    load = np.bincount(assignment[matched], minlength=m)
-
-    other = ~placed
-    r, c, w = rows[other], cols[other], weights[other]
-    inside = at[r] >= 0
-    every = np.arange(m)
-    free = every[load < cap]
-    tails = np.concatenate([c[inside], c[~inside], np.full(len(matched), ground), np.full(len(free), ground), every])
-    heads = np.concatenate([at[r[inside]], np.full(int((~inside).sum()), ground), at[matched], free,
-                            np.full(m, ground)])
-    lengths = np.concatenate([own[r[inside]] - w[inside], -(w[~inside] + out), own[matched] + out,
-                              np.zeros(len(free), np.int64), np.zeros(m, np.int64)])
-    v = shortest_distances(m + 1, ground, tails, heads, lengths)[:m]
-    v = np.where(v >= _FAR, 0, v)  # a mentor nobody can be placed with
-    u = np.full(n, -out, dtype=np.int64)
-    u[matched] = own[matched] - v[at[matched]]
-    return u, v
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])`` without a Python loop."""
-    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
 
 
 @dataclass(frozen=True)
@@ -318,7 +199,7 @@ class _Pool:
         sorted_rows, order = index
         starts = np.searchsorted(sorted_rows, rows, side="left")
         counts = np.searchsorted(sorted_rows, rows, side="right") - starts
-        return np.repeat(np.arange(len(rows)), counts), self.cols[order[_ranges(starts, counts)]]
+        return np.repeat(np.arange(len(rows)), counts), self.cols[order[ranges(starts, counts)]]
 
 
 @dataclass(frozen=True)
@@ -352,3 +233,35 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
         done_rows.append(block_rows)
         done_reduced.append(gain.max(axis=1, initial=-np.inf))
     return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)
+
+
+def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
+
+    When the entries hold each row's ``k`` best scores (as candidates do),
+    it bounds every score of the row left out. Lines are laid out in a
+    ``-inf``-padded matrix and cut together, no sort; the few much longer
+    lines (a popular mentor's column) are cut one by one.
+
+    Examples
+    --------
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
+    [0.5, -inf]
+    """
+    counts = np.diff(indptr)
+    n = len(counts)
+    cut = np.full(n, -np.inf)
+    width = min(int(counts.max(initial=0)), max(k, 4 * -(-len(values) // max(n, 1))))
+    if int(counts.max(initial=0)) < k:
+        return cut
+    short = np.flatnonzero((counts >= k) & (counts <= width))
+    if len(short):
+        padded = np.full((len(short), width), -np.inf)
+        lines = np.repeat(np.arange(len(short)), counts[short])
+        at = ranges(indptr[short], counts[short])
+        padded[lines, at - indptr[short][lines]] = values[at]
+        cut[short] = np.partition(padded, width - k, axis=1)[:, width - k]
+    for line in np.flatnonzero(counts > width):
+        part = values[indptr[line] : indptr[line + 1]]
+        cut[line] = np.partition(part, len(part) - k)[len(part) - k]
+    return cut

@@ -4,7 +4,7 @@
 solved on those alone can fall a little short of the best round over all
 pairs. :func:`certified_round` closes the gap for certain: it solves on the
 candidates, prices every mentor's seats from that solution
-(:mod:`matching.certify`), reads the scores of the mentees whose other pairs
+(:mod:`matching.duals`), reads the scores of the mentees whose other pairs
 might beat those prices, adds the pairs that do and solves again, until no
 allowed pair can improve the round. The result is the optimum of
 :func:`matching.assign` on the full score matrix, in the same integer weights.
@@ -20,14 +20,15 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from matching.assignment import as_capacity, as_options, row_divisor
-from matching.certify import Model, _ranges, certified_solve
+from matching.assignment import as_capacity, as_options
+from matching.certify import Model, certified_solve, kth_per_line
+from matching.flow import row_divisor
 from matching.model import Mentee
 
 if TYPE_CHECKING:
     from matching.matcher import Matcher
 
-__all__ = ["Round", "certified_round", "kth_per_line"]
+__all__ = ["Round", "certified_round"]
 
 #: Cells of scores read at once when checking rows (about 64 MB of float64).
 _READ_CELLS = 8_000_000
@@ -57,38 +58,6 @@ class Round:
     certified: bool
     passes: int
     extra_pairs: int
-
-
-def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
-    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
-
-    When the entries hold each row's ``k`` best scores (as candidates do),
-    it bounds every score of the row left out. Lines are laid out in a
-    ``-inf``-padded matrix and cut together, no sort; the few much longer
-    lines (a popular mentor's column) are cut one by one.
-
-    Examples
-    --------
-    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
-    [0.5, -inf]
-    """
-    counts = np.diff(indptr)
-    n = len(counts)
-    cut = np.full(n, -np.inf)
-    width = min(int(counts.max(initial=0)), max(k, 4 * -(-len(values) // max(n, 1))))
-    if int(counts.max(initial=0)) < k:
-        return cut
-    short = np.flatnonzero((counts >= k) & (counts <= width))
-    if len(short):
-        padded = np.full((len(short), width), -np.inf)
-        lines = np.repeat(np.arange(len(short)), counts[short])
-        at = _ranges(indptr[short], counts[short])
-        padded[lines, at - indptr[short][lines]] = values[at]
-        cut[short] = np.partition(padded, width - k, axis=1)[:, width - k]
-    for line in np.flatnonzero(counts > width):
-        part = values[indptr[line] : indptr[line + 1]]
-        cut[line] = np.partition(part, len(part) - k)[len(part) - k]
-    return cut
 
 
 def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: ArrayLike, *, k: int = 50,
