@@ -251,9 +251,9 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
     counts = np.diff(indptr)
     n = len(counts)
     cut = np.full(n, -np.inf)
-    width = min(int(counts.max(initial=0)), max(k, 4 * -(-len(values) // max(n, 1))))
-    if int(counts.max(initial=0)) < k:
+    if k < 1 or int(counts.max(initial=0)) < k:
         return cut
+    width = min(int(counts.max(initial=0)), max(k, 4 * -(-len(values) // max(n, 1))))
     short = np.flatnonzero((counts >= k) & (counts <= width))
     if len(short):
         padded = np.full((len(short), width), -np.inf)

@@ -137,8 +137,8 @@ def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarr
     unsure = np.flatnonzero(reach > best)
     if len(unsure):
         for block_rows, block in blocks(unsure):
-            full = np.where(probe.block_weights(block_rows, block) > -np.inf, block, -np.inf)
-            best[block_rows] = full.max(axis=1, initial=-np.inf)
+            closed = (cap <= 0)[None, :] | (block < min_score if min_score is not None else False)
+            best[block_rows] = np.where(closed, -np.inf, block).max(axis=1, initial=-np.inf)
     has = best > -np.inf
     divisor = row_divisor(np.flatnonzero(has), best[has], n, equity)
     largest = float(np.abs(best[has] / divisor[has]).max()) if has.any() else 0.0
