@@ -10,7 +10,10 @@ mentors with 50 candidates each and 5 seats per mentor it took 44 s against
 5.5 s for the flow solver, which handles capacities natively.
 
 Scores are turned into integer costs with a resolution of
-``max|score| / 2**COST_BITS``, far finer than any meaningful score difference.
+``max|score| / 2**COST_BITS``, far finer than any meaningful score difference
+(:mod:`matching.flow`). A large dense matrix is not handed to the solver
+whole: it is solved from each row's best entries and certified against every
+other entry (:mod:`matching.dense`), with the same integer costs and optimum.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-__all__ = ["assign", "as_edges", "as_capacity"]
+from matching.dense import DENSE_CELLS, PER_ROW, assign_dense
+from matching.flow import COST_BITS, integer_weights, row_divisor, solve_flow
 
-#: Integer resolution of the costs handed to the flow solver.
-COST_BITS = 36
+__all__ = ["COST_BITS", "as_capacity", "as_dense", "as_edges", "as_options", "assign"]
+
 #: Capacities are clipped to this before the cast to int64: no round has that
 #: many mentees, and 1e300 or the uint64 maximum must not overflow the cast.
 MOST_SEATS = 2**40
@@ -60,6 +64,16 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
         if keep.all():
             return rows, cols, values, csr.shape
         return rows[keep], cols[keep], values[keep], csr.shape
+    dense = as_dense(scores)
+    rows, cols = np.nonzero(np.isfinite(dense))
+    return rows.astype(np.int64), cols.astype(np.int64), dense[rows, cols], dense.shape
+
+
+def as_dense(scores: ArrayLike, *, check_values: bool = True) -> np.ndarray:
+    """Validate a dense score matrix: a real 2-D float array without NaN or +inf (``-inf`` = not allowed).
+
+    ``check_values=False`` leaves the NaN and +inf check to the caller.
+    """
     try:
         raw = np.asarray(scores)
         dense = raw.astype(float, copy=False) if raw.dtype.kind != "c" else None
@@ -69,10 +83,9 @@ def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np
         raise ValueError(f"scores must be real, got dtype {raw.dtype}")
     if dense.ndim != 2:
         raise ValueError(f"scores must be 2-D, got shape {dense.shape}")
-    if np.isnan(dense).any() or np.isposinf(dense).any():
+    if check_values and (np.isnan(dense).any() or np.isposinf(dense).any()):
         raise ValueError("scores must not contain NaN or +inf (use -inf for pairs not allowed)")
-    rows, cols = np.nonzero(np.isfinite(dense))
-    return rows.astype(np.int64), cols.astype(np.int64), dense[rows, cols], dense.shape
+    return dense
 
 
 def as_capacity(capacity: ArrayLike, n_mentors: int, most: int = MOST_SEATS) -> np.ndarray:
@@ -90,6 +103,19 @@ def as_capacity(capacity: ArrayLike, n_mentors: int, most: int = MOST_SEATS) -> 
     if np.any(cap < 0) or np.any(cap != np.round(cap)):
         raise ValueError(f"capacity must hold non-negative integers, got {cap[(cap < 0) | (cap != np.round(cap))][:5]}")
     return np.minimum(cap, np.int64(most)).astype(np.int64)  # np.int64: a Python int would overflow int8
+
+
+def as_options(min_score: object, objective: object, equity: object) -> tuple[float | None, float]:
+    """Validate the options of a round; returns ``min_score`` and ``equity`` as plain floats."""
+    if objective not in _OBJECTIVES:
+        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
+    real_equity = _real(equity)
+    if real_equity is None or not 0.0 <= real_equity <= 1.0:
+        raise ValueError(f"equity must be a number in [0, 1], got {equity!r}")
+    real_min = None if min_score is None else _real(min_score)
+    if min_score is not None and (real_min is None or not np.isfinite(real_min)):
+        raise ValueError(f"min_score must be a finite number or None, got {min_score!r}")
+    return real_min, real_equity
 
 
 def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: float | None = None,
@@ -129,62 +155,21 @@ def assign(scores: ArrayLike | sp.sparray, capacity: ArrayLike, *, min_score: fl
     >>> assign([[0.9, 0.8], [0.85, -np.inf]], capacity=[1, 0]).tolist()
     [0, -1]
     """
+    if not sp.issparse(scores):
+        dense = as_dense(scores, check_values=False)
+        if dense.size >= DENSE_CELLS and dense.shape[1] > 4 * PER_ROW:
+            cap = as_capacity(capacity, dense.shape[1], most=dense.shape[0])
+            real_min, real_equity = as_options(min_score, objective, equity)
+            return assign_dense(dense, cap, min_score=real_min, objective=objective, equity=real_equity)
+        scores = as_dense(dense)
     rows, cols, values, (n, m) = as_edges(scores)
     cap = as_capacity(capacity, m, most=n)  # a mentor can never take more than every mentee
-    if objective not in _OBJECTIVES:
-        raise ValueError(f"objective must be one of {_OBJECTIVES}, got {objective!r}")
-    real_equity = _real(equity)
-    if real_equity is None or not 0.0 <= real_equity <= 1.0:
-        raise ValueError(f"equity must be a number in [0, 1], got {equity!r}")
-    real_min = None if min_score is None else _real(min_score)
-    if min_score is not None and (real_min is None or not np.isfinite(real_min)):
-        raise ValueError(f"min_score must be a finite number or None, got {min_score!r}")
+    real_min, real_equity = as_options(min_score, objective, equity)
     keep = cap[cols] > 0
     if real_min is not None:
         keep &= values >= real_min
     rows, cols, values = rows[keep], cols[keep], values[keep]
     if real_equity > 0 and len(values):
-        best = np.full(n, -np.inf)
-        np.maximum.at(best, rows, values)
-        divisor = np.where(best > 0, np.abs(best) ** real_equity, 1.0)
-        values = values / divisor[rows]
-    return _solve(rows, cols, values, cap, n, m, objective)
-
-
-def _solve(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, cap: np.ndarray,
-           n: int, m: int, objective: str) -> np.ndarray:
-    result = np.full(n, -1, dtype=np.int64)
-    if len(values) == 0:
-        return result
-    sink = n + m
-    largest = float(np.abs(values).max())
-    # Divide first: 2**COST_BITS / largest overflows when every score is below ~1e-297.
-    scaled = values / largest * 2.0**COST_BITS if largest > 0 else values
-    tails = [rows, n + np.arange(m)]
-    heads = [n + cols, np.full(m, sink)]
-    caps = [np.ones(len(rows), np.int64), cap]
-    costs = [-np.rint(scaled).astype(np.int64), np.zeros(m, np.int64)]
-    if objective == "score":
-        # A private way out for every mentee keeps the flow feasible. It costs
-        # one unit (max|score| / 2**COST_BITS, within the rounding above) so
-        # that among equal totals matching wins: at zero cost it would tie with
-        # a pair scoring 0, and a mentee with an empty profile scores 0 everywhere.
-        tails.append(np.arange(n))
-        heads.append(np.full(n, sink))
-        caps.append(np.ones(n, np.int64))
-        costs.append(np.ones(n, np.int64))
-    # Imported here: loading OR-Tools takes half a second, which the web app
-    # (it imports this package for its vocabulary) should not pay at start-up.
-    from ortools.graph.python import min_cost_flow
-
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(tails), np.concatenate(heads), np.concatenate(caps), np.concatenate(costs))
-    flow.set_nodes_supplies(np.append(np.arange(n), sink),
-                            np.append(np.ones(n, np.int64), -n))
-    status = flow.solve() if objective == "score" else flow.solve_max_flow_with_min_cost()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow solver failed with status {status}")
-    used = flow.flows(np.arange(len(rows))) > 0
-    result[rows[used]] = cols[used]
-    return result
+        values = values / row_divisor(rows, values, n, real_equity)[rows]
+    largest = float(np.abs(values).max()) if len(values) else 0.0
+    return solve_flow(rows, cols, integer_weights(values, largest), cap, n, m, objective)

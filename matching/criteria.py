@@ -5,7 +5,7 @@ Each criterion scores a pair in [0, 1]:
 - ``language``: 1 if they share a language, 0 if not;
 - ``timezone``: ``1 - gap / 12`` where ``gap`` is the clock difference in hours
   (0 to 12, measured around the globe, so UTC+13 and UTC-10, or UTC+14 and
-  UTC-11, are 1 hour apart);
+  UTC-11, are 1 hour apart) on one date of the program (:mod:`matching.zones`);
 - ``experience``: ``clip((mentor_years - mentee_years) / 5, 0, 1)``: a mentor
   five or more years ahead scores 1, a peer or a junior 0;
 - ``industry``: 1 for the same industry (case-insensitive), else 0.
@@ -17,18 +17,17 @@ weight drops out of the average). A criterion the mentor left empty scores
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime
 
 import numpy as np
 
 from matching.languages import normalize_language
+from matching.zones import REFERENCE_INSTANT, UNPLACED_ZONES, utc_offset_hours
 
-__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "UNPLACED_ZONES", "Facts", "clock_gap", "criterion_scores", "Tables",
-           "structured_tables", "utc_offset_hours"]
+__all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "REFERENCE_INSTANT", "UNPLACED_ZONES", "Facts", "clock_gap",
+           "criterion_scores", "Tables", "structured_tables", "utc_offset_hours"]
 
 #: Default weight of each criterion. The score of a pair is
 #: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
@@ -39,19 +38,13 @@ CRITERIA = tuple(DEFAULT_WEIGHTS)
 NEUTRAL = 0.5
 #: Years a mentor must be ahead for a full experience score.
 EXPERIENCE_FULL_GAP = 5.0
-#: UTC offsets are read at this instant, so daylight saving never makes results drift.
-REFERENCE_INSTANT = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
-
-
-#: Zone names that do not place a person: ``localtime`` and ``posixrules`` are the
-#: host's own setting (results would depend on the server), ``Factory`` means "not set".
-UNPLACED_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
 def clock_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hours between UTC offsets, measured around the globe: 0 to 12 (NaN stays NaN).
 
-    Offsets run from -12 to +14, so two of them can be more than 24 hours apart.
+    The vectorised :func:`matching.zones.clock_gap`: offsets run from -12 to
+    +14, so two of them can be more than 24 hours apart.
 
     Examples
     --------
@@ -60,29 +53,6 @@ def clock_gap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     gap = np.abs(a - b) % 24.0
     return np.minimum(gap, 24.0 - gap)
-
-
-@functools.lru_cache(maxsize=4096)
-def utc_offset_hours(name: str) -> float:
-    """UTC offset of an IANA time zone at ``REFERENCE_INSTANT``, in hours.
-
-    Raises
-    ------
-    ValueError
-        If the name is not a known time zone.
-
-    Examples
-    --------
-    >>> utc_offset_hours("Europe/Berlin"), utc_offset_hours("Asia/Kolkata")
-    (1.0, 5.5)
-    """
-    if isinstance(name, str) and name.rsplit("/", 1)[-1] in UNPLACED_ZONES:  # "posix/Factory" too
-        raise ValueError(f"time zone {name!r} does not say where a person is; use a place like 'Europe/Paris'")
-    try:
-        zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError) as exc:  # OSError: "Europe", a directory
-        raise ValueError(f"unknown time zone {name!r}") from exc
-    return REFERENCE_INSTANT.astimezone(zone).utcoffset().total_seconds() / 3600.0
 
 
 @dataclass(frozen=True)
@@ -96,8 +66,14 @@ class Facts:
     industry: np.ndarray  # (n,) int: -1 unknown, -2 an industry no mentor has
 
     @classmethod
-    def encode(cls, people: Sequence, languages: dict[str, int], industries: dict[str, int]) -> Facts:
-        """Encode people (mentors or mentees) against the mentors' language and industry codes."""
+    def encode(cls, people: Sequence, languages: dict[str, int], industries: dict[str, int],
+               on: date | datetime | None = None) -> Facts:
+        """Encode people (mentors or mentees) against the mentors' language and industry codes.
+
+        UTC offsets are read at ``on`` (a date of the program; by default
+        ``REFERENCE_INSTANT``, see :mod:`matching.zones`): mentors and
+        mentees of one round must be encoded at the same one.
+        """
         n, words = len(people), max(1, -(-len(languages) // 64))
         spoken: dict[tuple[str, ...], int] = {}  # few distinct language lists: encode each once
         rows = [spoken.setdefault(p.languages, len(spoken)) for p in people]
@@ -112,7 +88,7 @@ class Facts:
                     table[at, b // 64] |= np.uint64(1 << (b % 64))
         index = np.array(rows, dtype=np.int64).reshape(n)
         bits, has_lang = table[index], table_has[index]
-        offset = np.array([utc_offset_hours(p.timezone) if p.timezone else np.nan for p in people],
+        offset = np.array([utc_offset_hours(p.timezone, on) if p.timezone else np.nan for p in people],
                           dtype=float).reshape(n)
         years = np.array([np.nan if p.years_experience is None else p.years_experience for p in people],
                          dtype=float).reshape(n)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import json
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -23,21 +23,54 @@ def _gini(x: np.ndarray) -> float:
     return float((2 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
 
 
-def _group_key(label: Hashable) -> Hashable:
-    """A group label as a dict key (numpy scalars made Python ones); every missing label (None or NaN) becomes None.
+def _is_missing(label: object) -> bool:
+    """None, NaN and the missing-value markers of data libraries (``pd.NA``, ``pd.NaT``).
 
-    NaN is what pandas gives for a missing value, and no NaN equals another, so
-    without this each mentee with a missing label would be a group of its own.
+    A missing value is the one thing that differs from itself (NaN, NaT) or
+    cannot even say whether it does (``pd.NA``, whose truth value raises
+    TypeError); an array's ambiguous answer (ValueError) is not missing.
+    """
+    if label is None:
+        return True
+    try:
+        return bool(label != label)
+    except TypeError:
+        return True
+    except ValueError:
+        return False
+
+
+def _json_part(part: object) -> object:
+    """A component of a tuple label as a JSON value (missing -> None, tuples -> lists, other objects -> str)."""
+    if isinstance(part, np.generic):
+        part = part.item()
+    if _is_missing(part):
+        return None
+    if isinstance(part, tuple):
+        return [_json_part(p) for p in part]
+    return part if isinstance(part, str | int | float | bool) else str(part)
+
+
+def _group_key(label: object) -> Hashable:
+    """A group label as a JSON-friendly dict key.
+
+    NumPy scalars become Python ones; every missing label (None, NaN,
+    ``pd.NA``-like markers) becomes None, since no NaN equals another and
+    each mentee with a missing label would otherwise be a group of its own;
+    a tuple becomes the JSON text of its list (``("en", "Europe")`` ->
+    ``'["en", "Europe"]'``); other hashable objects their ``str``.
     """
     if isinstance(label, np.generic):
         label = label.item()
-    if isinstance(label, float) and math.isnan(label):
+    if _is_missing(label):
         return None
+    if isinstance(label, tuple):
+        return json.dumps(_json_part(label), ensure_ascii=False)
     try:
         hash(label)
     except TypeError:
         raise ValueError(f"groups must hold hashable labels, got {label!r}") from None
-    return label
+    return label if isinstance(label, str | int | float | bool) else str(label)
 
 
 def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: ArrayLike, *,
@@ -54,8 +87,10 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
         Capacities above ``MOST_SEATS`` (2**40) count as that many seats.
     groups : sequence, optional
         One label per mentee (e.g. first language); adds ``coverage_by_group``.
-        NumPy scalars are reported as Python ones, and missing labels (None or
-        NaN) are counted together under None.
+        Keys are JSON-friendly: NumPy scalars are reported as Python ones,
+        missing labels (None, NaN, ``pd.NA``-like) are counted together under
+        None, a tuple label is keyed by the JSON text of its list and any other
+        object by its ``str``.
 
     Returns
     -------
@@ -67,9 +102,8 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
         capacity), ``blocking_pairs`` (allowed pairs not made where the mentee
         prefers the mentor to their own match or is unmatched, and the mentor
         has a free seat or prefers the mentee to its weakest mentee) and
-        ``coverage_by_group``. Plain Python numbers; group labels are as given
-        (numpy scalars made Python ones), so the report is JSON-serialisable
-        when the labels are strings or numbers.
+        ``coverage_by_group``. Plain Python numbers and JSON-friendly group
+        keys, so ``json.dumps(report)`` always works.
 
     Examples
     --------

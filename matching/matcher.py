@@ -384,3 +384,15 @@ class Matcher:
             return []
         return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
                             batch.first_document, self.mentor_corpus_.document(j), self.encoder_)
+
+    def round(self, mentees: Sequence[Mentee], capacity: np.ndarray, *, k: int = 50,
+              min_score: float | None = None, objective: str = "score", equity: float = 0.0) -> Round:
+        """The optimal round over every allowed pair, solved from ``k`` candidates per mentee.
+
+        See :func:`matching.rounds.certified_round` (the returned :class:`~matching.rounds.Round`
+        says how many solves and extra pairs proving it took).
+        """
+        from matching.rounds import certified_round  # matching.rounds needs the Matcher type only
+
+        return certified_round(self, mentees, capacity, k=k, min_score=min_score, objective=objective,
+                               equity=equity)

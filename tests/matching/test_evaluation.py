@@ -104,3 +104,35 @@ def test_missing_group_labels_count_as_one_group() -> None:
 def test_bad_groups_raise_value_error(groups: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         evaluate(np.array([[0.5]]), np.array([0]), [1], groups=groups)  # type: ignore[arg-type]
+
+
+class _MissingMarker:
+    """Behaves like ``pd.NA``: compares to anything as itself, has no truth value, cannot be hashed."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> "_MissingMarker":  # type: ignore[override]
+        return self
+
+    def __ne__(self, other: object) -> "_MissingMarker":  # type: ignore[override]
+        return self
+
+    def __bool__(self) -> bool:
+        raise TypeError("boolean value of NA is ambiguous")
+
+
+def test_reports_with_tuple_and_missing_labels_are_json_serialisable() -> None:
+    s = np.array([[0.5], [0.4], [0.3], [0.2], [0.1]])
+    labels = [("en", "Europe"), ("en", np.str_("Europe")), (None, float("nan")), _MissingMarker(), np.float32("nan")]
+    r = evaluate(s, [0, -1, -1, -1, -1], [1], groups=labels)
+    by_group = json.loads(json.dumps(r))["coverage_by_group"]
+    assert by_group == {'["en", "Europe"]': {"mentees": 2, "matched": 1, "coverage": 0.5},
+                        "[null, null]": {"mentees": 1, "matched": 0, "coverage": 0.0},
+                        "null": {"mentees": 2, "matched": 0, "coverage": 0.0}}
+
+
+def test_other_label_objects_are_reported_by_their_text() -> None:
+    day = __import__("datetime").date(2025, 3, 1)
+    r = evaluate(np.array([[0.5]]), [0], [1], groups=[day])
+    assert list(r["coverage_by_group"]) == ["2025-03-01"]
+    json.dumps(r)

@@ -1,0 +1,267 @@
+"""Optimality certificates for a round solved on some of its pairs.
+
+A round solved on some pairs (a mentee's best candidates) is optimal over
+*all* allowed pairs exactly when a dual solution of that problem also
+satisfies every pair left out (:mod:`matching.duals`): no pair's integer
+weight ``w[i, j]`` exceeds ``u[i] + v[j]``. :func:`certified_solve` solves,
+prices, reads the rows whose pairs left out might beat the prices, adds the
+pairs that do (and those within a whisker of it) and solves again until none
+does. The result is optimal over every allowed pair in the same integer
+weights :func:`matching.assign` uses, so its total equals that of ``assign``
+on the full matrix.
+
+Reading a row costs a pass over its scores, so rows are skipped when a bound
+proves them safe: a row whose best score left out, minus the cheapest seat
+price, cannot reach the mentee's value, or (once read) whose largest
+``weight - price`` left out cannot reach it after the prices moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from matching.duals import coverage_out, duals, ranges
+from matching.flow import COST_BITS, integer_weights, scaled_values, solve_flow
+
+__all__ = ["Blocks", "Model", "Outcome", "certified_solve", "kth_per_line"]
+
+#: Row blocks of raw scores for the given (sorted) rows: (rows, float array of shape (len(rows), n_mentors)).
+Blocks = Callable[[np.ndarray], Iterable[tuple[np.ndarray, np.ndarray]]]
+
+
+@dataclass(frozen=True)
+class Model:
+    """How a round's scores become the solver's integer weights, fixed for the whole round.
+
+    ``divisor`` (equity) and ``largest`` must be those of *all* allowed pairs,
+    so that a pair weighs the same whichever pairs it is solved with.
+    """
+
+    cap: np.ndarray  # int64 (n_mentors,)
+    divisor: np.ndarray  # float (n_mentees,): each mentee's equity divisor, 1 without equity
+    largest: float  # largest |score / divisor| over all allowed pairs
+    min_score: float | None
+    objective: str
+
+    @property
+    def out(self) -> int:
+        """What leaving a mentee unmatched costs, in weight units."""
+        return 1 if self.objective == "score" else coverage_out(len(self.divisor))
+
+    def allowed(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Which pairs (raw scores, their mentor columns) may be made."""
+        ok = np.isfinite(values) & (self.cap[cols] > 0)
+        if self.min_score is not None:
+            ok &= values >= self.min_score
+        return ok
+
+    def weights(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Integer weights of allowed pairs, exactly as :func:`matching.assignment.assign` computes them."""
+        return integer_weights(values / self.divisor[rows], self.largest)
+
+    def block_gains(self, rows: np.ndarray, block: np.ndarray, prices: np.ndarray) -> np.ndarray:
+        """``weight - price`` of every pair of a block of rows, within a few units; ``-inf`` for closed mentors.
+
+        Floats, to pick the pairs worth an exact look (:meth:`weights`): one
+        product and one difference per pair instead of the exact rounding.
+        Pairs below ``min_score`` are not masked: an upper bound is all a gain is used for.
+        """
+        scale = scaled_values(1.0 / self.divisor[rows], self.largest)
+        gains = block * scale[:, None]
+        gains -= np.where(self.cap > 0, prices.astype(float), np.inf)
+        return gains
+
+    def bound_weights(self, bound: np.ndarray) -> np.ndarray:
+        """Upper bounds on the weights of each row's pairs from bounds on their scores (``-inf``: none)."""
+        out = np.rint(scaled_values(bound / self.divisor, self.largest))
+        if self.min_score is not None:
+            out[bound < self.min_score] = -np.inf
+        return out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An assignment proven optimal over every allowed pair, and what proving it took."""
+
+    assignment: np.ndarray
+    certified: bool  # False only when ``max_passes`` ran out first
+    passes: int  # solves
+    extra_pairs: int  # pairs solved on beyond the first solve's
+    scanned_rows: int  # rows whose every pair was read to check them (counted once per pass)
+
+
+#: Pairs this close to violating the certificate (in weight units) are solved on
+#: too, so that the next solve's slightly different prices rarely need another pass.
+NEAR = 2**COST_BITS // 64
+#: Slack (weight units) for the float comparisons that only decide what to check exactly.
+_SLACK = 4.0
+
+
+def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                    first: np.ndarray, bound: np.ndarray, blocks: Blocks, max_passes: int = 50) -> Outcome:
+    """Solve on some known pairs, then add the pairs the certificate rejects until it accepts.
+
+    Parameters
+    ----------
+    model : Model
+    rows, cols, values : ndarrays
+        Pairs whose scores are known (a pool, grouped by row); pairs not
+        allowed by the model are dropped.
+    first : ndarray of bool
+        The pool's pairs to solve on first; the rest are checked exactly each pass.
+    bound : ndarray of float, shape (n_mentees,)
+        An upper bound on the score of every pair of the row *not* in the
+        pool (``-inf`` when the pool holds every allowed pair of the row).
+    blocks : callable
+        Reads the raw scores of rows that must be checked (see :data:`Blocks`).
+    max_passes : int
+        Solves allowed; when they run out the last assignment (optimal on
+        the pairs solved) is returned uncertified.
+
+    Returns
+    -------
+    Outcome
+
+    Examples
+    --------
+    >>> S = np.array([[0.9, 0.8], [0.85, 0.1]])
+    >>> model = Model(np.array([1, 1]), np.ones(2), 0.9, None, "score")
+    >>> out = certified_solve(model, np.array([0, 1]), np.array([0, 0]), np.array([0.9, 0.85]),
+    ...                       np.array([True, True]), np.array([0.8, 0.1]), lambda r: [(r, S[r])])
+    >>> out.assignment.tolist(), out.passes
+    ([1, 0], 2)
+    """
+    n, m = len(model.divisor), len(model.cap)
+    keep = model.allowed(cols, values)
+    pool = _Pool(rows[keep], cols[keep], values[keep], model.weights(rows[keep], values[keep]), first[keep])
+    first_pairs = int(pool.solved.sum())
+    bound_w = model.bound_weights(bound)
+    reduced = np.full(n, -np.inf)  # rows read so far: max of weight - price over the pairs left out
+    read_at = np.full(n, -1)  # ... and the pass whose prices that was measured at
+    history: list[np.ndarray] = []
+    open_cols = model.cap > 0
+    passes = scanned = 0
+    while True:
+        passes += 1
+        at = np.flatnonzero(pool.solved)
+        solved_on = len(at)
+        r, c, w = pool.rows[at], pool.cols[at], pool.w[at]
+        assignment = solve_flow(r, c, w, model.cap, n, m, model.objective)
+        u, v = duals(r, c, w, model.cap, assignment, model.out)
+        rest = np.flatnonzero(~pool.solved)
+        gain = pool.w[rest] - v[pool.cols[rest]] - u[pool.rows[rest]]
+        violated = bool((gain > 0).any())
+        pool.solved[rest[gain > -NEAR]] = True
+
+        uf = u.astype(float)
+        cheapest = float(v[open_cols].min()) if open_cols.any() else 0.0
+        check = bound_w > uf + cheapest - _SLACK
+        if history:
+            drops = np.array([float((old - v)[open_cols].max(initial=0)) for old in history])
+            seen = read_at >= 0
+            check[seen] |= reduced[seen] + drops[read_at[seen]] > uf[seen] - _SLACK
+        to_read = np.flatnonzero(check)
+        scanned += len(to_read)
+        history.append(v)
+        if len(to_read):
+            found = _read(model, pool, blocks, to_read, u, v)
+            violated |= found.violated
+            reduced[found.rows] = found.reduced
+            read_at[found.rows] = passes - 1
+            bound_w[found.rows] = -np.inf
+        if not violated or passes >= max_passes:
+            return Outcome(assignment, not violated, passes, solved_on - first_pairs, scanned)
+
+
+class _Pool:
+    """The pairs whose scores are known, and which of them are solved on."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, w: np.ndarray,
+                 solved: np.ndarray) -> None:
+        self.rows, self.cols, self.values, self.w, self.solved = rows, cols, values, w, solved.copy()
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, w: np.ndarray) -> None:
+        """Add pairs to solve on (they were not known)."""
+        self.rows, self.cols = np.concatenate([self.rows, rows]), np.concatenate([self.cols, cols])
+        self.values, self.w = np.concatenate([self.values, values]), np.concatenate([self.w, w])
+        self.solved = np.concatenate([self.solved, np.ones(len(rows), bool)])
+
+    def by_row(self) -> tuple[np.ndarray, np.ndarray]:
+        """The known pairs' rows sorted, and the order that sorts them (for :meth:`of_rows`)."""
+        order = np.argsort(self.rows, kind="stable")
+        return self.rows[order], order
+
+    def of_rows(self, index: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, column) of every known pair of ``rows``, given :meth:`by_row`."""
+        sorted_rows, order = index
+        starts = np.searchsorted(sorted_rows, rows, side="left")
+        counts = np.searchsorted(sorted_rows, rows, side="right") - starts
+        return np.repeat(np.arange(len(rows)), counts), self.cols[order[ranges(starts, counts)]]
+
+
+@dataclass(frozen=True)
+class _Found:
+    rows: np.ndarray
+    reduced: np.ndarray
+    violated: bool
+
+
+def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.ndarray,
+          v: np.ndarray) -> _Found:
+    """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
+    index = pool.by_row()
+    vf = v.astype(float)
+    done_rows, done_reduced, violated = [], [], False
+    for block_rows, block in blocks(to_read):
+        gain = model.block_gains(block_rows, block, v)
+        gain[pool.of_rows(index, block_rows)] = -np.inf  # known pairs are checked exactly
+        # floats only pick what to look at; the decision is in exact integers
+        near_r, near_c = np.nonzero(gain > (u[block_rows] - NEAR - _SLACK)[:, None])
+        raw = block[near_r, near_c]
+        ok = model.allowed(near_c, raw)
+        gain[near_r[~ok], near_c[~ok]] = -np.inf
+        near_r, near_c, raw = near_r[ok], near_c[ok], raw[ok]
+        w = model.weights(block_rows[near_r], raw)
+        exact = w - v[near_c] - u[block_rows[near_r]]
+        near = exact > -NEAR
+        violated |= bool((exact > 0).any())
+        pool.add(block_rows[near_r[near]], near_c[near], raw[near], w[near])
+        gain[near_r[near], near_c[near]] = -np.inf
+        done_rows.append(block_rows)
+        done_reduced.append(gain.max(axis=1, initial=-np.inf))
+    return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)
+
+
+def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
+
+    When the entries hold each row's ``k`` best scores (as candidates do),
+    it bounds every score of the row left out. Lines are laid out in a
+    ``-inf``-padded matrix and cut together, no sort; the few much longer
+    lines (a popular mentor's column) are cut one by one.
+
+    Examples
+    --------
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
+    [0.5, -inf]
+    """
+    counts = np.diff(indptr)
+    n = len(counts)
+    cut = np.full(n, -np.inf)
+    if k < 1 or int(counts.max(initial=0)) < k:
+        return cut
+    width = min(int(counts.max(initial=0)), max(k, 4 * -(-len(values) // max(n, 1))))
+    short = np.flatnonzero((counts >= k) & (counts <= width))
+    if len(short):
+        padded = np.full((len(short), width), -np.inf)
+        lines = np.repeat(np.arange(len(short)), counts[short])
+        at = ranges(indptr[short], counts[short])
+        padded[lines, at - indptr[short][lines]] = values[at]
+        cut[short] = np.partition(padded, width - k, axis=1)[:, width - k]
+    for line in np.flatnonzero(counts > width):
+        part = values[indptr[line] : indptr[line + 1]]
+        cut[line] = np.partition(part, len(part) - k)[len(part) - k]
+    return cut

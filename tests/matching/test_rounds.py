@@ -1,0 +1,163 @@
+"""Certified rounds and dense input: exactly the optimum over every allowed pair.
+
+The reference is an independent exact solver, ``linear_sum_assignment`` on the
+seat-expanded matrix of the same integer weights the engine solves with, so
+the totals must agree to the unit, not within a tolerance.
+"""
+
+import random
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+
+from matching import Matcher, Mentee, Mentor, Round, assign
+from matching.dense import solve_dense
+from matching.flow import integer_weights, row_divisor
+
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TAGS = ["python", "people management", "ux design", "kubernetes", "public speaking", "data science", "marketing"]
+ZONES = [None, "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London"]
+OPTIONS = [{}, {"objective": "coverage"}, {"min_score": 0.45}, {"equity": 1.0},
+           {"equity": 0.5, "min_score": 0.3, "objective": "coverage"}]
+
+
+def weights(scores: np.ndarray, capacity: np.ndarray, min_score: float | None = None,
+            equity: float = 0.0) -> np.ndarray:
+    """The integer weight of every pair as assign defines it; None (object) where not allowed."""
+    allowed = np.isfinite(scores) & (capacity > 0)[None, :]
+    if min_score is not None:
+        allowed &= scores >= min_score
+    rows, cols = np.nonzero(allowed)
+    values = scores[rows, cols] / row_divisor(rows, scores[rows, cols], len(scores), equity)[rows]
+    out = np.full(scores.shape, np.iinfo(np.int64).min)
+    out[rows, cols] = integer_weights(values, float(np.abs(values).max()) if len(values) else 0.0)
+    return out
+
+
+def exact(w: np.ndarray, capacity: np.ndarray, coverage: bool) -> tuple[int, int]:
+    """(matched, total weight minus one unit per unmatched mentee) of the optimum, by linear_sum_assignment."""
+    n, m = w.shape
+    seats = np.repeat(np.arange(m), np.minimum(capacity, n))
+    allowed = w[:, seats] > np.iinfo(np.int64).min
+    far = 2.0**52
+    bonus = 2.0**36 * (2 * n + 2) if coverage else 0.0
+    real = np.where(allowed, -(w[:, seats].astype(float) + bonus), far)
+    cost = np.hstack([real, np.where(np.eye(n, dtype=bool), 0.0 if coverage else 1.0, far)])
+    r, c = linear_sum_assignment(cost)
+    made = (c < len(seats)) & (cost[r, c] < far)
+    return int(made.sum()), int(w[r[made], seats[c[made]]].sum()) - (n - int(made.sum()))
+
+
+def achieved(w: np.ndarray, capacity: np.ndarray, a: np.ndarray) -> tuple[int, int]:
+    """(matched, total weight minus unmatched) of an assignment, after checking it is valid."""
+    idx = np.flatnonzero(a >= 0)
+    assert np.all(w[idx, a[idx]] > np.iinfo(np.int64).min), "a pair that is not allowed was made"
+    assert np.all(np.bincount(a[idx], minlength=len(capacity)) <= capacity)
+    return len(idx), int(w[idx, a[idx]].sum()) - (len(a) - len(idx))
+
+
+def check_optimal(scores: np.ndarray, capacity: np.ndarray, a: np.ndarray, options: dict) -> None:
+    w = weights(scores, capacity, options.get("min_score"), options.get("equity", 0.0))
+    coverage = options.get("objective") == "coverage"
+    got, best = achieved(w, capacity, a), exact(w, capacity, coverage)
+    if coverage:
+        assert got == best
+    else:
+        assert got[1] == best[1]
+
+
+@st.composite
+def cohorts(draw: st.DrawFn) -> tuple[list[Mentor], list[Mentee], np.ndarray, float | None]:
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    n, m = draw(st.integers(1, 40)), draw(st.integers(1, 7))
+    langs = [["en"], ["de"], ["en", "de"], []]
+    mentors = [Mentor(id=j, expertise=rng.sample(TAGS, rng.randint(0, 3)), languages=rng.choice(langs),
+                      timezone=rng.choice(ZONES), years_experience=rng.choice([None, 3, 8, 15]))
+               for j in range(m)]
+    mentees = [Mentee(id=i, skills_to_grow=rng.sample(TAGS, rng.randint(0, 2)), languages=rng.choice(langs),
+                      timezone=rng.choice(ZONES), years_experience=rng.choice([None, 1, 5]),
+                      exclude={rng.randrange(m)} if rng.random() < 0.1 else None)
+               for i in range(n)]
+    capacity = np.array([rng.choice([0, 1, 1, 2, 3]) for _ in range(m)])
+    return mentors, mentees, capacity, draw(st.sampled_from([None, 6.0]))
+
+
+@SETTINGS
+@given(cohorts(), st.sampled_from(OPTIONS), st.sampled_from([1, 2, 50]))
+def test_round_is_the_optimum_over_every_allowed_pair(cohort: tuple, options: dict, k: int) -> None:
+    mentors, mentees, capacity, gap = cohort
+    matcher = Matcher(max_timezone_gap_hours=gap).fit(mentors)
+    result = matcher.round(mentees, capacity, k=k, **options)
+    assert isinstance(result, Round) and result.certified and result.passes >= 1
+    check_optimal(matcher.score(mentees), capacity, result.assignment, options)
+
+
+def test_round_adds_the_pairs_candidates_miss() -> None:
+    # 40 mentees, 6 crowded mentors, one candidate each: solving on the
+    # candidates alone leaves score on the table; the certified round does not.
+    rng = random.Random(39)
+    mentors = [Mentor(id=j, expertise=rng.sample(TAGS, 2), languages=rng.choice([["en"], ["en", "de"]]),
+                      years_experience=rng.randint(0, 20)) for j in range(6)]
+    mentees = [Mentee(id=i, skills_to_grow=rng.sample(TAGS, 2), languages=["en"], years_experience=rng.randint(0, 10))
+               for i in range(40)]
+    capacity = np.array([1, 1, 2, 1, 3, 1])
+    matcher = Matcher().fit(mentors)
+    scores = matcher.score(mentees)
+    w = weights(scores, capacity)
+    on_candidates = achieved(w, capacity, assign(matcher.candidates(mentees, k=1), capacity))
+    result = matcher.round(mentees, capacity, k=1)
+    assert on_candidates[1] < exact(w, capacity, False)[1] == achieved(w, capacity, result.assignment)[1]
+    assert result.passes >= 2 and result.extra_pairs > 0
+    np.testing.assert_array_equal(result.assignment, matcher.round(mentees, capacity, k=1).assignment)
+
+
+def test_round_validates_like_assign_and_candidates() -> None:
+    matcher = Matcher().fit([Mentor(id=1), Mentor(id=2)])
+    with pytest.raises(ValueError, match="capacity must have one entry per mentor"):
+        matcher.round([Mentee(id=1)], [1])
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        matcher.round([Mentee(id=1)], [1, 1], k=0)
+    with pytest.raises(ValueError, match="objective must be one of"):
+        matcher.round([Mentee(id=1)], [1, 1], objective="fast")
+    with pytest.raises(ValueError, match="not fitted"):
+        Matcher().round([Mentee(id=1)], [1])
+    assert matcher.round([], [1, 1]).assignment.tolist() == []
+    assert matcher.round([Mentee(id=1)], [0, 0]).assignment.tolist() == [-1]
+
+
+@st.composite
+def matrices(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n, m = draw(st.integers(1, 40)), draw(st.integers(1, 10))
+    levels = draw(st.sampled_from([None, np.array([0.0, 0.25, 0.5, 1.0]), np.linspace(-0.5, 1, 7)]))
+    scores = rng.random((n, m)) if levels is None else rng.choice(levels, size=(n, m))
+    scores[rng.random((n, m)) < draw(st.floats(0, 0.6))] = -np.inf
+    return scores, rng.integers(0, draw(st.sampled_from([2, 4, 30])), size=m)
+
+
+@SETTINGS
+@given(matrices(), st.sampled_from(OPTIONS), st.sampled_from([1, 2]))
+def test_dense_input_from_its_best_entries_is_exactly_optimal(inst: tuple, options: dict, per_row: int) -> None:
+    scores, capacity = inst
+    a = solve_dense(scores, np.minimum(capacity, len(scores)), per_row=per_row, **options).assignment
+    check_optimal(scores, capacity, a, options)
+
+
+def test_large_dense_input_takes_the_certified_path_and_stays_optimal() -> None:
+    rng = np.random.default_rng(5)
+    scores = np.round(rng.random((700, 400)), 3)
+    scores[rng.random(scores.shape) < 0.3] = -np.inf
+    capacity = rng.integers(0, 3, size=400)
+    a = assign(scores, capacity)
+    check_optimal(scores, capacity, a, {})
+    rows, cols = np.nonzero(np.isfinite(scores))
+    sparse = sp.csr_matrix((scores[rows, cols], (rows, cols)), shape=scores.shape)
+    assert achieved(weights(scores, capacity), capacity, a) == achieved(
+        weights(scores, capacity), capacity, assign(sparse, capacity))
+    with pytest.raises(ValueError, match="NaN"):
+        assign(np.where(rng.random(scores.shape) < 0.001, np.nan, scores), capacity)
