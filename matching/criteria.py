@@ -24,6 +24,7 @@ from datetime import date, datetime
 import numpy as np
 
 from matching.languages import normalize_language
+from matching.defaults import DEFAULT_WEIGHTS
 from matching.zones import REFERENCE_INSTANT, UNPLACED_ZONES, utc_offset_hours
 
 __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "REFERENCE_INSTANT", "UNPLACED_ZONES", "Facts", "clock_gap",
@@ -32,7 +33,6 @@ __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "REFERENCE_INSTANT", "UNPLACED_ZONES",
 #: Default weight of each criterion. The score of a pair is
 #: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
 #: text relevance (0.6 of 1.0) dominates and the result stays in [0, 1].
-DEFAULT_WEIGHTS = {"text": 0.6, "language": 0.1, "timezone": 0.1, "experience": 0.1, "industry": 0.1}
 CRITERIA = tuple(DEFAULT_WEIGHTS)
 #: Score of a criterion the mentor left empty (industry excepted).
 NEUTRAL = 0.5

@@ -35,7 +35,7 @@ ALLOWED = {
     "migrate": {"cli", "db", "models"},
 }
 ENGINE_IMPORTERS = {"services/matches.py"}
-ENGINE_DATA = {"matching.vocabulary", "matching.zones", "matching.criteria"}
+ENGINE_DATA = {"matching.vocabulary", "matching.zones", "matching.defaults"}
 
 
 def layer(path: Path) -> str:

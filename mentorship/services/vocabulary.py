@@ -2,7 +2,8 @@
 
 Kept apart from the engine bridge (``services/matches.py``) on purpose: validating a
 form must not load numpy or the engine, so this module reads only the engine's data
-modules (``matching.vocabulary``, ``matching.zones``), which import neither.
+modules (``matching.vocabulary``, ``matching.zones``, ``matching.defaults``), which
+import neither.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import pycountry
 
 from matching.vocabulary import load_vocabulary
 from matching.vocabulary import normalize_tags as _normalize_tags
-from matching.criteria import DEFAULT_WEIGHTS, UNPLACED_ZONES
+from matching.defaults import DEFAULT_WEIGHTS
+from matching.zones import UNPLACED_ZONES
 
 # Labels of the engine's criteria, in the engine's order: the weight inputs of a program.
 CRITERION_LABELS = {"text": "Goals and expertise", "language": "Shared language",
