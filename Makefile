@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-fast test-browser bench clean
+.PHONY: install run lint test test-fast test-browser bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ run: install
 	$(FLASK) prepare-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The whole suite: unit, integration, matching, browser. DATABASE_URL picks the database.
-test: install
+# ruff (style, imports, the engine's boundary) and mypy (types); `make test` runs it first.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# The whole suite: lint, unit, integration, matching, browser. DATABASE_URL picks the database.
+test: lint
 	$(PY) -m pytest -n $(PYTEST_WORKERS) -q
 
 test-fast: install

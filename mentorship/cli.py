@@ -16,6 +16,7 @@ from mentorship.services import accounts, demo
 from mentorship.services.errors import Conflict, FieldErrors
 from mentorship.settings import is_production
 
+
 @click.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="Program admin", show_default=True)

@@ -137,7 +137,9 @@ def form_for(name: str, *specs: Spec, base: type[BaseForm] = BaseForm,
                         label, render_kw={"inputmode": "decimal"})
             else:
                 attrs[f.name] = form_field(f)
-    return type(base)(name, (base,), attrs | extra)
+    metaclass: Any = type(base)  # WTForms' FormMeta, which sets up the class
+    form_class: type[BaseForm] = metaclass(name, (base,), attrs | extra)
+    return form_class
 
 
 class VersionedForm(BaseForm):

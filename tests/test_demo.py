@@ -20,11 +20,11 @@ from mentorship.models import (
     User,
 )
 from mentorship.security import password_problem
-from mentorship.services import accounts, demo, programs
+from mentorship.services import accounts, demo
 from mentorship.services.demo_people import DEMO_DOMAIN, make_people, table
 from mentorship.services.fields import clean_email
-from mentorship.services.vocabulary import normalize_tags, tag_suggestions
 from mentorship.services.specs import PROFILE, ROLE_SPECS
+from mentorship.services.vocabulary import normalize_tags, tag_suggestions
 from tests.helpers import ON_POSTGRES, make_app, prepare_schema
 
 SMALL = ["--mentees", "12", "--mentors", "5", "--seed", "7"]

@@ -13,8 +13,8 @@ from alembic.migration import MigrationContext
 from flask import Flask
 from sqlalchemy import JSON, Date, DateTime, Integer, String, Text, column, create_engine, inspect, select, table
 
-from mentorship.migrate import alembic_config, upgrade_database
 from mentorship.db import Base, get_engine
+from mentorship.migrate import alembic_config, upgrade_database
 from mentorship.models import User
 from tests.helpers import (
     ON_POSTGRES,
@@ -23,7 +23,6 @@ from tests.helpers import (
     reset_postgres_schema,
     worker_schema,
 )
-
 
 # The tables as revision 0001 made them: today's models have columns added since.
 PROGRAMS_0001 = table("programs", column("id", Integer), column("name", String),

@@ -7,8 +7,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from mentorship.db import get_session
-from mentorship.services.vocabulary import default_weights
 from mentorship.models import Enrolment, Program, ProgramStatus, Role
+from mentorship.services.vocabulary import default_weights
 from tests.factories import create, login, make_enrolment, make_program, make_user
 
 PROGRAM = {"name": "Spring 2027 cohort", "description": "Engineers growing into leads",

@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 
 from mentorship.models import Program, Role
-from tests.factories import create, login, make_enrolment, make_program, make_user
 from tests.api.helpers import fetch
+from tests.factories import create, login, make_enrolment, make_program, make_user
 
 
 @pytest.fixture

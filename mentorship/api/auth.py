@@ -10,8 +10,8 @@ from flask import g, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from mentorship.errors import json_error
 from mentorship.db import get_session
+from mentorship.errors import json_error
 from mentorship.models import User
 from mentorship.services import accounts
 
@@ -32,7 +32,7 @@ def _resolve_user() -> User | None:
     if token is not None:
         return accounts.user_for_api_token(get_session(), token) if token else None
     if current_user.is_authenticated:
-        return current_user._get_current_object()  # type: ignore[attr-defined]
+        return current_user._get_current_object()
     return None
 
 

@@ -140,9 +140,11 @@ def start_login_session(session: Session, user: User, *, remember: bool) -> str:
     return token
 
 
-def _owner_of(session: Session, model: type[LoginSession | ApiToken], token: str) -> User | None:
+def _owner_of(session: Session, model: type[LoginSession] | type[ApiToken],
+              token: str) -> User | None:
     """The user a live (unexpired) token row belongs to, found by the token's hash."""
-    row = session.scalar(select(model).where(model.token_hash == token_digest(token)))
+    row = session.execute(select(model.user_id, model.expires_at)
+                          .where(model.token_hash == token_digest(token))).first()
     if row is None or row.expires_at <= utcnow():
         return None
     return session.get(User, row.user_id)

@@ -144,9 +144,10 @@ def clean_date(value: object) -> date | None:
 
 def clean_choice(value: object, choices: Iterable[str]) -> str:
     allowed = list(choices)
-    if value not in allowed:
-        raise ValueError(f"Choose one of: {', '.join(allowed)}.")
-    return value  # type: ignore[return-value]
+    for choice in allowed:
+        if value == choice:
+            return choice
+    raise ValueError(f"Choose one of: {', '.join(allowed)}.")
 
 
 def split_list(value: object) -> list[str]:

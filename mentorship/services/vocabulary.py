@@ -14,9 +14,9 @@ from functools import cache
 
 import pycountry
 
+from matching.defaults import DEFAULT_WEIGHTS
 from matching.vocabulary import load_vocabulary
 from matching.vocabulary import normalize_tags as _normalize_tags
-from matching.defaults import DEFAULT_WEIGHTS
 from matching.zones import UNPLACED_ZONES
 
 # Labels of the engine's criteria, in the engine's order: the weight inputs of a program.

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from mentorship.services.vocabulary import default_weights
 from mentorship.models import Program, ProgramStatus, User
+from mentorship.services.vocabulary import default_weights
 from tests.api.helpers import count, fetch
 from tests.factories import create, make_enrolment, make_program
 

@@ -9,17 +9,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from mentorship.services.accounts import WRONG_CREDENTIALS as GENERIC_LOGIN_ERROR
 from mentorship.db import get_session
 from mentorship.models import ApiToken, LoginFailure, utcnow
 from mentorship.security import token_digest
+from mentorship.services.accounts import WRONG_CREDENTIALS as GENERIC_LOGIN_ERROR
 from mentorship.services.fields import normalize_email
 from mentorship.services.ratelimit import key_of
 from mentorship.settings import THROTTLE_LIMITS
-
-MAX_PER_ACCOUNT = THROTTLE_LIMITS["THROTTLE_SIGN_IN_PER_ACCOUNT"]
 from tests.api.helpers import bearer, count
 from tests.factories import PASSWORD, create, login, make_user
+
+MAX_PER_ACCOUNT = THROTTLE_LIMITS["THROTTLE_SIGN_IN_PER_ACCOUNT"]
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.helpers import app_on
 from tests.factories import PASSWORD
+from tests.helpers import app_on
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -186,7 +186,7 @@ def open_page(browser: Any, live_server: LiveServer,
         return Browsing(page, problems, live_server, test_name + suffix)
 
     yield opener
-    for context, problems in contexts:
+    for context, _problems in contexts:
         context.close()
     for _, problems in contexts:
         problems.assert_none()
