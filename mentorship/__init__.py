@@ -10,7 +10,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mentorship import auth, cli, db, errors, guards, routing, settings
 from mentorship.api import bp as api_bp
-from mentorship.views import account, admin, main, profiles, programs
+from mentorship.views import (
+    account,
+    admin,
+    main,
+    matching,
+    notifications,
+    pairings,
+    profiles,
+    programs,
+    rounds,
+)
 from mentorship.views import auth as auth_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     main.init_app(app)
-    for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp, api_bp):
+    notifications.init_app(app)
+    for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
+                      matching.bp, pairings.bp, rounds.bp, notifications.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -34,7 +34,7 @@ ALLOWED = {
     "cli": {"db", "services", "settings"},
     "migrate": {"cli", "db", "models"},
 }
-ENGINE_IMPORTERS = {"services/matches.py"}
+ENGINE_IMPORTERS = {"services/matches.py"}  # and it reaches the engine lazily
 ENGINE_DATA = {"matching.vocabulary", "matching.zones", "matching.defaults"}
 
 

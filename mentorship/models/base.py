@@ -33,5 +33,6 @@ class Availability(enum.StrEnum):
 def stored_enum(cls: type[enum.Enum]) -> Enum:
     """Store the values ("mentee"), not the member names; keep a CHECK on every backend."""
     return Enum(cls, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                validate_strings=True, create_constraint=True, length=16,
+                validate_strings=True, create_constraint=True,
+                length=max(16, *(len(str(m.value)) for m in cls)),
                 name=cls.__name__.lower())

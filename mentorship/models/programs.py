@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 # Ranges the database enforces; the field specifications read them from here.
 CAPACITY_MIN, CAPACITY_MAX = 1, 10
 PENDING_MIN, PENDING_MAX = 1, 10
+EXPIRY_MIN, EXPIRY_MAX = 1, 30  # days a match request stays pending
 
 
 class Program(Base):
@@ -35,6 +36,7 @@ class Program(Base):
     weights: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     max_timezone_gap_hours: Mapped[int | None]
     max_pending_requests: Mapped[int] = mapped_column(default=3)
+    request_expiry_days: Mapped[int] = mapped_column(default=7, server_default="7")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -46,6 +48,8 @@ class Program(Base):
                         name="dates_in_order"),
         CheckConstraint(f"max_pending_requests BETWEEN {PENDING_MIN} AND {PENDING_MAX}",
                         name="pending_range"),
+        CheckConstraint(f"request_expiry_days BETWEEN {EXPIRY_MIN} AND {EXPIRY_MAX}",
+                        name="expiry_range"),
     )
     __mapper_args__ = {"version_id_col": version}
 
@@ -72,6 +76,9 @@ class Enrolment(Base):
     expertise: Mapped[list[str]] = mapped_column(JSON, default=list)
     capacity: Mapped[int | None]
     availability: Mapped[Availability | None] = mapped_column(stored_enum(Availability))
+    # A mentor's active pairings, moved only by conditional UPDATEs: the CHECK below
+    # keeps it within capacity even if two acceptances race.
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -87,5 +94,7 @@ class Enrolment(Base):
             " OR (role = 'mentee' AND capacity IS NULL AND availability IS NULL)",
             name="role_fields",
         ),
+        CheckConstraint("seats_taken >= 0 AND (capacity IS NULL AND seats_taken = 0 "
+                        "OR seats_taken <= capacity)", name="seats_within_capacity"),
     )
     __mapper_args__ = {"version_id_col": version}

@@ -1,33 +1,145 @@
 """The bridge between stored people and the pure ``matching`` engine.
 
-This is the only module of the web app that imports ``matching``.
+The only module of the web app that imports the engine (the validation layer reads
+only its numpy-free data modules, see ``services/vocabulary.py``). It turns
+enrolments and profiles into ``Mentee`` / ``Mentor`` records, applies the hard
+constraints the app knows (the person themself, ended pairings of the program,
+pending requests, paused or full mentors) and keeps fitted matchers in a
+``MatcherCache`` keyed by a fingerprint of the mentor side: a cache is only ever an
+optimisation, so several workers, each with its own, stay correct.
+
+The engine is reached as ``matching.<name>``: its package loads numpy and
+scikit-learn on first use, so importing this module (as every view does) keeps the
+app's start fast; ``warm_engine`` pays that cost in the background once a worker runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
-from matching import DEFAULT_WEIGHTS
-from matching.criteria import UNPLACED_ZONES
-from matching.vocabulary import load_vocabulary
-from matching.vocabulary import normalize_tags as _normalize_tags
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+import matching
+from mentorship.models import Availability, Enrolment, Program, Role, User
+from mentorship.services.programs import program_weights
+
+if TYPE_CHECKING:
+    from matching import Matcher, Mentee, Mentor
+
+CACHED_PROGRAMS = 16
 
 
-def normalize_tags(tags: Iterable[str]) -> list[str]:
-    """Tags as the engine understands them: lowercase, canonical names, no duplicates."""
-    return _normalize_tags(tags)
+def warm_engine() -> threading.Thread:
+    """Build the engine's once-per-process set-up in the background (a worker that starts
+    serving calls this, so the first suggestion never pays for the imports)."""
+    thread = threading.Thread(target=matching.warm_up, name="warm-matching-engine", daemon=True)
+    thread.start()
+    return thread
 
 
-def tag_suggestions() -> list[str]:
-    """Every canonical skill and goal in the shipped vocabulary, sorted, for suggestions."""
-    return sorted({term.name for term in load_vocabulary()})
+def people(session: Session, program: Program, role: Role) -> list[Enrolment]:
+    """The program's enrolments in ``role`` with their people and profiles: two queries."""
+    return list(session.scalars(
+        select(Enrolment).where(Enrolment.program_id == program.id, Enrolment.role == role)
+        .options(joinedload(Enrolment.user).joinedload(User.profile))
+        .order_by(Enrolment.id)).unique())
 
 
-def placeable_timezones(names: Iterable[str]) -> frozenset[str]:
-    """The zone names a person can live in: not the server's own ``localtime`` and the like."""
-    return frozenset(names) - UNPLACED_ZONES
+def mentee_record(enrolment: Enrolment, exclude: Iterable[int] = ()) -> Mentee:
+    """A mentee enrolment as the engine reads it; ``exclude`` holds mentor enrolment ids."""
+    profile = enrolment.user.profile
+    return matching.Mentee(id=enrolment.id, goals=enrolment.goals,
+                  skills_to_grow=enrolment.skills_to_grow, languages=profile.languages,
+                  timezone=profile.timezone, years_experience=profile.years_experience,
+                  industry=profile.industry or None, exclude=frozenset(exclude))
 
 
-def default_weights() -> dict[str, float]:
-    """The engine's weight per criterion, used where a program sets none."""
-    return dict(DEFAULT_WEIGHTS)
+def mentor_record(enrolment: Enrolment) -> Mentor:
+    """A mentor enrolment as the engine reads it. Seats are applied per query (exclusions
+    and round capacities), so a fitted matcher survives every acceptance."""
+    profile = enrolment.user.profile
+    return matching.Mentor(id=enrolment.id, about=enrolment.about, expertise=enrolment.expertise,
+                  languages=profile.languages, timezone=profile.timezone,
+                  years_experience=profile.years_experience,
+                  industry=profile.industry or None, capacity=enrolment.capacity or 0)
+
+
+def free_seats(mentor: Enrolment) -> int:
+    """Seats a mentor can still give: none while paused."""
+    if mentor.availability != Availability.OPEN:
+        return 0
+    return max(0, (mentor.capacity or 0) - mentor.seats_taken)
+
+
+def reference_date(program: Program) -> datetime:
+    """The instant "same time zone" is judged at: the program's start (clocks shift in summer)."""
+    day = program.starts_on or datetime.now(UTC).date()
+    return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def fingerprint(program: Program, mentors: Sequence[Enrolment]) -> str:
+    """What a fitted matcher depends on: the program's weights and limits, and each
+    mentor's enrolment and profile versions (bumped by every edit)."""
+    facts = [program.id, program_weights(program), program.max_timezone_gap_hours,
+             str(program.starts_on),
+             [(m.id, m.version, m.user.profile.version) for m in mentors]]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class Fitted:
+    """A matcher fitted on a program's mentors, with the enrolments in column order."""
+
+    matcher: Matcher
+    mentors: list[Enrolment]
+    column: dict[int, int]  # mentor enrolment id -> column
+
+
+class MatcherCache:
+    """Fitted matchers by fingerprint, the least recently used dropped first.
+
+    One per app (``app.extensions``); losing it costs only a refit.
+    """
+
+    def __init__(self, size: int = CACHED_PROGRAMS) -> None:
+        self.size = size
+        self._items: OrderedDict[str, Matcher] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Matcher | None:
+        with self._lock:
+            matcher = self._items.get(key)
+            if matcher is not None:
+                self._items.move_to_end(key)
+            return matcher
+
+    def put(self, key: str, matcher: Matcher) -> None:
+        with self._lock:
+            self._items[key] = matcher
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def fitted(session: Session, program: Program, cache: MatcherCache) -> Fitted | None:
+    """The program's matcher over all its mentors (None when it has none)."""
+    mentors = people(session, program, Role.MENTOR)
+    if not mentors:
+        return None
+    key = fingerprint(program, mentors)
+    matcher = cache.get(key)
+    if matcher is None:
+        matcher = matching.Matcher(weights=program_weights(program),
+                          max_timezone_gap_hours=program.max_timezone_gap_hours,
+                          ).fit([mentor_record(m) for m in mentors])
+        cache.put(key, matcher)
+    return Fitted(matcher, mentors, {m.id: j for j, m in enumerate(mentors)})

@@ -96,7 +96,11 @@ def enrol(session: Session, user: User, program: Program, role: object,
 def update_enrolment(session: Session, enrolment: Enrolment, data: Mapping[str, object],
                      *, version: object = None) -> Enrolment:
     spec = ROLE_SPECS[enrolment.role]
-    apply_changes(session, enrolment, spec.clean(data), version=version, spec=spec)
+    values = spec.clean(data)
+    if values.get("capacity") is not None and values["capacity"] < enrolment.seats_taken:
+        raise FieldErrors({"capacity": f"You mentor {enrolment.seats_taken} people now: "
+                                       "capacity cannot be lower until a mentorship ends."})
+    apply_changes(session, enrolment, values, version=version, spec=spec)
     return enrolment
 
 

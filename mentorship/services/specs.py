@@ -22,6 +22,8 @@ from typing import Any
 from mentorship.models import (
     CAPACITY_MAX,
     CAPACITY_MIN,
+    EXPIRY_MAX,
+    EXPIRY_MIN,
     PENDING_MAX,
     PENDING_MIN,
     YEARS_MAX,
@@ -269,6 +271,10 @@ PROGRAM = Spec((
           help="0 to 12 (the farthest two places can be). Leave empty for no limit."),
     Field("max_pending_requests", "Pending requests per mentee", kind="int", required=True,
           low=PENDING_MIN, high=PENDING_MAX, default=3),
+    Field("request_expiry_days", "Days a match request stays open", kind="int", required=True,
+          low=EXPIRY_MIN, high=EXPIRY_MAX, default=7,
+          help="A mentor who has not answered by then: the request expires and the mentee "
+               "can ask someone else."),
     Field("weights", "Matching weights", kind="weights", keys=CRITERION_LABELS,
           help=f"Relative importance of each criterion, 0 to {WEIGHT_MAX}; what counts is "
                "each weight's share of the total."),

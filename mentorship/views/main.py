@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from mentorship.db import get_session
 from mentorship.services import programs
+from mentorship.services.matches import MatcherCache
 from mentorship.services.profiles import get_profile
 from mentorship.services.specs import ROLE_SPECS
 from mentorship.services.times import in_zone, long_date
@@ -20,6 +21,7 @@ bp = Blueprint("main", __name__)
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["local_time"] = local_time
+    app.extensions["matcher_cache"] = MatcherCache()
     app.jinja_env.globals["ROLE_FIELDS"] = {role.value: spec.names
                                             for role, spec in ROLE_SPECS.items()}
 

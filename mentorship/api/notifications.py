@@ -1,0 +1,43 @@
+"""The caller's notifications in the JSON API."""
+
+from __future__ import annotations
+
+from flask import request
+
+from mentorship.api.auth import api_login_required, current_api_user
+from mentorship.api.blueprint import bp
+from mentorship.api.serialize import iso
+from mentorship.api.validation import json_object
+from mentorship.db import get_session
+from mentorship.services import notifications
+from mentorship.services.errors import FieldErrors
+from mentorship.services.fields import clean_int
+from mentorship.routing import MAX_ID
+
+
+@bp.get("/notifications")
+@api_login_required
+def list_notifications() -> dict[str, object]:
+    db = get_session()
+    user = current_api_user()
+    items = notifications.notifications_of(db, user)
+    return {"unread": notifications.unread_count(db, user),
+            "notifications": [{"id": n.id, "kind": n.kind, "text": notifications.describe(n),
+                               "subject": {"type": n.subject_type, "id": n.subject_id},
+                               "created_at": iso(n.created_at), "read_at": iso(n.read_at)}
+                              for n in items]}
+
+
+@bp.post("/notifications/read")
+@api_login_required
+def read_notifications() -> dict[str, object]:
+    """Mark read everything up to ``up_to_id`` (all when absent)."""
+    body = json_object({"up_to_id"}) if request.get_data(cache=True) else {}
+    try:
+        up_to = clean_int(body.get("up_to_id"), low=1, high=MAX_ID)
+    except ValueError as exc:
+        raise FieldErrors({"up_to_id": str(exc)}) from None
+    db = get_session()
+    marked = notifications.mark_read(db, current_api_user(), up_to)
+    db.commit()
+    return {"marked": marked}

@@ -1,0 +1,3 @@
+"""Admin matching rounds in the JSON API."""
+
+from __future__ import annotations
