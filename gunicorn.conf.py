@@ -1,0 +1,13 @@
+"""How `make run` serves the app: gunicorn, a production WSGI server that runs on a laptop.
+
+The address comes from the command line (`--bind HOST:PORT`); everything else is here,
+so `make run`, a deployment and the tests start the app the same way. See README, "Serving".
+"""
+
+wsgi_app = "wsgi:app"
+workers = 2  # processes: a request that blocks one (a big matching round) leaves the other
+threads = 4  # per worker; requests mostly wait on the database
+timeout = 120  # a matching round of a few hundred people fits with room to spare
+accesslog = "-"
+errorlog = "-"
+# gunicorn announces itself as `Server: gunicorn`, without a version; the app adds nothing.
