@@ -10,4 +10,7 @@ threads = 4  # per worker; requests mostly wait on the database
 timeout = 120  # a matching round of a few hundred people fits with room to spare
 accesslog = "-"
 errorlog = "-"
-# gunicorn announces itself as `Server: gunicorn`, without a version; the app adds nothing.
+# Responses say `Server: gunicorn`, without a version (gunicorn sends no more than that).
+# No runtime control socket: its default path is one per user ($HOME/.gunicorn), so two
+# instances (two checkouts, parallel tests) would fight over it, and a demo needs none.
+control_socket_disable = True

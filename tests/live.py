@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shlex
 import socket
 import subprocess
 import threading
@@ -19,8 +20,7 @@ from werkzeug.serving import make_server
 from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
+MAKEFILE = ROOT / "Makefile"
 STARTUP_SECONDS = 60
 
 
@@ -74,23 +74,26 @@ def development_server(app: Flask) -> Iterator[Server]:
 
 
 def gunicorn_command(bind: str) -> list[str]:
-    """The command ``make run`` serves with: settings from gunicorn.conf.py, plus the address."""
-    return [str(GUNICORN), "--config", str(GUNICORN_CONFIG), "--bind", bind]
+    """The command the Makefile's ``run`` target serves with, bound to ``bind`` instead."""
+    lines = MAKEFILE.read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0].splitlines()
+    serve = [line.strip() for line in lines if "gunicorn" in line and line.startswith("\t")]
+    assert len(serve) == 1, "`make run` serves with exactly one gunicorn command"
+    command = serve[0].replace("$(VENV)", ".venv").replace("$(HOST):$(PORT)", bind)
+    assert "$(" not in command, f"unexpected make variable in {command!r}"
+    return shlex.split(command)
 
 
 @contextmanager
 def gunicorn_server(database_url: str, log: Path, **env: str) -> Iterator[Server]:
     """gunicorn as ``make run`` starts it, on a socket bound here (so no port race)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    port = listener.getsockname()[1]
     environment = os.environ | {"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET} | env
-    with open(log, "wb") as output:
+    with socket.socket() as listener, open(log, "wb") as output:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        port = listener.getsockname()[1]
         process = subprocess.Popen(gunicorn_command(f"fd://{listener.fileno()}"), cwd=ROOT,
                                    env=environment, stdout=output, stderr=subprocess.STDOUT,
                                    pass_fds=(listener.fileno(),))
-    listener.close()  # gunicorn holds its own copy
     try:
         server = Server("127.0.0.1", port)
         _wait_until_ready(server, process, log)
