@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mentorship import auth, bodylimit, cli, db, errors, guards, routing, settings
+from mentorship import auth, bodylimit, cli, db, errors, guards, routing, seclog, settings
 from mentorship.api import bp as api_bp
 from mentorship.views import account, admin, main, profiles, programs
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     auth.init_app(app)
     guards.init_app(app)
+    seclog.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     main.init_app(app)

@@ -27,3 +27,15 @@ def test_served_pages_reveal_no_server_version(file_app: Flask, file_database_ur
             assert not VERSION.search(answer.headers.get("Server", "")), answer.headers
         assert server.request("GET", "/login").status == 200
 
+
+
+def test_security_events_reach_the_server_log(file_app: Flask, file_database_url: str,
+                                              tmp_path: Path) -> None:
+    log = tmp_path / "gunicorn.log"
+    with gunicorn_server(file_database_url, log) as server:
+        answer = server.request("GET", "/api/v1/me", headers={"Authorization": "Bearer nope"})
+    assert answer.status == 401
+    request_id = answer.headers["X-Request-ID"]
+    lines = [line for line in log.read_text().splitlines() if request_id in line]
+    assert len(lines) == 1 and "access_denied" in lines[0], log.read_text()[-2000:]
+    assert "nope" not in log.read_text()
