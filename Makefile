@@ -18,9 +18,11 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# gunicorn, not the development server: see README, "Serving". Settings in gunicorn.conf.py.
 run: install
 	$(FLASK) prepare-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 # ruff (style, imports, the engine's boundary) and mypy (types); `make test` runs it first.
 lint: install

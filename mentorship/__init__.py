@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mentorship import auth, cli, db, errors, guards, routing, settings
+from mentorship import auth, bodylimit, cli, db, errors, guards, routing, seclog, settings
 from mentorship.api import bp as api_bp
 from mentorship.views import (
     account,
@@ -35,9 +35,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]),  # type: ignore[method-assign]
                                 x_proto=1)
+    bodylimit.init_app(app)  # first: no check may read a body before its size is known
     db.init_app(app)
     auth.init_app(app)
     guards.init_app(app)
+    seclog.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     main.init_app(app)

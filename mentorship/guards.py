@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, request
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -11,6 +13,9 @@ from mentorship.auth import is_api_request
 from mentorship.forms import ConfirmForm
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+CSRF_FAILED = ("The form expired or was not sent from this site. "
+               "Reload the page and try again.")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
@@ -40,7 +45,8 @@ def refuse_nul_characters() -> None:
 
 
 def check_csrf() -> None:
-    """Refuse any state change without a valid token (form field or X-CSRF-Token header).
+    """Refuse any state change without a valid token (form field or X-CSRF-Token header),
+    or sent from another site's page (``Origin``, else ``Referer``).
 
     Done once here rather than per view, so no endpoint can forget it. API requests that
     authenticate with a bearer token, or send no sign-in cookie at all, carry no ambient
@@ -51,14 +57,59 @@ def check_csrf() -> None:
     if is_api_request() and (request.headers.get("Authorization", "").startswith("Bearer ")
                              or not sends_sign_in_cookie()):
         return  # nothing ambient to forge with: bearer tokens, or no cookie at all
+    if not sent_from_this_site():
+        refuse_csrf("origin")
     token = request.headers.get("X-CSRF-Token")
     if token is None and request.mimetype in ("application/x-www-form-urlencoded",
                                               "multipart/form-data"):
         token = request.form.get("csrf_token")
     form = ConfirmForm(formdata=MultiDict({"csrf_token": token or ""}))
     if not form.validate():
-        abort(400, description="The form expired or was not sent from this site. "
-                               "Reload the page and try again.")
+        refuse_csrf("token")
+
+
+def refuse_csrf(reason: str) -> None:
+    """400, flagged on ``g`` so the security log can tell it from other bad requests."""
+    g.csrf_refused = reason
+    abort(400, description=CSRF_FAILED)
+
+
+def sent_from_this_site() -> bool:
+    """Whether the page that sent the request is on this site, judged by ``Origin``.
+
+    A second line behind the token: a token that leaked to another site is still refused
+    there. Without ``Origin`` the ``Referer`` stands in; with neither (privacy tools strip
+    both) the token alone decides. ``Origin: null`` (sandboxed frames, cross-site
+    redirects) is refused. This site is the scheme, host and port the request came to,
+    as ProxyFix (``PROXY_COUNT``) reports them, plus any ``TRUSTED_ORIGINS``.
+    """
+    sender = request.headers.get("Origin")
+    if sender is None:
+        sender = request.headers.get("Referer")
+        if sender is None:
+            return True
+    allowed = {origin_of(request.host_url)}
+    allowed |= {origin_of(url) for url in trusted_origins()}
+    origin = origin_of(sender)
+    return origin is not None and origin in allowed
+
+
+def trusted_origins() -> list[str]:
+    """``TRUSTED_ORIGINS``: a list, or text with the origins separated by commas or spaces."""
+    value = current_app.config.get("TRUSTED_ORIGINS") or []
+    return value.replace(",", " ").split() if isinstance(value, str) else list(value)
+
+
+def origin_of(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an http(s) URL, the port filled in; None if it is not one."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
 
 
 def sends_sign_in_cookie() -> bool:

@@ -43,6 +43,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PROXY_COUNT=0,
+        TRUSTED_ORIGINS=[],  # origins besides the request's own that may send state changes
         SESSION_COOKIE_SECURE=None,  # None = decided below by the environment
         REMEMBER_COOKIE_SECURE=None,
     )

@@ -1,0 +1,41 @@
+"""`make run` serves with gunicorn, and no response tells which server versions run it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Flask
+
+from tests.live import gunicorn_command, gunicorn_server
+
+VERSION = re.compile(r"\d|werkzeug|python", re.IGNORECASE)
+
+
+def test_make_run_serves_with_gunicorn_and_its_config() -> None:
+    command = gunicorn_command("127.0.0.1:5000")
+    assert Path(command[0]).name == "gunicorn"
+    assert "--config" in command and "gunicorn.conf.py" in command
+
+
+def test_served_pages_reveal_no_server_version(file_app: Flask, file_database_url: str,
+                                               tmp_path: Path) -> None:
+    with gunicorn_server(file_database_url, tmp_path / "gunicorn.log") as server:
+        for path in ("/login", "/healthz", "/static/does-not-exist.css", "/api/v1/me"):
+            answer = server.request("GET", path)
+            assert answer.status < 500
+            assert not VERSION.search(answer.headers.get("Server", "")), answer.headers
+        assert server.request("GET", "/login").status == 200
+
+
+
+def test_security_events_reach_the_server_log(file_app: Flask, file_database_url: str,
+                                              tmp_path: Path) -> None:
+    log = tmp_path / "gunicorn.log"
+    with gunicorn_server(file_database_url, log) as server:
+        answer = server.request("GET", "/api/v1/me", headers={"Authorization": "Bearer nope"})
+    assert answer.status == 401
+    request_id = answer.headers["X-Request-ID"]
+    lines = [line for line in log.read_text().splitlines() if request_id in line]
+    assert len(lines) == 1 and "access_denied" in lines[0], log.read_text()[-2000:]
+    assert "nope" not in log.read_text()
