@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.conftest import TEST_SECRET
+from tests.helpers import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKEFILE = ROOT / "Makefile"

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from mentorship.models import Profile
 from tests.api.helpers import bearer, fetch
-from tests.conftest import app_on
+from tests.helpers import app_on
 from tests.factories import create, login, make_user
 
 SITE = "http://localhost"  # where the test client sends its requests

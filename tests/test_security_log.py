@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from mentorship import seclog
 from tests.api.helpers import bearer
-from tests.conftest import app_on
+from tests.helpers import app_on
 from tests.factories import PASSWORD, create, login, make_user
 
 SECURITY = "mentorship.security"

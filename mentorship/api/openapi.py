@@ -13,6 +13,7 @@ from mentorship.api.blueprint import bp
 from mentorship.api.schema import (
     WRITE_ERRORS,
     id_param,
+    nullable,
     obj,
     operation,
     ref,
@@ -38,6 +39,16 @@ def with_version(spec: specs.Spec, **options: Any) -> dict[str, Any]:
 
 
 SCHEMAS: dict[str, Any] = {
+    "Notification": obj({"id": {"type": "integer"}, "kind": text(), "text": text(),
+                         "subject": obj({"type": text(), "id": {"type": "integer"}}),
+                         "created_at": text(format="date-time"),
+                         "read_at": nullable("string", format="date-time")},
+                        ("id", "kind", "text", "subject", "created_at", "read_at")),
+    "NotificationList": obj({"unread": {"type": "integer"},
+                             "notifications": {"type": "array", "items": ref("Notification")}},
+                            ("unread", "notifications")),
+    "MarkRead": obj({"up_to_id": {"type": "integer", "minimum": 1}}, closed=True),
+    "Marked": obj({"marked": {"type": "integer"}}, ("marked",)),
     "Error": obj({"error": obj({"code": text(), "message": text(),
                                 "fields": {"type": "object", "additionalProperties": text()}},
                                ("code", "message", "fields"))}, ("error",)),
@@ -73,6 +84,11 @@ SCHEMAS: dict[str, Any] = {
 
 
 PATHS: dict[str, Any] = {
+    "/notifications": {"get": operation(
+        "Your newest notifications and the unread count", 200, "NotificationList")},
+    "/notifications/read": {"post": operation(
+        "Mark your notifications read (all, or up to `up_to_id`)", 200, "Marked",
+        body="MarkRead", errors=WRITE_ERRORS)},
     "/openapi.json": {"get": operation("This document", 200, errors=(), public=True)},
     "/tokens": {"post": operation(
         "Exchange email and password for a personal API token", 201, "Token",

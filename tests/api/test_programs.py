@@ -56,7 +56,8 @@ def test_one_program_in_full(client: FlaskClient, auth: dict[str, str],
     assert response.json == {
         "id": programs["open"], "name": "Open one", "description": "A test cohort",
         "starts_on": "2027-01-01", "ends_on": None, "status": "open", "weights": DEFAULTS,
-        "max_timezone_gap_hours": None, "max_pending_requests": 3, "version": 1}
+        "max_timezone_gap_hours": None, "max_pending_requests": 3, "request_expiry_days": 7,
+        "version": 1}
     assert response.headers["ETag"] == '"1"'
 
 
@@ -81,7 +82,8 @@ def test_admin_creates_a_program(app: Flask, client: FlaskClient,
     body = response.json
     # Weights not sent keep their default importance (in the same 0-100 scale).
     assert body | {"id": 0} == NEW_PROGRAM | {
-        "id": 0, "version": 1, "weights": DEFAULTS | {"text": 2.0, "language": 1.5}}
+        "id": 0, "version": 1, "request_expiry_days": 7,
+        "weights": DEFAULTS | {"text": 2.0, "language": 1.5}}
     assert response.headers["Location"].endswith(f"/api/v1/programs/{body['id']}")
     stored = fetch(app, Program, body["id"])
     assert (stored.name, stored.ends_on) == ("Autumn cohort", date(2027, 12, 15))
