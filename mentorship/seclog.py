@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
@@ -90,7 +90,7 @@ def security_event(event: str, /, **fields: Any) -> None:
     Outside a request only ``time`` and ``event`` are added. Never raises for a
     logging problem.
     """
-    record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+    record = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"),
               "event": event} | request_context()
     record |= {name: clean_value(value) for name, value in fields.items()
                if name not in CORE_FIELDS and not is_secret_name(name)}

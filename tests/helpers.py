@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from urllib.parse import quote
 
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from mentorship import create_app, security
 from mentorship.db import Base, get_engine
@@ -68,3 +69,20 @@ def app_on(url: str, **overrides: object) -> Iterator[Flask]:
     prepare_schema(app)
     yield app
     dispose(app)
+
+
+@contextlib.contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app runs inside the block (for "independent of N" tests)."""
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = get_engine()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

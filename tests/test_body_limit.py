@@ -16,8 +16,8 @@ from mentorship import create_app
 from mentorship.db import get_session
 from mentorship.models import Profile
 from tests.api.helpers import bearer
-from tests.helpers import TEST_SECRET, app_on
 from tests.factories import create, make_user
+from tests.helpers import TEST_SECRET, app_on
 from tests.live import Answer, Server, development_server, gunicorn_server
 
 LIMIT = 1024 * 1024

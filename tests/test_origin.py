@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from mentorship.models import Profile
 from tests.api.helpers import bearer, fetch
-from tests.helpers import app_on
 from tests.factories import create, login, make_user
+from tests.helpers import app_on
 
 SITE = "http://localhost"  # where the test client sends its requests
 FOREIGN = "https://evil.example"

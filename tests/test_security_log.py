@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from mentorship import seclog
 from tests.api.helpers import bearer
-from tests.helpers import app_on
 from tests.factories import PASSWORD, create, login, make_user
+from tests.helpers import app_on
 
 SECURITY = "mentorship.security"
 

@@ -9,10 +9,10 @@ from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object
 from mentorship.db import get_session
+from mentorship.routing import MAX_ID
 from mentorship.services import notifications
 from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import clean_int
-from mentorship.routing import MAX_ID
 
 
 @bp.get("/notifications")

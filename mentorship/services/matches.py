@@ -22,7 +22,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select

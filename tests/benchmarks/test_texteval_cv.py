@@ -10,9 +10,20 @@ import pytest
 
 from benchmarks import texteval
 from benchmarks.evalset import EvalSet, load_evalset, recall_at, reciprocal_rank, render, tfidf_scores
-from benchmarks.texteval import (BLOCKS, block_similarities, best_point, combine, cross_validate,
-                                 cross_validated, engine_scores, grid_ranks, query_folds,
-                                 rank_metrics, relevance_mask, weight_grid)
+from benchmarks.texteval import (
+    BLOCKS,
+    best_point,
+    block_similarities,
+    combine,
+    cross_validate,
+    cross_validated,
+    engine_scores,
+    grid_ranks,
+    query_folds,
+    rank_metrics,
+    relevance_mask,
+    weight_grid,
+)
 from matching.text import BLOCK_WEIGHTS
 
 SHIPPED = np.array([BLOCK_WEIGHTS[name] for name in BLOCKS])

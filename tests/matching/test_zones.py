@@ -2,7 +2,7 @@
 
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -41,7 +41,7 @@ def test_offsets_follow_the_date_given() -> None:
     assert utc_offset_hours("Europe/London", date(2025, 7, 1)) == 1.0
     assert utc_offset_hours("America/New_York", datetime(2025, 7, 1, 12)) == -4.0
     assert utc_offset_hours("Australia/Sydney", date(2025, 7, 1)) == 10.0  # southern winter
-    assert as_instant(datetime(2025, 7, 1, 12, tzinfo=timezone.utc)) == datetime(2025, 7, 1, 12, tzinfo=timezone.utc)
+    assert as_instant(datetime(2025, 7, 1, 12, tzinfo=UTC)) == datetime(2025, 7, 1, 12, tzinfo=UTC)
     assert as_instant(None) == REFERENCE_INSTANT
 
 
