@@ -14,3 +14,15 @@ errorlog = "-"
 # No runtime control socket: its default path is one per user ($HOME/.gunicorn), so two
 # instances (two checkouts, parallel tests) would fight over it, and a demo needs none.
 control_socket_disable = True
+
+
+def post_worker_init(worker: object) -> None:
+    """Once a worker serves, build the matching engine's set-up in the background.
+
+    Never at import: the app starts fast, and the first suggestion request finds the
+    engine's libraries loaded instead of paying for them.
+    """
+    # Imported here: this file is read by the master process, which must not load the app.
+    from mentorship.services.matches import warm_engine
+
+    warm_engine()
