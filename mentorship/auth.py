@@ -20,7 +20,7 @@ from mentorship.models import User
 from mentorship.security import is_safe_next
 from mentorship.services import accounts
 from mentorship.services.errors import FieldErrors
-from mentorship.services.ratelimit import Attempt, Throttle
+from mentorship.services.ratelimit import SIGN_IN, Attempt, Throttle, sign_in_subjects
 
 login_manager = LoginManager()
 
@@ -88,6 +88,19 @@ def begin_attempt(throttle: Throttle, *subjects: str) -> Attempt:
     finally:
         db.commit()
     return attempt
+
+
+def check_credentials(email: str, password: str) -> User | None:
+    """The user whose email and password these are, or None; throttled per account and
+    address (TooManyAttempts), and the slow password check holds no database lock."""
+    attempt = begin_attempt(SIGN_IN, *sign_in_subjects(email, request.remote_addr))
+    db = get_session()
+    user = accounts.user_by_email(db, email)
+    db.commit()  # end the lookup's transaction before the password check
+    ok = accounts.password_matches(user, password) and user is not None
+    end_attempt(SIGN_IN, attempt, succeeded=ok)
+    db.commit()
+    return user if ok else None
 
 
 def end_attempt(throttle: Throttle, attempt: Attempt, *, succeeded: bool) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from flask import request
 from werkzeug.wrappers import Response
 
 from mentorship.api.auth import api_login_required, bearer_token
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
-from mentorship.auth import begin_attempt, end_attempt
+from mentorship.auth import check_credentials
 from mentorship.db import get_session
 from mentorship.errors import json_error
 from mentorship.services import accounts
-from mentorship.services.ratelimit import SIGN_IN, sign_in_subjects
 from mentorship.services.specs import CREDENTIALS
 
 
@@ -27,15 +25,10 @@ def create_token() -> Response | tuple[dict[str, object], int]:
     body = json_object(CREDENTIALS.names)
     require(body, CREDENTIALS.names)
     values = CREDENTIALS.clean(body, partial=False)
-    attempt = begin_attempt(SIGN_IN, *sign_in_subjects(values["email"], request.remote_addr))
-    db = get_session()
-    user = accounts.user_by_email(db, values["email"])
-    db.commit()  # end the lookup's transaction: the password check below holds no lock
-    ok = accounts.password_matches(user, values["password"])
-    end_attempt(SIGN_IN, attempt, succeeded=ok)
-    if not ok or user is None:
-        db.commit()
+    user = check_credentials(values["email"], values["password"])
+    if user is None:
         return json_error(401, "unauthorized", accounts.WRONG_CREDENTIALS)
+    db = get_session()
     token, expires_at = accounts.issue_api_token(db, user)
     db.commit()
     return {"token": token, "expires_at": iso(expires_at)}, 201

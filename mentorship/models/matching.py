@@ -180,10 +180,8 @@ class MatchRound(Base):
     )
 
 
-class RoundProposal(Base):
-    """One proposed pair of a round's draft; a pinned one survives every re-run."""
-
-    __tablename__ = "round_proposals"
+class _RoundPair:
+    """A mentee and a mentor named in one round (a proposal or an exclusion)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("match_rounds.id", ondelete="CASCADE"))
@@ -191,28 +189,30 @@ class RoundProposal(Base):
         ForeignKey("enrolments.id", ondelete="CASCADE"))
     mentor_enrolment_id: Mapped[int] = mapped_column(
         ForeignKey("enrolments.id", ondelete="CASCADE"))
+
+
+class RoundProposal(_RoundPair, Base):
+    """One proposed pair of a round's draft; a pinned one survives every re-run."""
+
+    __tablename__ = "round_proposals"
+
     score: Mapped[float]
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     pinned: Mapped[bool] = mapped_column(default=False)
 
     round: Mapped[MatchRound] = relationship(back_populates="proposals")
-    mentee: Mapped[Enrolment] = relationship(foreign_keys=[mentee_enrolment_id])
-    mentor: Mapped[Enrolment] = relationship(foreign_keys=[mentor_enrolment_id])
+    mentee: Mapped[Enrolment] = relationship(
+        foreign_keys="RoundProposal.mentee_enrolment_id")
+    mentor: Mapped[Enrolment] = relationship(
+        foreign_keys="RoundProposal.mentor_enrolment_id")
 
     __table_args__ = (UniqueConstraint("round_id", "mentee_enrolment_id"),)
 
 
-class RoundExclusion(Base):
+class RoundExclusion(_RoundPair, Base):
     """A pair the admin ruled out of a round; kept across re-runs."""
 
     __tablename__ = "round_exclusions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("match_rounds.id", ondelete="CASCADE"))
-    mentee_enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrolments.id", ondelete="CASCADE"))
-    mentor_enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrolments.id", ondelete="CASCADE"))
 
     round: Mapped[MatchRound] = relationship(back_populates="exclusions")
 

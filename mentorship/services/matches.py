@@ -57,7 +57,8 @@ def mentee_record(enrolment: Enrolment, exclude: Iterable[int] = ()) -> Mentee:
     """A mentee enrolment as the engine reads it; ``exclude`` holds mentor enrolment ids."""
     profile = enrolment.user.profile
     return matching.Mentee(id=enrolment.id, goals=enrolment.goals,
-                  skills_to_grow=enrolment.skills_to_grow, languages=profile.languages,
+                  skills_to_grow=tuple(enrolment.skills_to_grow),
+                  languages=tuple(profile.languages),
                   timezone=profile.timezone, years_experience=profile.years_experience,
                   industry=profile.industry or None, exclude=frozenset(exclude))
 
@@ -66,8 +67,9 @@ def mentor_record(enrolment: Enrolment) -> Mentor:
     """A mentor enrolment as the engine reads it. Seats are applied per query (exclusions
     and round capacities), so a fitted matcher survives every acceptance."""
     profile = enrolment.user.profile
-    return matching.Mentor(id=enrolment.id, about=enrolment.about, expertise=enrolment.expertise,
-                  languages=profile.languages, timezone=profile.timezone,
+    return matching.Mentor(id=enrolment.id, about=enrolment.about,
+                  expertise=tuple(enrolment.expertise), languages=tuple(profile.languages),
+                  timezone=profile.timezone,
                   years_experience=profile.years_experience,
                   industry=profile.industry or None, capacity=enrolment.capacity or 0)
 

@@ -6,12 +6,12 @@ from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
-from mentorship.auth import begin_attempt, end_attempt, safe_next, sign_in
+from mentorship.auth import begin_attempt, check_credentials, safe_next, sign_in
 from mentorship.db import get_session
 from mentorship.forms import LoginForm, RegisterForm
 from mentorship.services import accounts
 from mentorship.services.errors import Conflict, FieldErrors
-from mentorship.services.ratelimit import SIGN_IN, SIGN_UP, sign_in_subjects
+from mentorship.services.ratelimit import SIGN_UP
 from mentorship.services.specs import CREDENTIALS
 from mentorship.views import form_page
 
@@ -50,17 +50,11 @@ def login() -> Response | tuple[str, int]:
     if not form.is_submitted_and_valid():
         return page.render()
     values = CREDENTIALS.clean(form.values(CREDENTIALS), partial=False)
-    attempt = begin_attempt(SIGN_IN, *sign_in_subjects(values["email"], request.remote_addr))
-    db = get_session()
-    user = accounts.user_by_email(db, values["email"])
-    db.commit()  # end the lookup's transaction: the password check below holds no lock
-    ok = accounts.password_matches(user, values["password"])
-    end_attempt(SIGN_IN, attempt, succeeded=ok)
-    if not ok or user is None:
-        db.commit()
+    user = check_credentials(values["email"], values["password"])
+    if user is None:
         raise FieldErrors({"": accounts.WRONG_CREDENTIALS})
     sign_in(user, remember=bool(form.remember.data))
-    db.commit()
+    get_session().commit()
     return redirect(safe_next())
 
 
