@@ -26,6 +26,7 @@ login_manager = LoginManager()
 
 
 def init_app(app: Flask) -> None:
+    """Set up Flask-Login, its remember-me cookie defaults and the answer for visitors."""
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     login_manager.unauthorized_handler(_unauthorized)
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(token: str) -> User | None:
+    """The user of the cookie's device session; None once it has expired or was signed out."""
     db = get_session()
     user = accounts.user_for_login_token(db, token)
     # End this read here: the request's own transaction starts when it needs one, so a
@@ -45,6 +47,7 @@ def _load_user(token: str) -> User | None:
 
 
 def _unauthorized() -> Response:
+    """Not signed in: 401 under ``/api/``, else to the sign-in page, coming back here after."""
     if is_api_request():
         return json_error(401, "unauthorized", "Sign in or send a valid API token.")
     target = request.full_path.rstrip("?")
@@ -56,6 +59,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     @login_required
     def wrapped(**kwargs: Any) -> Any:
+        """Run ``view`` for admins; 403 for anyone else."""
         if not current_user.is_admin:
             abort(403)
         return view(**kwargs)
@@ -63,6 +67,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def safe_next(default: str = "main.home") -> str:
+    """Where to go after signing in: ``?next=`` if it is a path on this site, else ``default``."""
     target = request.args.get("next")
     return target if target and is_safe_next(target) else url_for(default)
 

@@ -24,6 +24,7 @@ TOO_LARGE = "The request is too large."
 
 
 def init_app(app: Flask) -> None:
+    """Install the middleware that buffers chunked bodies, and the 413 check."""
     app.wsgi_app = BodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]
     app.before_request(refuse_oversized_body)
 
@@ -39,10 +40,12 @@ class BodyLimit:
     """WSGI middleware: buffer a body sent without ``Content-Length`` (chunked) up to the limit."""
 
     def __init__(self, wsgi_app: Any, app: Flask) -> None:
+        """Wrap ``wsgi_app``; the limit is read from ``app``'s config on each request."""
         self.wsgi_app = wsgi_app
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Buffer a chunked body up to the limit, then hand the request on."""
         limit = self.app.config.get("MAX_CONTENT_LENGTH")
         # Without wsgi.input_terminated the server does not mark where such a body ends,
         # and werkzeug reads none of it: nothing to do.

@@ -48,6 +48,7 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 10) -> E
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Set up each new SQLite connection: foreign keys, a busy timeout and WAL."""
     # Let SQLAlchemy, not the driver, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -58,6 +59,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
+    """Begin each SQLite transaction, taking the write lock up front unless it only reads."""
     # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so two
     # writers queue on the busy timeout instead of one failing later with "database is
     # locked". A read transaction (plain BEGIN) never waits: WAL lets readers carry on
@@ -69,6 +71,7 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
+    """Create the engine and the session factories (one for requests that only read)."""
     engine = make_engine(app.config["DATABASE_URL"],
                          pool_size=int(app.config["DATABASE_POOL_SIZE"]),
                          pool_timeout=float(app.config["DATABASE_POOL_TIMEOUT"]))
@@ -80,6 +83,7 @@ def init_app(app: Flask) -> None:
 
 
 def get_engine() -> Engine:
+    """The current app's engine."""
     return current_app.extensions["db_engine"]
 
 
@@ -97,6 +101,7 @@ def get_session() -> Session:
 
 
 def _close_session(exc: BaseException | None) -> None:
+    """Close the app context's session, if it opened one."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()  # anything not committed is rolled back

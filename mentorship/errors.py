@@ -1,4 +1,4 @@
-"""One place where errors become responses, following the status table in PRODUCT.md.
+"""One place where errors become responses, following the status table in README.md ("JSON API").
 
 Services raise domain errors (``services/errors.py``); these handlers pick the answer:
 JSON ``{"error": {"code", "message", "fields"}}`` under ``/api/``, otherwise the form
@@ -37,6 +37,7 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 def init_app(app: Flask) -> None:
+    """Register a handler per error type; anything else reaches ``handle_unexpected``."""
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(NotFound, handle_not_found)
     app.register_error_handler(FieldErrors, handle_field_errors)
@@ -55,6 +56,7 @@ def is_api_request() -> bool:
 
 def json_error(status: int, code: str, message: str,
                fields: dict[str, str] | None = None) -> Response:
+    """The API's error body, ``{"error": {"code", "message", "fields"}}``, with ``status``."""
     response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}}})
     response.status_code = status
     return response
@@ -74,6 +76,7 @@ def render_error(status: int, message: str, fields: dict[str, str] | None = None
 
 
 def handle_http(exc: HTTPException) -> Response:
+    """An HTTP error (``abort``, routing, body limit), keeping ``Retry-After`` and ``Allow``."""
     status = exc.code or 500
     response = render_error(status, exc.description or "")
     retry_after = exc.response.headers.get("Retry-After") if exc.response is not None else None
@@ -90,6 +93,7 @@ def handle_not_found(_exc: NotFound) -> Response:
 
 
 def handle_field_errors(exc: FieldErrors) -> Response:
+    """Invalid input: roll back, then 422 with each message at its field."""
     rollback_quietly()
     page = g.get("form_page")
     if page is not None and not is_api_request():
@@ -98,6 +102,11 @@ def handle_field_errors(exc: FieldErrors) -> Response:
 
 
 def handle_conflict(exc: Conflict) -> Response:
+    """409 after a rollback.
+
+    A stale edit also hands back the stored version (as the ETag and in the form), so
+    saving again applies the entries the person kept over it.
+    """
     rollback_quietly()
     page = g.get("form_page")
     if isinstance(exc, StaleEdit):
@@ -110,6 +119,7 @@ def handle_conflict(exc: Conflict) -> Response:
 
 
 def handle_too_many(exc: TooManyAttempts) -> Response:
+    """429 with ``Retry-After``; the message goes to the form field the throttle names, if any."""
     page = g.get("form_page")
     fields = {exc.field: str(exc)} if exc.field else None
     if page is not None and fields and not is_api_request():
@@ -144,6 +154,7 @@ def handle_database_unavailable(exc: Exception) -> Response:
 
 
 def handle_unexpected(exc: Exception) -> Response:
+    """Any other exception: log it and show a generic 500 (tests get the exception itself)."""
     if current_app.testing:
         raise exc  # let the test see the traceback
     if isinstance(exc, DBAPIError):

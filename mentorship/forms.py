@@ -52,18 +52,22 @@ class BaseForm(Form):
 
         @property
         def csrf(self) -> bool:
+            """Read per app (``CSRF_ENABLED``): this Meta class is shared by every app."""
             return bool(current_app.config["CSRF_ENABLED"])
 
         @property
         def csrf_secret(self) -> bytes:
+            """Tokens are signed with the app's ``SECRET_KEY``."""
             return str(current_app.config["SECRET_KEY"]).encode()
 
         @property
         def csrf_context(self) -> Any:
+            """SessionCSRF keeps its token in the Flask session."""
             return session
 
     @classmethod
     def from_request(cls, **kwargs: Any) -> Any:
+        """The form bound to the posted data on POST only; otherwise it shows ``kwargs``."""
         return cls(request.form if request.method == "POST" else None, **kwargs)
 
     def is_submitted_and_valid(self) -> bool:

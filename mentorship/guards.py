@@ -21,6 +21,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_app(app: Flask) -> None:
+    """Install the per-request checks and the security headers; templates get ``csrf_token``."""
     app.before_request(refuse_nul_characters)
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
@@ -120,6 +121,10 @@ def sends_sign_in_cookie() -> bool:
 
 
 def add_security_headers(response: Response) -> Response:
+    """The security headers (CSP, framing, sniffing, referrer; HSTS with HTTPS-only cookies).
+
+    Pages seen signed in are ``no-store``: they hold personal data no cache should keep.
+    """
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -20,6 +20,10 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config() -> Config:
+    """Alembic's settings, made in code: our migrations and the app's database URL.
+
+    ``%`` is doubled because Alembic reads options through ConfigParser interpolation.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url",

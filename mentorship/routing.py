@@ -21,6 +21,7 @@ class IdConverter(IntegerConverter):
     regex = r"[1-9][0-9]{0,9}"
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        """Default the bounds to 1 and MAX_ID; a route may still set its own."""
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)

@@ -42,6 +42,7 @@ _OWN_HANDLER = "_mentorship_security_handler"
 
 
 def init_app(app: Flask) -> None:
+    """Tag every response with its request id, log denials, and make the security log visible."""
     app.after_request(log_response)
     configure_logging()
 
@@ -109,6 +110,7 @@ def log_response(response: Response) -> Response:
 
 
 def request_context() -> dict[str, Any]:
+    """The request's part of a line (id, account, address, method, path); none outside one."""
     if not has_request_context():
         return {}
     return {"request_id": request_id(), "account_id": account_id(),
@@ -128,11 +130,13 @@ def account_id() -> int | None:
 
 
 def is_secret_name(name: str) -> bool:
+    """Whether a field's name marks it as a secret, never to be logged."""
     lowered = name.lower()
     return any(word in lowered for word in SECRET_WORDS)
 
 
 def clean_value(value: Any) -> Any:
+    """Numbers, booleans and None as they are; anything else as text, cut to MAX_VALUE_LENGTH."""
     if value is None or isinstance(value, (bool, int, float)):
         return value
     text = str(value)
@@ -140,6 +144,7 @@ def clean_value(value: Any) -> Any:
 
 
 def production() -> bool:
+    """Whether lines are JSON: in production, never outside an app."""
     return has_app_context() and is_production(current_app.config)
 
 
@@ -151,6 +156,7 @@ def format_line(record: dict[str, Any], *, json_lines: bool) -> str:
 
 
 def text_value(value: Any) -> str:
+    """A ``key=value`` value: bare when safe, else JSON-quoted so it cannot add fields or lines."""
     if value is None:
         return "-"
     text = str(value).lower() if isinstance(value, bool) else str(value)

@@ -22,6 +22,7 @@ class _Hashing:
     """The password hasher plus a dummy hash made with the same cost."""
 
     def __init__(self, hasher: PasswordHasher) -> None:
+        """Keep ``hasher``; the dummy hash is made with it on first use."""
         self.hasher = hasher
 
     @functools.cached_property
@@ -43,6 +44,7 @@ def use_cheap_hashing() -> None:
 
 
 def hash_password(password: str) -> str:
+    """The argon2 hash to store for ``password``."""
     return _hashing.hasher.hash(password)
 
 

@@ -34,6 +34,11 @@ class ConfigError(RuntimeError):
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config``: defaults, then ``MENTORSHIP_*`` variables (or ``test_config`` instead).
+
+    Outside tests ``DATABASE_URL`` and ``SECRET_KEY`` count without the prefix too.
+    Production refuses a weak secret; elsewhere a missing one is made and kept in ``instance/``.
+    """
     instance = Path(app.instance_path)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{instance / 'mentorship.sqlite'}",
@@ -77,6 +82,7 @@ def is_production(config: dict[str, Any]) -> bool:
 
 
 def check_production(config: dict[str, Any]) -> None:
+    """Refuse to start in production with a weak ``SECRET_KEY`` or with debug on."""
     key = config.get("SECRET_KEY") or ""
     if len(key) < MIN_SECRET_LENGTH or key.lower() in WEAK_SECRETS or len(set(key)) < 10:
         raise ConfigError(

@@ -26,6 +26,7 @@ def bearer_token() -> str | None:
 
 
 def _resolve_user() -> User | None:
+    """The caller, by the Authorization header if one is sent, else by the session cookie."""
     # A request that sends an Authorization header is judged by it alone, so a bad
     # token is refused even when a valid cookie rides along.
     token = bearer_token()
@@ -42,6 +43,7 @@ def current_api_user() -> User:
 
 
 def unauthorized() -> Response:
+    """The API's 401, with the ``WWW-Authenticate`` challenge that names the bearer scheme."""
     response = json_error(401, "unauthorized", "Sign in or send a valid API token.")
     response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
@@ -51,6 +53,7 @@ def api_login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """401 unless the request carries a valid token or session."""
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
+        """Run ``view`` with the caller in ``g.api_user``, or answer 401."""
         user = _resolve_user()
         if user is None:
             return unauthorized()
@@ -64,6 +67,7 @@ def api_admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     @api_login_required
     def wrapped(**kwargs: Any) -> Any:
+        """Run ``view`` for admins; 403 for anyone else."""
         if not current_api_user().is_admin:
             return json_error(403, "forbidden", "Only program admins may do this.")
         return view(**kwargs)

@@ -18,6 +18,7 @@ from mentorship.services.fields import clean_int
 @bp.get("/notifications")
 @api_login_required
 def list_notifications() -> dict[str, object]:
+    """The caller's newest notifications (one page) and how many are unread."""
     db = get_session()
     user = current_api_user()
     items = notifications.notifications_of(db, user)

@@ -155,4 +155,5 @@ DOCUMENT: dict[str, Any] = {
 
 @bp.get("/openapi.json")
 def openapi_document() -> dict[str, Any]:
+    """This API's OpenAPI document; public, so clients can read it before signing in."""
     return DOCUMENT

@@ -31,6 +31,7 @@ def reject_other_role_fields(role: Role, body: dict[str, Any]) -> None:
 @bp.get("/programs")
 @api_login_required
 def list_programs() -> dict[str, object]:
+    """Every program the caller may see (drafts only for admins)."""
     found = programs.visible_programs(get_session(), current_api_user())
     return {"programs": [serialize.program(p) for p in found]}
 
@@ -38,6 +39,7 @@ def list_programs() -> dict[str, object]:
 @bp.post("/programs")
 @api_admin_required
 def create_program() -> tuple[dict[str, object], int, dict[str, str]]:
+    """Create a program; 201 with its ``Location`` and ``ETag``."""
     body = json_object(PROGRAM.names)
     db = get_session()
     program = programs.save_program(db, body)
@@ -69,6 +71,7 @@ def update_program(program_id: int) -> Any:
 @bp.post("/programs/<int:program_id>/enrolments")
 @api_login_required
 def enrol(program_id: int) -> tuple[dict[str, object], int]:
+    """Enrol the caller as mentee or mentor (201); other-role fields are refused, not ignored."""
     db = get_session()
     user = current_api_user()
     program = programs.get_program_for_user(db, program_id, user)

@@ -18,11 +18,13 @@ WRITE_ERRORS = (400, 401, 413, 415, 422)
 
 
 def ref(name: str) -> dict[str, str]:
+    """A reference to the named schema in ``components``."""
     return {"$ref": f"#/components/schemas/{name}"}
 
 
 def obj(properties: dict[str, Any], required: tuple[str, ...] = (),
         *, closed: bool = False) -> dict[str, Any]:
+    """An object schema; ``closed`` refuses properties it does not list."""
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = list(required)
@@ -32,16 +34,22 @@ def obj(properties: dict[str, Any], required: tuple[str, ...] = (),
 
 
 def text(max_length: int | None = None, **extra: Any) -> dict[str, Any]:
+    """A string schema, with a ``maxLength`` when one is given."""
     return {"type": "string"} | ({"maxLength": max_length} if max_length else {}) | extra
 
 
 def nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    """A schema of type ``kind`` that also allows null."""
     return {"type": [kind, "null"]} | extra
 
 
 def operation(summary: str, status: int, schema: str | None = None, *,
               body: str | None = None, errors: tuple[int, ...] = (401,), public: bool = False,
               description: str | None = None) -> dict[str, Any]:
+    """One operation: its success, an Error response per code in ``errors``, and the body.
+
+    ``public`` operations need no sign-in (an empty ``security``).
+    """
     success: dict[str, Any] = {"description": "Success"}
     if schema:
         success["content"] = {"application/json": {"schema": ref(schema)}}
@@ -60,5 +68,6 @@ def operation(summary: str, status: int, schema: str | None = None, *,
 
 
 def id_param(name: str) -> list[dict[str, Any]]:
+    """An id in the path, bounded like the URL converter (1 to MAX_ID)."""
     return [{"name": name, "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}]

@@ -20,10 +20,12 @@ def iso(value: date | datetime | None) -> str | None:
 
 
 def account(user: User) -> dict[str, Any]:
+    """The account as the API shows it: never the password hash."""
     return {"id": user.id, "name": user.name, "email": user.email, "is_admin": user.is_admin}
 
 
 def profile(item: Profile) -> dict[str, Any]:
+    """The profile's fields and its version (for ``If-Match``)."""
     return PROFILE.dump(item) | {"version": item.version}
 
 
@@ -35,5 +37,6 @@ def enrolment(item: Enrolment) -> dict[str, Any]:
 
 
 def program(item: Program) -> dict[str, Any]:
+    """The program with its full set of weights (defaults filled in) and its version."""
     return ({"id": item.id} | PROGRAM.dump(item)
             | {"weights": program_weights(item), "version": item.version})

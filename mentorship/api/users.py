@@ -42,6 +42,7 @@ def sign_up() -> tuple[dict[str, str], int]:
 @bp.get("/me")
 @api_login_required
 def me() -> dict[str, object]:
+    """The caller's account, profile and enrolments, in one response."""
     db = get_session()
     user = current_api_user()
     return {"account": serialize.account(user),

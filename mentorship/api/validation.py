@@ -42,6 +42,7 @@ def json_object(allowed: Collection[str]) -> dict[str, Any]:
 
 
 def require(body: dict[str, Any], names: Iterable[str]) -> None:
+    """422 naming each of ``names`` that the body lacks or sends as null."""
     missing = {name: REQUIRED for name in names if body.get(name) is None}
     if missing:
         raise FieldErrors(missing)
@@ -65,6 +66,7 @@ def versioned(data: dict[str, Any]) -> Response:
 
 
 def _no_constant(name: str) -> None:
+    """Refuse ``NaN`` and ``Infinity``, which Python's ``json`` would accept."""
     raise ValueError(f"{name} is not JSON")  # NaN and Infinity are not valid JSON
 
 

@@ -55,6 +55,7 @@ class Program(Base):
 
     @property
     def is_open_for_enrolment(self) -> bool:
+        """Only an open program takes new enrolments."""
         return self.status == ProgramStatus.OPEN
 
 

@@ -78,6 +78,7 @@ def register_user(session: Session, *, name: object, email: object, password: ob
 
 
 def user_by_email(session: Session, email: object) -> User | None:
+    """The account with this email, compared case-insensitively; None if there is none."""
     if not isinstance(email, str):
         return None
     return session.scalar(select(User).where(User.email_normalized == normalize_email(email)))
@@ -151,6 +152,7 @@ def _owner_of(session: Session, model: type[LoginSession] | type[ApiToken],
 
 
 def user_for_login_token(session: Session, token: str) -> User | None:
+    """The user of a live device session, carrying its token for ``User.get_id``."""
     user = _owner_of(session, LoginSession, token)
     if user is not None:
         user.login_token = token
@@ -158,6 +160,7 @@ def user_for_login_token(session: Session, token: str) -> User | None:
 
 
 def end_login_session(session: Session, token: str | None) -> None:
+    """Delete the device session of ``token``, so every copy of that cookie stops working."""
     if token:
         session.execute(delete(LoginSession).where(LoginSession.token_hash == token_digest(token)))
 
@@ -183,8 +186,10 @@ def issue_api_token(session: Session, user: User) -> tuple[str, datetime]:
 
 
 def user_for_api_token(session: Session, token: str) -> User | None:
+    """The owner of a live (unexpired) API token, or None."""
     return _owner_of(session, ApiToken, token)
 
 
 def revoke_api_token(session: Session, token: str) -> None:
+    """Delete the API token, so it stops working once the caller commits."""
     session.execute(delete(ApiToken).where(ApiToken.token_hash == token_digest(token)))

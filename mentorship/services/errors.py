@@ -1,6 +1,6 @@
 """Domain errors. The app-level handlers (``mentorship/errors.py``) turn each into an
-HTML page or a JSON error with the status of PRODUCT.md's table; form views show
-them at the form instead."""
+HTML page or a JSON error with the status of the table in the README ("JSON API"
+section); form views show them at the form instead."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ class FieldErrors(ValueError):
     """Input that breaks a rule; ``fields`` maps field name to a message for the person (422)."""
 
     def __init__(self, fields: dict[str, str]) -> None:
+        """Keep ``fields``; the exception's text lists them all."""
         super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
         self.fields = fields
 
@@ -26,6 +27,7 @@ class StaleEdit(Conflict):
     """
 
     def __init__(self, changed: dict[str, tuple[str, str]], version: int) -> None:
+        """Word the 409 message: what was saved meanwhile, and that their entries are kept."""
         saved = "; ".join(f"{label}: {value or '(empty)'}" for label, value in changed.values())
         super().__init__("Someone saved this after you opened it"
                          + (f". Saved now, where it differs from yours: {saved}" if saved else "")
@@ -49,6 +51,7 @@ class TooManyAttempts(Exception):
 
     def __init__(self, retry_after: int, message: str = "Too many attempts. "
                  "Try again in a few minutes.") -> None:
+        """Wait ``retry_after`` seconds; a throttle that reports at a form field sets ``field``."""
         super().__init__(message)
         self.retry_after = retry_after
         self.field: str | None = None  # the form field to show the message at, if any

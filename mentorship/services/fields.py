@@ -32,6 +32,7 @@ def shows_something(value: str) -> bool:
 
 
 def too_long(max_length: int) -> str:
+    """The message for text over ``max_length`` characters."""
     return f"Use at most {max_length} characters."
 
 
@@ -52,6 +53,7 @@ def clean_text(value: object, *, max_length: int, required: bool = False) -> str
 
 
 def clean_email(value: object) -> str:
+    """An email address as typed, trimmed; its compared form must fit the limit too."""
     email = clean_text(value, max_length=EMAIL_MAX, required=True)
     if not EMAIL_RE.match(email):
         raise ValueError("Enter a valid email address, like name@example.org.")
@@ -66,6 +68,7 @@ def normalize_email(email: str) -> str:
 
 
 def clean_languages(value: object) -> list[str]:
+    """ISO 639-1 codes, lowercased and without duplicates."""
     codes = split_list(value)
     known = language_names()
     unknown = [c for c in (code.lower() for code in codes) if c not in known]
@@ -76,6 +79,7 @@ def clean_languages(value: object) -> list[str]:
 
 
 def clean_timezone(value: object) -> str | None:
+    """An IANA zone a person can live in, or None when left blank."""
     name = clean_text(value, max_length=64)
     if not name:
         return None
@@ -118,6 +122,7 @@ def clean_number(value: object, *, low: float, high: float) -> float:
 
 
 def clean_tags(value: object) -> list[str]:
+    """Tags as the engine reads them (lowercase, canonical, no duplicates), at most MAX_TAGS."""
     tags = split_list(value)
     if any(len(t) > MAX_TAG_LENGTH for t in tags):
         raise ValueError(f"Keep each entry under {MAX_TAG_LENGTH} characters.")
@@ -128,6 +133,7 @@ def clean_tags(value: object) -> list[str]:
 
 
 def clean_date(value: object) -> date | None:
+    """A date from ``YYYY-MM-DD`` text (or a date); None when blank."""
     if isinstance(value, str):
         value = value.strip()
     if value is None or value == "":
@@ -143,6 +149,7 @@ def clean_date(value: object) -> date | None:
 
 
 def clean_choice(value: object, choices: Iterable[str]) -> str:
+    """``value`` if it is exactly one of ``choices`` (no trimming, no case folding)."""
     allowed = list(choices)
     for choice in allowed:
         if value == choice:

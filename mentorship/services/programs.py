@@ -95,6 +95,7 @@ def enrol(session: Session, user: User, program: Program, role: object,
 
 def update_enrolment(session: Session, enrolment: Enrolment, data: Mapping[str, object],
                      *, version: object = None) -> Enrolment:
+    """Update the fields sent (StaleEdit if stale); capacity never drops below the seats taken."""
     spec = ROLE_SPECS[enrolment.role]
     values = spec.clean(data)
     if values.get("capacity") is not None and values["capacity"] < enrolment.seats_taken:
@@ -113,6 +114,7 @@ def get_enrolment_for_user(session: Session, enrolment_id: int, user: User) -> E
 
 
 def enrolments_of(session: Session, user: User) -> list[Enrolment]:
+    """``user``'s enrolments, oldest first, with their programs loaded up front."""
     return list(session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id)
         .options(selectinload(Enrolment.program)).order_by(Enrolment.created_at)

@@ -26,6 +26,7 @@ IN_FLIGHT = timedelta(seconds=60)  # longest a request can be judging an attempt
 
 
 def key_of(kind: str, value: str) -> str:
+    """The stored key of a subject: its kind and a digest of its value."""
     # A digest keeps the key short whatever was typed, and keeps emails out of this table.
     return f"{kind}:{hashlib.sha256(value.encode('utf-8', 'replace')).hexdigest()}"
 
@@ -109,4 +110,5 @@ CONFIRM = Throttle((("confirm", "THROTTLE_CONFIRM_PER_ACCOUNT"),),
 
 
 def sign_in_subjects(email: str, address: str | None) -> tuple[str, str]:
+    """What a sign-in counts against: the account's email, as compared, and the address."""
     return normalize_email(email), address or "unknown"

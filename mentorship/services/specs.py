@@ -96,12 +96,14 @@ class Field:
 
 
 def _text(f: Field, value: object) -> str:
+    """Clean text of any text kind; a ``lowercase`` field is lowered first."""
     if f.kind == "lowercase" and isinstance(value, str):
         value = value.lower()  # before the length check: lowering can lengthen text
     return clean.clean_text(value, max_length=f.max_length or LONG_TEXT, required=f.required)
 
 
 def _int(f: Field, value: object) -> int | None:
+    """Clean a whole number within the field's bounds."""
     assert f.low is not None and f.high is not None
     return clean.clean_int(value, low=f.low, high=f.high, required=f.required)
 
@@ -116,11 +118,13 @@ def _password(f: Field, value: object) -> str:
 
 
 def _choice(f: Field, value: object) -> Any:
+    """Clean one of the field's choices, as its enum member when it has an enum."""
     chosen = clean.clean_choice(value, [v for v, _ in f.choices])
     return f.enum(chosen) if f.enum else chosen
 
 
 def _weights(f: Field, value: object) -> dict[str, float]:
+    """Clean criterion weights: known criteria only, each a number from 0 to WEIGHT_MAX."""
     if value is None or value == "":
         return {}
     if not isinstance(value, dict):
@@ -151,6 +155,7 @@ CLEANERS: dict[str, Callable[[Field, object], Any]] = {
 
 
 def _nullable(kind: str, f: Field, **extra: Any) -> dict[str, Any]:
+    """A schema of JSON type ``kind``; a field that is not required also allows null."""
     return {"type": kind if f.required else [kind, "null"]} | extra
 
 
@@ -184,14 +189,17 @@ class Spec:
     fields: tuple[Field, ...]
 
     def __getitem__(self, name: str) -> Field:
+        """The field named ``name``."""
         return self.by_name[name]
 
     @property
     def by_name(self) -> dict[str, Field]:
+        """The fields by name."""
         return {f.name: f for f in self.fields}
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The field names, in form order."""
         return tuple(f.name for f in self.fields)
 
     def clean(self, data: Mapping[str, object], *, partial: bool = True) -> dict[str, Any]:
@@ -204,15 +212,19 @@ class Spec:
         return clean.collect(data, {f.name: f.clean for f in self.fields})
 
     def defaults(self) -> dict[str, Any]:
+        """The default of each field that has one."""
         return {f.name: f.default for f in self.fields if f.default is not None}
 
     def dump(self, item: object) -> dict[str, Any]:
+        """``item``'s fields as JSON values, for the API."""
         return {f.name: f.dump(getattr(item, f.name)) for f in self.fields}
 
     def form_data(self, item: object) -> dict[str, Any]:
+        """``item``'s fields as a form shows them, to fill an edit form."""
         return {f.name: f.show(getattr(item, f.name)) for f in self.fields}
 
     def schema(self, *, required: tuple[str, ...] = (), closed: bool = False) -> dict[str, Any]:
+        """The JSON Schema of the entity as an object; ``closed`` refuses unknown properties."""
         schema: dict[str, Any] = {"type": "object",
                                   "properties": {f.name: f.schema() for f in self.fields}}
         if required:
@@ -224,6 +236,7 @@ class Spec:
 
 def choices_of(members: type[enum.Enum], labels: Mapping[str, str] | None = None
                ) -> tuple[tuple[str, str], ...]:
+    """(value, label) pairs for an enum's members; a label defaults to the title-cased value."""
     return tuple((m.value, (labels or {}).get(m.value, str(m.value).title())) for m in members)
 
 

@@ -50,6 +50,7 @@ def timezone_names() -> frozenset[str]:
 
 @cache
 def sorted_timezones() -> tuple[str, ...]:
+    """The zone names in order, for the profile form's suggestions."""
     return tuple(sorted(timezone_names()))
 
 

@@ -31,6 +31,7 @@ def program_form_data(program: Program | None) -> dict[str, object]:
 @bp.get("/programs")
 @admin_required
 def program_list() -> str:
+    """Every program, drafts included, with its mentee and mentor counts."""
     db = get_session()
     return render_template("admin/programs.html", counts=programs.enrolment_counts(db),
                            programs=programs.visible_programs(db, current_user))
@@ -39,16 +40,19 @@ def program_list() -> str:
 @bp.route("/programs/new", methods=["GET", "POST"])
 @admin_required
 def program_new() -> Response | tuple[str, int]:
+    """Create a program."""
     return _save_program(None)
 
 
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 @admin_required
 def program_edit(program_id: int) -> Response | tuple[str, int]:
+    """Edit a program; the form carries its version, so a stale save is a 409."""
     return _save_program(programs.get_program_for_user(get_session(), program_id, current_user))
 
 
 def _save_program(program: Program | None) -> Response | tuple[str, int]:
+    """Show the program form, or save it and go back to the list (``None`` creates one)."""
     form = ProgramForm.from_request(data=program_form_data(program))
     weights = programs.program_weights(program)
     total = sum(weights.values()) or 1

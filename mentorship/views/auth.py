@@ -45,6 +45,10 @@ def register() -> Response | tuple[str, int]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int]:
+    """Sign in; a wrong password and an unknown email get the same message.
+
+    Throttled per account and per address; only wrong passwords count towards the limits.
+    """
     form = LoginForm.from_request()
     page = form_page("auth/login.html", form)
     if not form.is_submitted_and_valid():

@@ -19,6 +19,7 @@ bp = Blueprint("main", __name__)
 
 
 def init_app(app: Flask) -> None:
+    """Register the template filters and globals, and the app's matcher cache."""
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["local_time"] = local_time
     app.extensions["matcher_cache"] = MatcherCache()
@@ -36,6 +37,7 @@ def local_time(value: datetime) -> datetime:
 
 @bp.get("/")
 def home() -> str:
+    """The landing page for visitors; signed in, the dashboard (with an overview for admins)."""
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
     db = get_session()

@@ -19,6 +19,7 @@ bp = Blueprint("profiles", __name__, url_prefix="/profile")
 @bp.get("/")
 @login_required
 def show() -> str:
+    """The signed-in person's profile."""
     profile = profiles.get_profile(get_session(), current_user)
     return render_template("profiles/show.html", profile=profile, languages=language_names())
 
@@ -26,6 +27,7 @@ def show() -> str:
 @bp.route("/edit", methods=["GET", "POST"])
 @login_required
 def edit() -> Response | tuple[str, int]:
+    """Edit one's profile; a save over a newer version is a 409 that keeps the entries."""
     profile = profiles.get_profile(get_session(), current_user)
     form = ProfileForm.from_request(data=PROFILE.form_data(profile) | {"version": profile.version})
     page = form_page("profiles/edit.html", form, suggestions=tag_suggestions(),

@@ -20,6 +20,7 @@ bp = Blueprint("programs", __name__, url_prefix="/programs")
 @bp.get("/")
 @login_required
 def index() -> str:
+    """The programs the person may see (drafts only for admins)."""
     return render_template("programs/index.html",
                            programs=programs.visible_programs(get_session(), current_user))
 
@@ -27,6 +28,7 @@ def index() -> str:
 @bp.get("/<int:program_id>")
 @login_required
 def detail(program_id: int) -> str:
+    """A program, the person's enrolments in it and which enrol button to offer."""
     db = get_session()
     program = programs.get_program_for_user(db, program_id, current_user)
     mine = programs.enrolments_in(db, current_user, program)
@@ -37,6 +39,7 @@ def detail(program_id: int) -> str:
 @bp.route("/<int:program_id>/enrol", methods=["GET", "POST"])
 @login_required
 def enrol(program_id: int) -> Response | tuple[str, int]:
+    """Join a program as mentee or mentor; ``?role=`` preselects the role."""
     program = programs.get_program_for_user(get_session(), program_id, current_user)
     form = EnrolForm.from_request(role=request.args.get("role", Role.MENTEE.value))
     page = form_page("programs/enrol.html", form, program=program, suggestions=tag_suggestions())
@@ -52,6 +55,7 @@ def enrol(program_id: int) -> Response | tuple[str, int]:
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
 @login_required
 def edit_enrolment(enrolment_id: int) -> Response | tuple[str, int]:
+    """Edit one's own enrolment (anyone else's is 404); its role cannot change."""
     enrolment = programs.get_enrolment_for_user(get_session(), enrolment_id, current_user)
     spec = ROLE_SPECS[enrolment.role]
     form = EnrolForm.from_request(data=spec.form_data(enrolment) | {
