@@ -97,20 +97,24 @@ class LazyCommand(click.Command):
     """
 
     def __init__(self, name: str, target: str, short_help: str) -> None:
+        """``target`` is "module:attribute" of the real command; ``short_help`` lists it."""
         super().__init__(name, short_help=short_help, help=short_help)
         self.target = target
 
     def load(self) -> click.Command:
+        """Import the real command (and whatever its module imports)."""
         module, attribute = self.target.split(":")
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
 
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
+        """Hand the invocation to the real command, which parses and runs it."""
         return self.load().make_context(info_name, args, parent=parent, **extra)
 
 
 def init_app(app: Flask) -> None:
+    """Add the commands to ``flask --app wsgi``."""
     app.cli.add_command(LazyCommand("init-db", "mentorship.migrate:init_db_command",
                                     "Create or migrate the database schema to the newest version."))
     app.cli.add_command(create_admin_command)

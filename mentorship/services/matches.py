@@ -112,11 +112,13 @@ class MatcherCache:
     """
 
     def __init__(self, size: int = CACHED_PROGRAMS) -> None:
+        """Keep at most ``size`` matchers (one per program and mentor side)."""
         self.size = size
         self._items: OrderedDict[str, Matcher] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Matcher | None:
+        """The matcher fitted for ``key``, or None; a hit makes it the most recent."""
         with self._lock:
             matcher = self._items.get(key)
             if matcher is not None:
@@ -124,6 +126,7 @@ class MatcherCache:
             return matcher
 
     def put(self, key: str, matcher: Matcher) -> None:
+        """Keep ``matcher`` for ``key``, dropping the least recently used beyond the size."""
         with self._lock:
             self._items[key] = matcher
             self._items.move_to_end(key)

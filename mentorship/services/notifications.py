@@ -60,6 +60,7 @@ def notifications_of(session: Session, user: User, *, limit: int = PAGE) -> list
 
 
 def unread_count(session: Session, user: User) -> int:
+    """How many notifications the user has not read (the navigation's badge)."""
     return session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 

@@ -103,6 +103,7 @@ def end_pairing(session: Session, pairing: Pairing, by: User, reason: object,
 
 
 def _with_people() -> tuple[object, ...]:
+    """Load a pairing's program and both people in the same query (no per-row lookups)."""
     return (joinedload(Pairing.program),
             joinedload(Pairing.mentee).joinedload(Enrolment.user),
             joinedload(Pairing.mentor).joinedload(Enrolment.user))

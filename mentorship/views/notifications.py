@@ -15,6 +15,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def init_app(app: Flask) -> None:
+    """Give every template the unread count."""
     app.context_processor(unread)
 
 
@@ -30,6 +31,7 @@ def unread() -> dict[str, object]:
 @bp.get("/")
 @login_required
 def index() -> str:
+    """The newest notifications; reading them marks nothing (that is an explicit POST)."""
     items = notifications.notifications_of(get_session(), current_user)
     return render_template("notifications/index.html", items=[(n, describe(n)) for n in items],
                            form=ConfirmForm())
