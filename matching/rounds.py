@@ -34,7 +34,7 @@ __all__ = ["Round", "certified_round"]
 #: Cells of scores read at once when checking rows (about 64 MB of float64).
 _READ_CELLS = 8_000_000
 #: Candidates per mentee solved on first (the others are checked exactly, which costs far less).
-_FIRST_PER_MENTEE = 20
+_FIRST_PER_MENTEE = 5
 
 
 @dataclass(frozen=True)
