@@ -199,8 +199,11 @@ class _Pool:
                  solved: np.ndarray) -> None:
         self.rows, self.cols, self.values, self.w, self.solved = rows, cols, values, w, solved.copy()
 
-    def add(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, w: np.ndarray) -> None:
-        """Add pairs to solve on (they were not known)."""
+    def add(self, parts: list[tuple[np.ndarray, ...]]) -> None:
+        """Add pairs to solve on (they were not known): (rows, cols, values, weights) per part, at once."""
+        if not parts:
+            return
+        rows, cols, values, w = (np.concatenate(p) for p in zip(*parts, strict=True))
         self.rows, self.cols = np.concatenate([self.rows, rows]), np.concatenate([self.cols, cols])
         self.values, self.w = np.concatenate([self.values, values]), np.concatenate([self.w, w])
         self.solved = np.concatenate([self.solved, np.ones(len(rows), bool)])
@@ -230,7 +233,7 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
     """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
     index = pool.by_row()
     vf = v.astype(float)
-    done_rows, done_reduced, violated = [], [], False
+    done_rows, done_reduced, found, violated = [], [], [], False
     for block_rows, block in blocks(to_read):
         gain = model.block_gains(block_rows, block, v)
         gain[pool.of_rows(index, block_rows)] = -np.inf  # known pairs are checked exactly
@@ -244,10 +247,11 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
         exact = w - v[near_c] - u[block_rows[near_r]]
         near = exact > -NEAR
         violated |= bool((exact > 0).any())
-        pool.add(block_rows[near_r[near]], near_c[near], raw[near], w[near])
+        found.append((block_rows[near_r[near]], near_c[near], raw[near], w[near]))
         gain[near_r[near], near_c[near]] = -np.inf
         done_rows.append(block_rows)
         done_reduced.append(gain.max(axis=1, initial=-np.inf))
+    pool.add(found)  # once: the pool may hold millions of pairs
     return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)
 
 
