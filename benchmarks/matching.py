@@ -5,7 +5,9 @@ engine with a company-wide round: how long a round takes and how much memory it
 needs at realistic sizes, how far its total score is from the exact optimum,
 how much faster it is than the obvious exact method (dense scores +
 ``linear_sum_assignment``), whether mentees with empty profiles slow it down,
-what a single suggestion costs, what equity costs,
+what a single suggestion costs, what equity costs, what the certified round
+(the optimum over every allowed pair) costs beside the candidate round, how
+much faster ``assign`` is than ``linear_sum_assignment`` on the same dense matrix,
 and how well the text scorer ranks the right mentor on real labelled text.
 Each measurement runs in a fresh subprocess (see ``benchmarks.workers``).
 """
@@ -31,6 +33,8 @@ from benchmarks.measure import progress
 GB = 1024**3
 #: Other candidate counts whose gap to the optimum is shown next to the measured round.
 K_SWEEP = (5, 10, 20, 50)
+#: Candidates per mentee of the certified round (Matcher.round): enough that few rows need re-reading.
+ROUND_K = 120
 MEAN_CAPACITY = sum((i + 1) * w for i, w in enumerate(CAPACITY_WEIGHTS))
 
 
@@ -60,7 +64,8 @@ def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
     saved = tmp / f"assignment-{label}.npy"
     args = {"mentees": mentees, "mentors": mentors, "seed": opts.seed, "k": opts.k,
             "label": label, "save_assignment": str(saved), "rich_text": opts.rich_text,
-            "equity": [0.0, 0.5, 1.0] if equity else None}
+            "equity": [0.0, 0.5, 1.0] if equity else None, "round_k": opts.round_k,
+            "save_certified": str(tmp / f"certified-{label}.npy")}
     result: dict[str, Any] = {"mentees": mentees, "mentors": mentors,
                               "engine": run_worker("engine", args)}
     slots = result["engine"]["slots"]
@@ -69,7 +74,8 @@ def bench_size(mentees: int, mentors: int, opts: argparse.Namespace, tmp: Path,
     if need <= opts.baseline_budget_gb * GB:
         result["baseline"] = run_worker("baseline", {
             "mentees": mentees, "mentors": mentors, "seed": opts.seed, "label": label,
-            "rich_text": opts.rich_text, "engine_assignment": str(saved), "dense_engine": opts.dense_engine,
+            "rich_text": opts.rich_text, "engine_assignment": str(saved),
+            "certified_assignment": args["save_certified"],
             "k_sweep": [k for k in K_SWEEP if k != opts.k] if equity else None})
     return result
 
@@ -82,12 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="only 10000x2000 and 200 suggest queries (about a minute)")
     parser.add_argument("--k", type=int, default=10, help="candidates kept per mentee (default 10)")
+    parser.add_argument("--round-k", type=int, default=ROUND_K,
+                        help=f"candidates per mentee of the certified round (default {ROUND_K})")
     parser.add_argument("--suggest-mentors", type=int, default=10_000)
     parser.add_argument("--suggest-queries", type=int, default=None)
     parser.add_argument("--baseline-budget-gb", type=float, default=4.0,
                         help="skip the dense baseline when it would need more (default 4)")
-    parser.add_argument("--dense-engine", action="store_true",
-                        help="also run the engine's assign on the dense matrix (slow)")
     parser.add_argument("--rich-text", action="store_true",
                         help="lengthen every profile with words from a 60,000-word vocabulary "
                              "(see benchmarks.cohort.with_rich_text)")

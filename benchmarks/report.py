@@ -85,10 +85,22 @@ def targets(figures: dict[str, Any]) -> list[dict[str, Any]]:
         add("gap to exact optimum < 0.1%", g, None if g is None else g < 0.001,
             "exact not computed" if g is None else f"{100 * g:.4f}%")
         add("10,000 x 2,000 peak RSS <= 1 GB", peak, peak <= GB_MB, f"{peak:,.0f} MB")
+    if small and small["engine"].get("certified"):
+        cert = small["engine"]["certified"]
+        add("certified 10,000 x 2,000 round <= 1 s", cert["seconds"], cert["seconds"] <= 1 and cert["certified"],
+            f"{cert['seconds']:.2f} s")
+    if small and (small.get("baseline") or {}).get("dense_input"):
+        d = small["baseline"]["dense_input"]
+        add("dense assign >= 10x linear_sum_assignment", d["ratio"], d["ratio"] >= 10 and d["equal"],
+            f"{d['ratio']:.1f}x, totals {'equal' if d['equal'] else 'differ'}")
     if large:
         sec, peak = large["engine"]["round"]["seconds"], large["engine"]["round"]["peak_mb"]
         add("50,000 x 10,000 round <= 30 s", sec, sec <= 30, f"{sec:.2f} s")
         add("50,000 x 10,000 peak RSS <= 3 GB", peak, peak <= 3 * GB_MB, f"{peak:,.0f} MB")
+        if large["engine"].get("certified"):
+            cert = large["engine"]["certified"]
+            add("certified 50,000 x 10,000 round <= 15 s", cert["seconds"],
+                cert["seconds"] <= 15 and cert["certified"], f"{cert['seconds']:.2f} s")
     p95 = figures["suggest"]["p95_ms"]
     add("suggest p95 <= 10 ms", p95, p95 <= 10, f"{p95:.2f} ms")
     return out
@@ -120,13 +132,11 @@ def _size_table(size: dict[str, Any]) -> list[str]:
                  f"mean {rep['mean_score']:.3f}, min {rep['min_score']:.3f}, "
                  f"p10 {rep['p10_score']:.3f}, blocking pairs {rep['blocking_pairs']}")
     g = gap(size)
+    lines += _certified_lines(size)
     if base:
-        dense = ""
-        if "engine_dense_total" in base:
-            dense = (f"; engine assign on the dense matrix {base['engine_dense_total']:,.1f}"
-                     f" in {base['engine_dense_seconds']:.2f} s")
         lines.append(f"  exact optimum {base['total_score']:,.1f} ({base['matched']:,} matched); "
-                     f"engine {engine_total(size):,.1f}; gap {100 * g:.4f}%{dense}")
+                     f"engine {engine_total(size):,.1f}; gap {100 * g:.4f}%")
+        lines += _dense_lines(base)
         lines.append(f"  engine pairs breaking hard constraints: {base['engine_forbidden_pairs']}"
                      f" forbidden, {base['engine_over_capacity']} mentors over capacity")
         if base.get("k_sweep") and base["total_score"] > 0:
@@ -136,6 +146,34 @@ def _size_table(size: dict[str, Any]) -> list[str]:
     else:
         lines.append("  exact optimum: not computed at this size")
     return lines
+
+
+def _certified_lines(size: dict[str, Any]) -> list[str]:
+    """The certified round (Matcher.round) beside the candidate round."""
+    cert = size["engine"].get("certified")
+    if not cert:
+        return []
+    base = size.get("baseline") or {}
+    exact = ""
+    if "certified_total_dense" in base:
+        diff = base["certified_total_dense"] - base["total_score"]
+        exact = f"; total {base['certified_total_dense']:,.6f} vs exact optimum {base['total_score']:,.6f} ({diff:+.2e})"
+    return [f"  certified round (fit -> round, k={cert['k']}): {cert['seconds']:.2f} s "
+            f"(CPU {cert['cpu_seconds']:.2f} s, round {cert['round_seconds']:.2f} s), {cert['peak_mb']:,.0f} MB peak; "
+            f"certified {cert['certified']}, {cert['passes']} solve(s), {cert['extra_pairs']:,} extra pairs, "
+            f"{cert['matched']:,} matched{exact}"]
+
+
+def _dense_lines(base: dict[str, Any]) -> list[str]:
+    """assign on the dense matrix against linear_sum_assignment on the same matrix, same process."""
+    d = base.get("dense_input")
+    if not d:
+        return []
+    return [f"  dense input: assign {d['seconds']:.2f} s (CPU {d['cpu_seconds']:.2f} s) vs "
+            f"linear_sum_assignment {d['lsa_seconds']:.2f} s on the same matrix: {d['ratio']:.1f}x; totals "
+            f"{d['total']:,.6f} vs {d['lsa_total']:,.6f} ({d['difference']:+.2e}, rounding bound "
+            f"{d['rounding']:.1e}: {'equal' if d['equal'] else 'NOT EQUAL'}; integer total "
+            f"{'>=' if d['integer_at_least'] else '<'} the baseline's)"]
 
 
 def _equity_table(size: dict[str, Any]) -> list[str]:

@@ -101,7 +101,8 @@ _SLACK = 4.0
 
 
 def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
-                    first: np.ndarray, bound: np.ndarray, blocks: Blocks, max_passes: int = 50) -> Outcome:
+                    first: np.ndarray, bound: np.ndarray, blocks: Blocks, max_passes: int = 50,
+                    reach: tuple[np.ndarray, np.ndarray] | None = None) -> Outcome:
     """Solve on some known pairs, then add the pairs the certificate rejects until it accepts.
 
     Parameters
@@ -120,6 +121,12 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     max_passes : int
         Solves allowed; when they run out the last assignment (optimal on
         the pairs solved) is returned uncertified.
+    reach : (ndarray of int, ndarray of bool), optional
+        Each row's group and, per group, the mentors its rows may possibly
+        be paired with (a superset of the allowed ones, e.g. from the hard
+        constraints). A row is then compared with the cheapest seat it can
+        reach rather than the cheapest of all: mentors few can reach (a
+        minority language) are cheap, and would send every row to be read.
 
     Returns
     -------
@@ -157,8 +164,7 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
         pool.solved[rest[gain > -NEAR]] = True
 
         uf = u.astype(float)
-        cheapest = float(v[open_cols].min()) if open_cols.any() else 0.0
-        check = bound_w > uf + cheapest - _SLACK
+        check = bound_w > uf + _cheapest(v, open_cols, reach, n) - _SLACK
         if history:
             drops = np.array([float((old - v)[open_cols].max(initial=0)) for old in history])
             seen = read_at >= 0
@@ -176,6 +182,16 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
             return Outcome(assignment, not violated, passes, solved_on - first_pairs, scanned)
 
 
+def _cheapest(v: np.ndarray, open_cols: np.ndarray, reach: tuple[np.ndarray, np.ndarray] | None,
+              n: int) -> np.ndarray:
+    """Each row's cheapest seat price among the mentors it can reach (inf when none)."""
+    if reach is None:
+        return np.full(n, float(v[open_cols].min()) if open_cols.any() else np.inf)
+    group, reachable = reach
+    prices = np.where(reachable & open_cols[None, :], v.astype(float)[None, :], np.inf)
+    return prices.min(axis=1, initial=np.inf)[group]
+
+
 class _Pool:
     """The pairs whose scores are known, and which of them are solved on."""
 
@@ -183,8 +199,11 @@ class _Pool:
                  solved: np.ndarray) -> None:
         self.rows, self.cols, self.values, self.w, self.solved = rows, cols, values, w, solved.copy()
 
-    def add(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, w: np.ndarray) -> None:
-        """Add pairs to solve on (they were not known)."""
+    def add(self, parts: list[tuple[np.ndarray, ...]]) -> None:
+        """Add pairs to solve on (they were not known): (rows, cols, values, weights) per part, at once."""
+        if not parts:
+            return
+        rows, cols, values, w = (np.concatenate(p) for p in zip(*parts, strict=True))
         self.rows, self.cols = np.concatenate([self.rows, rows]), np.concatenate([self.cols, cols])
         self.values, self.w = np.concatenate([self.values, values]), np.concatenate([self.w, w])
         self.solved = np.concatenate([self.solved, np.ones(len(rows), bool)])
@@ -214,7 +233,7 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
     """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
     index = pool.by_row()
     vf = v.astype(float)
-    done_rows, done_reduced, violated = [], [], False
+    done_rows, done_reduced, found, violated = [], [], [], False
     for block_rows, block in blocks(to_read):
         gain = model.block_gains(block_rows, block, v)
         gain[pool.of_rows(index, block_rows)] = -np.inf  # known pairs are checked exactly
@@ -228,40 +247,52 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
         exact = w - v[near_c] - u[block_rows[near_r]]
         near = exact > -NEAR
         violated |= bool((exact > 0).any())
-        pool.add(block_rows[near_r[near]], near_c[near], raw[near], w[near])
+        found.append((block_rows[near_r[near]], near_c[near], raw[near], w[near]))
         gain[near_r[near], near_c[near]] = -np.inf
         done_rows.append(block_rows)
         done_reduced.append(gain.max(axis=1, initial=-np.inf))
+    pool.add(found)  # once: the pool may hold millions of pairs
     return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)
 
 
-def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
     """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
 
     When the entries hold each row's ``k`` best scores (as candidates do),
     it bounds every score of the row left out. Lines are laid out in a
     ``-inf``-padded matrix and cut together, no sort; the few much longer
-    lines (a popular mentor's column) are cut one by one.
+    lines (a popular mentor's column) are cut one by one. A tuple of ``k``
+    gives one row of cuts per ``k`` from a single partition.
 
     Examples
     --------
     >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
     [0.5, -inf]
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), (1, 3)).tolist()
+    [[0.9, 0.1], [0.2, -inf]]
     """
+    ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
     counts = np.diff(indptr)
-    n = len(counts)
-    cut = np.full(n, -np.inf)
-    if k < 1 or int(counts.max(initial=0)) < k:
-        return cut
-    width = min(int(counts.max(initial=0)), max(k, 4 * -(-len(values) // max(n, 1))))
-    short = np.flatnonzero((counts >= k) & (counts <= width))
-    if len(short):
-        padded = np.full((len(short), width), -np.inf)
-        lines = np.repeat(np.arange(len(short)), counts[short])
-        at = ranges(indptr[short], counts[short])
-        padded[lines, at - indptr[short][lines]] = values[at]
-        cut[short] = np.partition(padded, width - k, axis=1)[:, width - k]
-    for line in np.flatnonzero(counts > width):
-        part = values[indptr[line] : indptr[line + 1]]
-        cut[line] = np.partition(part, len(part) - k)[len(part) - k]
-    return cut
+    n, longest = len(counts), int(counts.max(initial=0))
+    cut = np.full((len(ks), n), -np.inf)
+    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
+    if wanted:
+        least = min(ks[i] for i in wanted)
+        width = min(longest, max(max(ks[i] for i in wanted), 4 * -(-len(values) // max(n, 1))))
+        short = np.flatnonzero((counts >= least) & (counts <= width))
+        if len(short):
+            padded = np.full((len(short), width), -np.inf)
+            lines = np.repeat(np.arange(len(short)), counts[short])
+            at = ranges(indptr[short], counts[short])
+            padded[lines, at - indptr[short][lines]] = values[at]
+            positions = [width - ks[i] for i in wanted]
+            parted = np.partition(padded, sorted(set(positions)), axis=1)
+            for i, pos in zip(wanted, positions, strict=True):
+                cut[i, short] = np.where(counts[short] >= ks[i], parted[:, pos], -np.inf)
+        for line in np.flatnonzero(counts > width):
+            part = values[indptr[line] : indptr[line + 1]]
+            positions = [len(part) - ks[i] for i in wanted]
+            parted = np.partition(part, sorted(set(positions)))
+            for i, pos in zip(wanted, positions, strict=True):
+                cut[i, line] = parted[pos]
+    return cut[0] if isinstance(k, int | np.integer) else cut

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
 from matching.certify import Model, certified_solve, kth_per_line
+from matching.criteria import Facts, structured_tables
 from matching.flow import row_divisor
 from matching.model import Mentee
 
@@ -33,7 +34,7 @@ __all__ = ["Round", "certified_round"]
 #: Cells of scores read at once when checking rows (about 64 MB of float64).
 _READ_CELLS = 8_000_000
 #: Candidates per mentee solved on first (the others are checked exactly, which costs far less).
-_FIRST_PER_MENTEE = 10
+_FIRST_PER_MENTEE = 5
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     cap = as_capacity(capacity, m, most=n)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(cand.indptr))
     cols, values = cand.indices.astype(np.int64), cand.data.astype(float)
-    bound = kth_per_line(cand.indptr, values, int(k))
+    bound, top = kth_per_line(cand.indptr, values, (int(k), _FIRST_PER_MENTEE))
 
     def blocks(wanted: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         step = max(1, _READ_CELLS // m)
@@ -109,14 +110,41 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     model = _model(cap, rows, cols, values, bound, blocks, real_min, real_equity, objective)
     # First solve: each mentee's best few and each mentor's best few candidates;
     # every other candidate is checked exactly, which costs far less.
-    usable = np.where(model.allowed(cols, values), values, -np.inf)
-    first = usable >= kth_per_line(cand.indptr, usable, _FIRST_PER_MENTEE)[rows]
+    allowed = model.allowed(cols, values)
+    usable = values
+    if not allowed.all():
+        usable = np.where(allowed, values, -np.inf)
+        top = kth_per_line(cand.indptr, usable, _FIRST_PER_MENTEE)
+    first = usable >= top[rows]
     order = np.argsort(cols.astype(np.uint16) if m <= 2**16 else cols, kind="stable")  # radix sort
     col_indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=m))])
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
     first |= usable >= kth_per_line(col_indptr, usable[order], per_mentor)[cols]
-    out = certified_solve(model, rows, cols, values, first, bound, blocks)
+    out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=_reach(matcher, mentees))
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
+
+
+def _reach(matcher: Matcher, mentees: tuple[Mentee, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Groups of mentees with the same hard constraints, and the mentors each group may be paired with.
+
+    Read from the structured criteria alone (no text): language and time
+    zone rules and mentors with no seats; a mentee's own exclusions are not
+    needed (a superset of the allowed mentors is all a bound asks).
+    """
+    facts = Facts.encode(mentees, matcher.languages_, matcher.industries_,
+                         getattr(matcher, "reference_date", None))
+    tables = structured_tables(facts, matcher.facts_, matcher.weights_, matcher.max_timezone_gap_hours,
+                               matcher.capacity_ == 0)
+    n, m = len(mentees), len(matcher.facts_.has_lang)
+    limiting = [(t, i) for t, i in zip(tables.tables, tables.inverse, strict=True) if np.isneginf(t).any()]
+    if not limiting or n == 0:
+        return np.zeros(n, np.int64), np.ones((1, m), bool)
+    _, first, group = np.unique(np.column_stack([i for _, i in limiting]), axis=0, return_index=True,
+                                return_inverse=True)
+    reachable = np.ones((len(first), m), bool)
+    for table, inverse in limiting:
+        reachable &= np.isfinite(table[inverse[first]])
+    return group.ravel(), reachable
 
 
 def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, bound: np.ndarray,

@@ -20,6 +20,8 @@ def _size(mentees: int, mentors: int, seconds: float, peak: float,
           baseline: dict[str, Any] | None) -> dict[str, Any]:
     steps = {n: _step(seconds / 4, peak) for n in ("fit", "candidates", "assign", "evaluate")}
     engine = {"steps": steps, "round": _step(seconds, peak), "slots": 10,
+              "certified": {"k": 120, "seconds": seconds / 2, "round_seconds": seconds / 3, "cpu_seconds": seconds / 2,
+                            "peak_mb": peak, "certified": True, "passes": 2, "extra_pairs": 7, "matched": 9},
               "candidates_nnz": 50, "report": {
                   "matched": 9, "coverage": 0.9, "total_score": 99.5, "mean_score": 0.5,
                   "min_score": 0.1, "p10_score": 0.2, "blocking_pairs": 0}}
@@ -33,7 +35,10 @@ def _figures() -> dict[str, Any]:
     base = {"steps": {n: _step(10, 900) for n in ("fit", "score", "linear_sum_assignment")},
             "round": _step(30.0, 1500), "total_score": 100.0, "matched": 9,
             "engine_total_dense": 99.95, "engine_forbidden_pairs": 0,
-            "engine_over_capacity": 0, "engine_dense_total": 100.0, "engine_dense_seconds": 1.0}
+            "engine_over_capacity": 0, "certified_total_dense": 100.0,
+            "dense_input": {"seconds": 1.0, "cpu_seconds": 1.0, "lsa_seconds": 8.0, "ratio": 8.0, "total": 100.0,
+                            "lsa_total": 100.0, "difference": 0.0, "rounding": 1e-7, "equal": True,
+                            "integer_at_least": True}}
     return {"seed": 0, "k": 50, "wall_seconds": 1.0,
             "sizes": [_size(10_000, 2_000, 2.0, 800, base), _size(50_000, 10_000, 40.0, 2000, None)],
             "suggest": {"mentors": 10_000, "queries": 500, "p50_ms": 1, "p95_ms": 12,
@@ -49,6 +54,18 @@ def test_targets_pass_and_fail_on_the_right_figures() -> None:
     assert verdicts["50,000 x 10,000 round <= 30 s"] is False
     assert verdicts["50,000 x 10,000 peak RSS <= 3 GB"] is True
     assert verdicts["suggest p95 <= 10 ms"] is False
+    assert verdicts["certified 10,000 x 2,000 round <= 1 s"] is True  # 1 s
+    assert verdicts["certified 50,000 x 10,000 round <= 15 s"] is False  # 20 s
+    assert verdicts["dense assign >= 10x linear_sum_assignment"] is False  # 8x
+
+
+def test_render_shows_the_certified_round_and_dense_input() -> None:
+    figures = _figures()
+    figures["targets"] = report.targets(figures)
+    text = report.render(figures)
+    assert "certified round (fit -> round, k=120): 1.00 s" in text and "2 solve(s), 7 extra pairs" in text
+    assert "vs exact optimum 100.000000 (+0.00e+00)" in text
+    assert "linear_sum_assignment 8.00 s on the same matrix: 8.0x" in text and "equal; integer total >=" in text
 
 
 def test_render_says_when_the_baseline_does_not_fit() -> None:
