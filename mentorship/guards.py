@@ -29,9 +29,14 @@ def init_app(app: Flask) -> None:
 
 
 def csrf_token() -> str:
-    """The current session's CSRF token, for forms without a WTForms object and for scripts."""
-    form = ConfirmForm()
-    return form.csrf_token.current_token if hasattr(form, "csrf_token") else ""
+    """The current session's CSRF token, for forms without a WTForms object and for scripts.
+
+    Made once per request: a page asks for it in its head and in every button form.
+    """
+    if "csrf_token" not in g:
+        form = ConfirmForm()
+        g.csrf_token = form.csrf_token.current_token if hasattr(form, "csrf_token") else ""
+    return str(g.csrf_token)
 
 
 def refuse_nul_characters() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from mentorship.models import Enrolment, Program, ProgramStatus, Role, User
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
@@ -117,7 +117,7 @@ def enrolments_of(session: Session, user: User) -> list[Enrolment]:
     """``user``'s enrolments, oldest first, with their programs loaded up front."""
     return list(session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(selectinload(Enrolment.program)).order_by(Enrolment.created_at)
+        .options(joinedload(Enrolment.program)).order_by(Enrolment.created_at)
     ))
 
 
