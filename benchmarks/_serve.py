@@ -127,13 +127,15 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(name: str, target: str, env: dict[str, str], workdir: Path,
-             extra: Sequence[str] = ()) -> Iterator[Server]:
-    """``gunicorn -w 2 -k sync TARGET`` on a free loopback port, until the block ends."""
+             extra: Sequence[str] = (), threads: int = 1) -> Iterator[Server]:
+    """``gunicorn -w 2 TARGET`` (sync workers, or ``threads`` per worker) on a free
+    loopback port, until the block ends."""
     port = free_port()
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync",
+            [sys.executable, "-m", "gunicorn", "-w", str(WORKERS),
+             *(["-k", "sync"] if threads == 1 else ["-k", "gthread", "--threads", str(threads)]),
              "-b", f"{HOST}:{port}", "--chdir", str(ROOT), *extra, target],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(name, f"http://{HOST}:{port}", process, log)

@@ -184,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="demo size (default 200)")
     parser.add_argument("--duration", type=float, default=15.0, metavar="S",
                         help="seconds of the storm (default 15); the baseline takes a third")
+    parser.add_argument("--threads", type=int, default=1, metavar="N",
+                        help="threads per worker (1: sync workers; make run serves with 4)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (database, server log)")
     args = parser.parse_args(argv)
@@ -197,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_serve.seed_demo(env, args.enrolments), flush=True)
         emails = _serve.demo_emails(env, SIGN_IN_CLIENTS)
         mentee = _serve.demo_logins(env)["mentee"]
-        app = stack.enter_context(_serve.gunicorn("app", "wsgi:app", env, work))
+        app = stack.enter_context(_serve.gunicorn("app", "wsgi:app", env, work,
+                                                  threads=args.threads))
         token = _http.api_token(app.base_url, mentee, DEMO_PASSWORD)
         for path in READ_PATHS:
             answer = _http.request(app.base_url, "GET", path,
@@ -215,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             print(f"server log: {app.log}")
     print(f"load average after: {_serve.load_average()}")
-    print(f"\n{args.db}, {args.enrolments:,} enrolments, gunicorn -w {_serve.WORKERS} sync")
+    kind = "sync" if args.threads == 1 else f"gthread, {args.threads} threads"
+    print(f"\n{args.db}, {args.enrolments:,} enrolments, gunicorn -w {_serve.WORKERS} {kind}")
     failures = report(baseline, storm)
     print(f"\n{failures} failed request(s) during the storm (status >= 400 or no answer)")
     return 1 if failures else 0
