@@ -116,10 +116,9 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
         usable = np.where(allowed, values, -np.inf)
         top = kth_per_line(cand.indptr, usable, _FIRST_PER_MENTEE)
     first = usable >= top[rows]
-    order = np.argsort(cols.astype(np.uint16) if m <= 2**16 else cols, kind="stable")  # radix sort
-    col_indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=m))])
+    by_mentor = sp.csr_matrix((usable, cand.indices, cand.indptr), shape=(n, m)).tocsc()  # keeps -inf and 0
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
-    first |= usable >= kth_per_line(col_indptr, usable[order], per_mentor)[cols]
+    first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor)[cols]
     out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=_reach(matcher, mentees))
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
 
