@@ -281,7 +281,7 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
         width = min(longest, max(max(ks[i] for i in wanted), 4 * -(-len(values) // max(n, 1))))
         short = np.flatnonzero((counts >= least) & (counts <= width))
         if len(short):
-            padded = np.full((len(short), width), -np.inf)
+            padded = np.full((len(short), width), -np.inf, dtype=values.dtype)
             lines = np.repeat(np.arange(len(short)), counts[short])
             at = ranges(indptr[short], counts[short])
             padded[lines, at - indptr[short][lines]] = values[at]
