@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
-from matching.certify import Model, certified_solve, kth_per_line
+from matching.certify import Blocks, Model, certified_solve, kth_per_line
 from matching.criteria import Facts, structured_tables
 from matching.flow import row_divisor
 from matching.model import Mentee
@@ -76,8 +76,8 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
         As for :func:`matching.assign`.
     k : int
         Candidates per mentee (:meth:`Matcher.candidates`). Any ``k`` gives
-        the same optimum; a larger one needs fewer extra passes but a larger
-        candidate graph.
+        the same optimum; a larger one leaves fewer mentees to re-score (their
+        ``k``-th score bounds the pairs left out) for a larger candidate graph.
     min_score, objective, equity
         As for :func:`matching.assign`.
 
@@ -151,7 +151,7 @@ def _reach(matcher: Matcher, mentees: tuple[Mentee, ...]) -> tuple[np.ndarray, n
 
 
 def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, bound: np.ndarray,
-           blocks: object, min_score: float | None, equity: float, objective: str) -> Model:
+           blocks: Blocks, min_score: float | None, equity: float, objective: str) -> Model:
     """The round's integer model: equity divisors and scale from every allowed pair.
 
     A row's best allowed score is among its candidates unless the candidates'
