@@ -232,25 +232,29 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
           v: np.ndarray) -> _Found:
     """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
     index = pool.by_row()
-    vf = v.astype(float)
     done_rows, done_reduced, found, violated = [], [], [], False
     for block_rows, block in blocks(to_read):
         gain = model.block_gains(block_rows, block, v)
         gain[pool.of_rows(index, block_rows)] = -np.inf  # known pairs are checked exactly
+        limit = u[block_rows] - NEAR - _SLACK
+        reduced = gain.max(axis=1, initial=-np.inf)
+        hot = np.flatnonzero(reduced > limit)  # the few rows with a pair worth a look
+        hot_gain = gain[hot]
         # floats only pick what to look at; the decision is in exact integers
-        near_r, near_c = np.nonzero(gain > (u[block_rows] - NEAR - _SLACK)[:, None])
+        at, near_c = np.nonzero(hot_gain > limit[hot, None])
+        near_r = hot[at]
         raw = block[near_r, near_c]
         ok = model.allowed(near_c, raw)
-        gain[near_r[~ok], near_c[~ok]] = -np.inf
-        near_r, near_c, raw = near_r[ok], near_c[ok], raw[ok]
-        w = model.weights(block_rows[near_r], raw)
-        exact = w - v[near_c] - u[block_rows[near_r]]
-        near = exact > -NEAR
+        w = model.weights(block_rows[near_r[ok]], raw[ok])
+        exact = w - v[near_c[ok]] - u[block_rows[near_r[ok]]]
+        near = np.flatnonzero(ok)[exact > -NEAR]
         violated |= bool((exact > 0).any())
-        found.append((block_rows[near_r[near]], near_c[near], raw[near], w[near]))
-        gain[near_r[near], near_c[near]] = -np.inf
+        found.append((block_rows[near_r[near]], near_c[near], raw[near], w[exact > -NEAR]))
+        hot_gain[at[near], near_c[near]] = -np.inf
+        hot_gain[at[~ok], near_c[~ok]] = -np.inf  # below min_score: never a pair
+        reduced[hot] = hot_gain.max(axis=1, initial=-np.inf)
         done_rows.append(block_rows)
-        done_reduced.append(gain.max(axis=1, initial=-np.inf))
+        done_reduced.append(reduced)
     pool.add(found)  # once: the pool may hold millions of pairs
     return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)
 
@@ -281,7 +285,7 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
         width = min(longest, max(max(ks[i] for i in wanted), 4 * -(-len(values) // max(n, 1))))
         short = np.flatnonzero((counts >= least) & (counts <= width))
         if len(short):
-            padded = np.full((len(short), width), -np.inf)
+            padded = np.full((len(short), width), -np.inf, dtype=values.dtype)
             lines = np.repeat(np.arange(len(short)), counts[short])
             at = ranges(indptr[short], counts[short])
             padded[lines, at - indptr[short][lines]] = values[at]

@@ -93,7 +93,9 @@ def solve_dense(scores: np.ndarray, cap: np.ndarray, *, min_score: float | None 
             usable = np.where(closed, -np.inf, block)
             top = usable.max(axis=1, initial=-np.inf)
         best[at] = top
-        lowest[at] = np.min(usable, axis=1, where=usable > -np.inf, initial=np.inf)
+        # the most negative allowed score can set the scale; scores are rarely negative
+        if np.count_nonzero(usable < 0) > np.count_nonzero(usable == -np.inf):
+            lowest[at] = np.min(usable, axis=1, where=usable > -np.inf, initial=np.inf)
         rows, cols, values, by_row, _ = best_entries(usable, per_row, per_block)
         parts.append((rows + start, cols, values, by_row))
     rows, cols, values, by_row = (np.concatenate(p) for p in zip(*parts, strict=True)) if parts else (
@@ -101,6 +103,7 @@ def solve_dense(scores: np.ndarray, cap: np.ndarray, *, min_score: float | None 
     has = best > -np.inf
     divisor = row_divisor(np.flatnonzero(has), best[has], n, equity)
     # the scale of assign: the largest |score / divisor| of an allowed pair
+    lowest = np.minimum(lowest, best)  # rows without negative scores: the best is the largest in size
     largest = float((np.maximum(np.abs(best[has]), np.abs(lowest[has])) / divisor[has]).max()) if has.any() else 0.0
     # A row keeping all its per_row best leaves out only entries at or below the least of them.
     kept = np.bincount(rows[by_row], minlength=n)

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
-from matching.certify import Model, certified_solve, kth_per_line
+from matching.certify import Blocks, Model, certified_solve, kth_per_line
 from matching.criteria import Facts, structured_tables
 from matching.flow import row_divisor
 from matching.model import Mentee
@@ -33,8 +33,10 @@ __all__ = ["Round", "certified_round"]
 
 #: Cells of scores read at once when checking rows (about 64 MB of float64).
 _READ_CELLS = 8_000_000
-#: Candidates per mentee solved on first (the others are checked exactly, which costs far less).
-_FIRST_PER_MENTEE = 5
+#: Pairs of the first solve, about: each mentee's best 5 to 20 candidates (the others are
+#: checked exactly, which costs far less). One solve on 20 per mentee often needs no
+#: second one, but on big rounds two small solves cost less than one large.
+_FIRST_PAIRS = 200_000
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
         As for :func:`matching.assign`.
     k : int
         Candidates per mentee (:meth:`Matcher.candidates`). Any ``k`` gives
-        the same optimum; a larger one needs fewer extra passes but a larger
-        candidate graph.
+        the same optimum; a larger one leaves fewer mentees to re-score (their
+        ``k``-th score bounds the pairs left out) for a larger candidate graph.
     min_score, objective, equity
         As for :func:`matching.assign`.
 
@@ -99,7 +101,9 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     cap = as_capacity(capacity, m, most=n)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(cand.indptr))
     cols, values = cand.indices.astype(np.int64), cand.data.astype(float)
-    bound, top = kth_per_line(cand.indptr, values, (int(k), _FIRST_PER_MENTEE))
+    per_mentee = min(20, max(5, _FIRST_PAIRS // max(n, 1)))
+    # Scores are float32 numbers (cut in float32 at half the memory traffic, exactly).
+    bound, top = kth_per_line(cand.indptr, values.astype(np.float32), (int(k), per_mentee)).astype(float)
 
     def blocks(wanted: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         step = max(1, _READ_CELLS // m)
@@ -114,12 +118,11 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     usable = values
     if not allowed.all():
         usable = np.where(allowed, values, -np.inf)
-        top = kth_per_line(cand.indptr, usable, _FIRST_PER_MENTEE)
+        top = kth_per_line(cand.indptr, usable.astype(np.float32), per_mentee).astype(float)
     first = usable >= top[rows]
-    order = np.argsort(cols.astype(np.uint16) if m <= 2**16 else cols, kind="stable")  # radix sort
-    col_indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=m))])
+    by_mentor = sp.csr_matrix((usable.astype(np.float32), cand.indices, cand.indptr), shape=(n, m)).tocsc()
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
-    first |= usable >= kth_per_line(col_indptr, usable[order], per_mentor)[cols]
+    first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor).astype(float)[cols]
     out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=_reach(matcher, mentees))
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
 
@@ -148,7 +151,7 @@ def _reach(matcher: Matcher, mentees: tuple[Mentee, ...]) -> tuple[np.ndarray, n
 
 
 def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, bound: np.ndarray,
-           blocks: object, min_score: float | None, equity: float, objective: str) -> Model:
+           blocks: Blocks, min_score: float | None, equity: float, objective: str) -> Model:
     """The round's integer model: equity divisors and scale from every allowed pair.
 
     A row's best allowed score is among its candidates unless the candidates'
