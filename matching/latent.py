@@ -27,6 +27,8 @@ __all__ = ["N_COMPONENTS", "LatentSpace", "latent_space"]
 
 #: Dimensions of the latent space.
 N_COMPONENTS = 150
+#: Up to this many documents, :meth:`LatentSpace.transform` skips building a sparse matrix.
+_FEW_ROWS = 8
 #: Seed of the randomised SVD, so the space (and every score) is the same in every process.
 SEED = 0
 
@@ -83,8 +85,12 @@ class LatentSpace:
         weighted = tf * self.vectorizer.idf_[cols]
         norms = np.sqrt(np.bincount(rows, weights=weighted * weighted, minlength=corpus.n_docs))
         tf /= np.where(norms > 0, norms, 1.0)[rows]
-        out = sp.csr_matrix((tf.astype(np.float32), (rows, cols)),
-                            shape=(corpus.n_docs, len(self.components))) @ self.components
+        if corpus.n_docs <= _FEW_ROWS:  # a sum of a few component rows, without building a matrix
+            out = np.zeros((corpus.n_docs, self.components.shape[1]), dtype=np.float32)
+            np.add.at(out, rows, tf.astype(np.float32)[:, None] * self.components[cols])
+        else:
+            out = sp.csr_matrix((tf.astype(np.float32), (rows, cols)),
+                                shape=(corpus.n_docs, len(self.components))) @ self.components
         length = np.linalg.norm(out, axis=1, keepdims=True)
         return np.divide(out, length, out=np.zeros_like(out), where=length > 0)
 

@@ -8,9 +8,9 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
   TF-IDF weighted over the mentors;
 - ``words``: stemmed content words and adjacent word pairs (TF-IDF over the
   mentors), for skills the vocabulary does not know;
-- ``chars``: character 3- to 5-grams of the content words (TF-IDF over the
-  mentors), so "nursing" meets "nurse" and "plumber" meets "plumbing", which
-  no stemmer joins;
+- ``chars``: character 4-grams of the content words (TF-IDF over the
+  mentors), so "plumber" meets "plumbing" and "leadership" meets "leader",
+  which no stemmer joins;
 - ``latent``: a latent semantic space (truncated SVD) fitted on the
   vocabulary and on occupation descriptions from every field of work, so
   "midwife" is near "pregnancy" and "plumber" near "pipes";
@@ -39,7 +39,7 @@ __all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "FUNCTION_WORDS", "TAG_WEIGHT", "de
            "stem", "stemmer", "tokenize", "word_info"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
-BLOCK_WEIGHTS = {"concepts": 0.15, "words": 0.3, "chars": 0.3, "latent": 0.2, "categories": 0.05}
+BLOCK_WEIGHTS = {"concepts": 0.05, "words": 0.1, "chars": 0.6, "latent": 0.2, "categories": 0.05}
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
 #: Weight of a pair of adjacent content words ("software development") next to its words.
