@@ -46,7 +46,10 @@ def _documents() -> list[str]:
 
 
 class LatentSpace:
-    """TF-IDF of content stems, then truncated SVD to ``N_COMPONENTS`` dimensions.
+    """TF-IDF of content stems, then truncated SVD to ``n_components`` dimensions.
+
+    Fitted on ``documents``, by default the shipped corpus (:func:`latent_space`
+    holds the process's one); the benchmark fits others to compare corpora.
 
     Examples
     --------
@@ -57,17 +60,17 @@ class LatentSpace:
     True
     """
 
-    def __init__(self) -> None:
+    def __init__(self, documents: list[str] | None = None, n_components: int = N_COMPONENTS) -> None:
         # Imported on first use (see matching.text._stop_words): scikit-learn takes seconds to load.
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.vectorizer = TfidfVectorizer(analyzer=_content_stems, sublinear_tf=True, min_df=2,
                                           dtype=np.float32)
-        self.svd = TruncatedSVD(N_COMPONENTS, algorithm="randomized", n_iter=7, random_state=SEED)
+        self.svd = TruncatedSVD(n_components, algorithm="randomized", n_iter=7, random_state=SEED)
         # One BLAS thread: on two cores, threaded BLAS made this SVD thirty times slower (8.5 s, not 0.3 s).
         with blas_controller().limit(limits=1, user_api="blas"):
-            self.svd.fit(self.vectorizer.fit_transform(_documents()))
+            self.svd.fit(self.vectorizer.fit_transform(_documents() if documents is None else documents))
         self.columns = self.vectorizer.vocabulary_
         # The projection of a TF-IDF row: its values times idf, L2-normalised,
         # times the components. Folding idf into the components saves a pass.
