@@ -164,7 +164,11 @@ def test_every_named_word_or_term_is_on_both_sides() -> None:
             for reason in s.reasons:
                 if not reason.startswith("You both mention "):
                     continue
-                items = reason.removeprefix("You both mention ").replace(" and ", ", ").split(", ")
+                listed = reason.removeprefix("You both mention ")
+                joined = [n for n in names if " and " in n and n in listed]  # "diversity and inclusion"
+                for n in joined:
+                    listed = listed.replace(n, n.replace(" and ", "\0"))
+                items = [i.replace("\0", " and ") for i in listed.replace(" and ", ", ").split(", ")]
                 a = analyse(mentee.goals, mentee.skills_to_grow)
                 b = analyse(mentor.about, mentor.expertise)
                 for item in items:
