@@ -22,7 +22,6 @@ from itertools import chain
 
 import numpy as np
 
-from matching.spans import leftmost_longest as _leftmost_longest
 from matching.spans import phrase_matches
 from matching.text import BIGRAM_WEIGHT, FUNCTION_WORDS, TAG_WEIGHT, _phrases, _stop_words, fold, stemmer, tokenize, word_info
 
@@ -172,92 +171,6 @@ def analyse_many(texts: Sequence[str], tags: Sequence[Sequence[str]]) -> Corpus:
                              BIGRAM_WEIGHT * t_weight[pair], n, n_stems * n_stems)
     written, _ = Counts.summed(t_doc[content], word_of[content], t_weight[content], n, len(words))
     return Corpus(n, stems, unigrams, pairs, concepts, content[first], word_of, words, written)
-
-
-#: Languages :func:`_languages` tells apart, in column order; column 0 is English.
-_LANGUAGES = ("english", *FUNCTION_WORDS)
-
-
-def _languages(words: tuple[str, ...], word_of: np.ndarray, t_doc: np.ndarray, n_docs: int) -> np.ndarray:
-    """Each document's language (index into ``_LANGUAGES``), as :func:`matching.text.detect_language` decides.
-
-    Counted for all documents at once: each distinct word votes for the
-    language whose function word it is (English for the other stop words).
-    """
-    column = {w: k for k, lang in enumerate(_LANGUAGES[1:], start=1) for w in FUNCTION_WORDS[lang]}
-    stop = _stop_words()
-    word_lang = np.array([column.get(w, 0 if w in stop else -1) for w in words], dtype=np.int64)
-    t_lang = word_lang[word_of]
-    voted = t_lang >= 0
-    votes = np.bincount(t_doc[voted] * len(_LANGUAGES) + t_lang[voted],
-                        minlength=n_docs * len(_LANGUAGES)).reshape(n_docs, len(_LANGUAGES))
-    best = 1 + np.argmax(votes[:, 1:], axis=1) if len(_LANGUAGES) > 1 else np.zeros(n_docs, np.int64)
-    top = votes[np.arange(n_docs), best]
-    return np.where((top >= 2) & (top > votes[:, 0]), best, 0)
-
-
-def _restem(t_stem: np.ndarray, doc_lang: np.ndarray, words: tuple[str, ...], word_of: np.ndarray,
-            t_doc: np.ndarray, stem_index: dict[str, int]) -> None:
-    """Replace, in place, the English stems of the tokens of other-language documents by their language's.
-
-    New stems are numbered after those ``stem_index`` holds.
-    """
-    t_lang = doc_lang[t_doc]
-    for k in np.unique(doc_lang[doc_lang > 0]).tolist():
-        tokens = np.flatnonzero(t_lang == k)
-        distinct, inverse = np.unique(word_of[tokens], return_inverse=True)
-        found = stemmer(_LANGUAGES[k]).stemWords([words[w] for w in distinct.tolist()])
-        ids = np.array([stem_index.setdefault(s, len(stem_index)) for s in found], dtype=np.int64)
-        t_stem[tokens] = ids[inverse.ravel()]
-
-
-def _tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """Distinct words, each token's word index and each token's segment index.
-
-    The same tokens as :func:`matching.text.tokenize` on each segment, at a
-    fraction of the cost: the folded segments (:func:`matching.text.fold`) are joined by
-    ``_SEPARATOR``, ASCII punctuation and spaces (which never belong to a
-    token nor decide one) become spaces in one byte-level pass, and
-    ``str.split`` cuts the pieces. Only a distinct piece that is not plainly
-    alphanumeric ("c++", "m&a", "i'm" with a curly quote) goes through the
-    regular expression, and its tokens replace it wherever it occurs.
-    """
-    joined = f" {_SEPARATOR} ".join(map(fold, segments))
-    pieces = joined.encode("utf-8", "surrogatepass").translate(_SPACES).decode("utf-8", "surrogatepass").split()
-    index = dict.fromkeys(pieces, 0)
-    words: dict[str, int] = {}
-    piece_words: list[list[int]] = []
-    for i, piece in enumerate(index):
-        index[piece] = i
-        found = [piece] if piece.isalnum() else tokenize(piece)
-        piece_words.append([words.setdefault(w, len(words)) for w in found])
-    occurrence = np.fromiter(map(index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
-    ids = _expand(piece_words, occurrence)
-    separator = words.pop(_SEPARATOR, -1)
-    is_separator = ids == separator
-    seg = np.cumsum(is_separator)[~is_separator]
-    ids = ids[~is_separator]
-    if separator >= 0:  # renumber the words after the separator's slot
-        ids -= ids > separator
-    return tuple(words), ids, seg
-
-
-# Bytes that end a token and take no part in deciding one: ASCII other than
-# letters, digits and the characters the token rules look at (+ # & / _).
-_SPACES = bytes(c if chr(c).isalnum() or c >= 128 or chr(c) in "+#&/_" else 32 for c in range(256))
-
-
-def _expand(piece_words: list[list[int]], occurrence: np.ndarray) -> np.ndarray:
-    """The word index of every token, from each piece occurrence and each distinct piece's words."""
-    counts = np.fromiter(map(len, piece_words), dtype=np.int64, count=len(piece_words))
-    if (counts == 1).all():
-        return np.fromiter((w for (w,) in piece_words), dtype=np.int64, count=len(piece_words))[occurrence]
-    flat = np.fromiter(chain.from_iterable(piece_words), dtype=np.int64, count=int(counts.sum()))
-    start = np.cumsum(counts) - counts
-    per = counts[occurrence]
-    first = np.repeat(start[occurrence], per)
-    offset = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
-    return flat[first + offset]
 
 
 #: Languages :func:`_languages` tells apart, in column order; column 0 is English.

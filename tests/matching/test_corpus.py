@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from matching.corpus import _leftmost_longest, _tokens, analyse, analyse_many
+from matching.corpus import _tokens, analyse, analyse_many
+from matching.spans import leftmost_longest as _leftmost_longest
 from matching.text import _phrases, tokenize
 
 # Words that form vocabulary phrases, tag-only terms, stop words, symbols and
