@@ -9,7 +9,9 @@ only touches each *distinct* word once, and the few phrase matches.
 Each person contributes one free text (weight 1) and any number of tags
 (weight ``TAG_WEIGHT``). Phrases and word pairs never cross from one text or
 tag into the next, and vocabulary entries that are ordinary English words
-("go", "rust") count as concepts in tags only.
+("go", "rust") count as concepts in tags only. Each document is stemmed with
+the Snowball stemmer of its language (:func:`matching.text.detect_language`);
+vocabulary phrases, which are English, are found by English stems.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from itertools import chain
 
 import numpy as np
 
-from matching.text import BIGRAM_WEIGHT, TAG_WEIGHT, _phrases, fold, tokenize, word_info
+from matching.spans import phrase_matches
+from matching.text import BIGRAM_WEIGHT, FUNCTION_WORDS, TAG_WEIGHT, _phrases, _stop_words, fold, stemmer, tokenize, word_info
 
 __all__ = ["Corpus", "Counts", "Document", "analyse", "analyse_many"]
 
@@ -31,11 +34,12 @@ _SEPARATOR = "Q"
 
 @dataclass(frozen=True)
 class Document:
-    """One person's analysed text: concept weights, stem counts and a stem -> first word map."""
+    """One person's analysed text: concept weights, stem counts, a stem -> first word map and its content words."""
 
     concepts: dict[int, float]
     stems: dict[str, float]  # single stems and "stem stem" pairs
     surface: dict[str, str]  # content stems in the order they first appear
+    words: frozenset[str] = frozenset()  # content words as written (folded)
 
     @property
     def empty(self) -> bool:
@@ -74,8 +78,9 @@ class Corpus:
     """A batch of analysed texts, one document per person, as flat arrays.
 
     ``stems`` numbers the distinct stems of the batch; ``unigrams`` are keyed
-    by stem number, ``pairs`` by ``first * len(stems) + second`` and
-    ``concepts`` by vocabulary term index.
+    by stem number, ``pairs`` by ``first * len(stems) + second``,
+    ``concepts`` by vocabulary term index and ``content`` (the content words
+    as written, for character n-grams) by index into ``words``.
     """
 
     n_docs: int
@@ -86,6 +91,7 @@ class Corpus:
     first_token: np.ndarray  # token position where each unigram entry first occurs
     token_word: np.ndarray  # each token's index into ``words``
     words: tuple[str, ...]
+    content: Counts
 
     def stem_columns(self, columns: dict[str, int]) -> np.ndarray:
         """Each stem's column in ``columns`` (an encoder's), -1 where it has none."""
@@ -108,7 +114,7 @@ class Corpus:
         surface = {stems[k]: self.words[w] for k, w in
                    zip(self.unigrams.key[u][order].tolist(), first_words.tolist(), strict=True)}
         return Document(dict(zip(self.concepts.key[c].tolist(), self.concepts.value[c].tolist(), strict=True)),
-                        counts, surface)
+                        counts, surface, frozenset(self.words[w] for w in self.content.key[self.content.of(i)].tolist()))
 
 
 def analyse(text: str, tags: Sequence[str]) -> Document:
@@ -149,12 +155,13 @@ def analyse_many(texts: Sequence[str], tags: Sequence[Sequence[str]]) -> Corpus:
     ph = _phrases()
     word_phrase = np.array([ph.stem_id.get(s, 0) for s, _ in infos], dtype=np.int64)
     word_single = np.array([ph.single_words.get(w, -1) for w in words], dtype=np.int64)
+
+    t_doc, t_weight = seg_doc[seg], seg_weight[seg]
+    t_stem, t_content = word_stem[word_of], word_content[word_of]
+    _restem(t_stem, _languages(words, word_of, t_doc, n), words, word_of, t_doc, stem_index)
     stems = tuple(stem_index)
     n_stems = len(stems)
-
-    t_stem, t_content = word_stem[word_of], word_content[word_of]
-    t_doc, t_weight = seg_doc[seg], seg_weight[seg]
-    at, concept = _phrase_matches(word_phrase[word_of], seg, seg >= n, word_single[word_of])
+    at, concept = phrase_matches(word_phrase[word_of], seg, seg >= n, word_single[word_of])
     concepts, _ = Counts.summed(t_doc[at], concept, t_weight[at], n, len(ph.names))
 
     content = np.flatnonzero(t_content)
@@ -162,7 +169,45 @@ def analyse_many(texts: Sequence[str], tags: Sequence[Sequence[str]]) -> Corpus:
     pair = content[:-1][(np.diff(content) == 1) & (seg[content[:-1]] == seg[content[1:]])]
     pairs, _ = Counts.summed(t_doc[pair], t_stem[pair] * n_stems + t_stem[pair + 1],
                              BIGRAM_WEIGHT * t_weight[pair], n, n_stems * n_stems)
-    return Corpus(n, stems, unigrams, pairs, concepts, content[first], word_of, words)
+    written, _ = Counts.summed(t_doc[content], word_of[content], t_weight[content], n, len(words))
+    return Corpus(n, stems, unigrams, pairs, concepts, content[first], word_of, words, written)
+
+
+#: Languages :func:`_languages` tells apart, in column order; column 0 is English.
+_LANGUAGES = ("english", *FUNCTION_WORDS)
+
+
+def _languages(words: tuple[str, ...], word_of: np.ndarray, t_doc: np.ndarray, n_docs: int) -> np.ndarray:
+    """Each document's language (index into ``_LANGUAGES``), as :func:`matching.text.detect_language` decides.
+
+    Counted for all documents at once: each distinct word votes for the
+    language whose function word it is (English for the other stop words).
+    """
+    column = {w: k for k, lang in enumerate(_LANGUAGES[1:], start=1) for w in FUNCTION_WORDS[lang]}
+    stop = _stop_words()
+    word_lang = np.array([column.get(w, 0 if w in stop else -1) for w in words], dtype=np.int64)
+    t_lang = word_lang[word_of]
+    voted = t_lang >= 0
+    votes = np.bincount(t_doc[voted] * len(_LANGUAGES) + t_lang[voted],
+                        minlength=n_docs * len(_LANGUAGES)).reshape(n_docs, len(_LANGUAGES))
+    best = 1 + np.argmax(votes[:, 1:], axis=1) if len(_LANGUAGES) > 1 else np.zeros(n_docs, np.int64)
+    top = votes[np.arange(n_docs), best]
+    return np.where((top >= 2) & (top > votes[:, 0]), best, 0)
+
+
+def _restem(t_stem: np.ndarray, doc_lang: np.ndarray, words: tuple[str, ...], word_of: np.ndarray,
+            t_doc: np.ndarray, stem_index: dict[str, int]) -> None:
+    """Replace, in place, the English stems of the tokens of other-language documents by their language's.
+
+    New stems are numbered after those ``stem_index`` holds.
+    """
+    t_lang = doc_lang[t_doc]
+    for k in np.unique(doc_lang[doc_lang > 0]).tolist():
+        tokens = np.flatnonzero(t_lang == k)
+        distinct, inverse = np.unique(word_of[tokens], return_inverse=True)
+        found = stemmer(_LANGUAGES[k]).stemWords([words[w] for w in distinct.tolist()])
+        ids = np.array([stem_index.setdefault(s, len(stem_index)) for s in found], dtype=np.int64)
+        t_stem[tokens] = ids[inverse.ravel()]
 
 
 def _tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
@@ -212,87 +257,3 @@ def _expand(piece_words: list[list[int]], occurrence: np.ndarray) -> np.ndarray:
     first = np.repeat(start[occurrence], per)
     offset = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
     return flat[first + offset]
-
-
-def _phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray, in_tag: np.ndarray,
-                    single_word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Token positions where a vocabulary phrase starts, and its concept.
-
-    Reading left to right, the longest phrase starting at a token wins and
-    the tokens it covers start no other phrase. A phrase never crosses a
-    segment, and tag-only phrases count only inside tags. A one-word term
-    matches a tag by its stem but free text only by its own word
-    (``single_word``: each token's concept that way, -1 for none): in
-    prose, stems of everyday words meet stems of skills ("care" and
-    "career", "found" and "founder", "talk" and "talks").
-    """
-    ph = _phrases()
-    n_tokens = len(phrase_stem)
-    length = np.zeros(n_tokens, dtype=np.int64)
-    concept = np.full(n_tokens, -1, dtype=np.int64)
-    for size in sorted(ph.keys, reverse=True):
-        starts = n_tokens - size + 1
-        if starts <= 0:
-            continue
-        code = np.zeros(starts, dtype=np.int64)
-        ok = (length[:starts] == 0) & (seg[:starts] == seg[size - 1:])
-        for t in range(size):
-            part = phrase_stem[t : t + starts]
-            code = code * ph.base + part
-            ok &= part > 0
-        where = np.flatnonzero(ok)
-        keys = ph.keys[size]
-        pos = np.minimum(np.searchsorted(keys, code[where]), len(keys) - 1)
-        hit = (keys[pos] == code[where]) & (in_tag[where] | ~ph.tag_only[size][pos])
-        if size == 1:
-            hit &= in_tag[where]
-        length[where[hit]] = size
-        concept[where[hit]] = ph.concept[size][pos[hit]]
-    words = np.flatnonzero((length == 0) & ~in_tag & (single_word >= 0))
-    length[words] = 1
-    concept[words] = single_word[words]
-    at = _leftmost_longest(np.flatnonzero(length), length)
-    return at, concept[at]
-
-
-def _leftmost_longest(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """The phrase starts a left-to-right reading keeps: none inside a phrase kept before it.
-
-    Decided in rounds, all positions at once: a start covered by a kept
-    phrase is dropped, and a start that no undecided earlier phrase covers
-    is kept. Each round settles at least the first undecided start, and real
-    text needs two or three rounds ("machine learning" and "learning" in
-    "machine learning engineer").
-    """
-    ends = starts + length[starts]
-    keep = np.zeros(len(starts), dtype=bool)
-    undecided = np.ones(len(starts), dtype=bool)
-    for _ in range(_ROUNDS):
-        if not undecided.any():
-            return starts[keep]
-        kept_reach = _reach_before(np.where(keep, ends, -1))
-        open_reach = _reach_before(np.where(undecided, ends, -1))
-        dropped = undecided & (starts < kept_reach)
-        settled = undecided & ~dropped & (starts >= open_reach)
-        keep |= settled
-        undecided &= ~(dropped | settled)
-    # A long chain of overlapping phrases ("data science data science ..."):
-    # settle what is left in one sequential pass.
-    kept_reach, end = _reach_before(np.where(keep, ends, -1)), -1
-    for i in np.flatnonzero(undecided).tolist():
-        if starts[i] >= max(kept_reach[i], end):
-            keep[i] = True
-            end = int(ends[i])
-    return starts[keep]
-
-
-#: Rounds of :func:`_leftmost_longest` before the rest is settled sequentially.
-_ROUNDS = 4
-
-
-def _reach_before(ends: np.ndarray) -> np.ndarray:
-    """For each position, the furthest end among the phrases before it (-1 if none)."""
-    reach = np.full(len(ends), -1, dtype=np.int64)
-    if len(ends) > 1:
-        np.maximum.accumulate(ends[:-1], out=reach[1:])
-    return reach

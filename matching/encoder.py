@@ -1,128 +1,89 @@
-"""Vectorise analysed documents into a sparse and a dense part whose dot products add up to the text score."""
+"""Vectorise analysed documents into a sparse and a dense part whose dot products add up to the text score.
+
+The weighting is scikit-learn's: ``TfidfTransformer`` (sublinear counts,
+smoothed IDF learnt from the mentors, L2 norm) for words, character n-grams
+and vocabulary terms; ``CountVectorizer(analyzer="char_wb")`` cuts the
+character n-grams; the latent space is :mod:`matching.latent`. Counting is the
+engine's own (:mod:`matching.corpus` counts a whole batch with numpy): the
+n-grams of each *distinct* word are cut once, and a document's n-gram counts
+are its word counts times those, which is exactly what
+``TfidfVectorizer(analyzer="char_wb")`` counts on the document's content
+words, at a fraction of the cost (see the README's measurements).
+"""
 
 from __future__ import annotations
 
-import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
 
-from matching.corpus import Corpus
-from matching.text import BLOCK_WEIGHTS, _phrases, stem, tokenize
-from matching.vocabulary import load_vocabulary
+from matching.corpus import Corpus, Counts
+from matching.latent import LatentSpace
+from matching.latent import latent_space as _latent_space
+from matching.parallel import blas_controller
+from matching.text import BLOCK_WEIGHTS, _phrases
 
-__all__ = ["TextEncoder", "blas_controller", "normalize_rows", "sublinear_tfidf"]
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-#: Up to this many documents, the latent projection skips building a sparse matrix.
-_FEW_ROWS = 8
+__all__ = ["CHAR_NGRAMS", "TextEncoder", "blas_controller", "normalize_rows"]
 
-#: Dimensions of the latent semantic space (fewer when the corpus is tiny).
-N_COMPONENTS = 96
-
-
-def sublinear_tfidf(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, idf: np.ndarray,
-                    n_rows: int) -> np.ndarray:
-    """Values of L2-normalised ``(1 + log count) * idf`` rows, for distinct (row, column, count) entries.
-
-    Works on the entries themselves: building a scipy matrix per step costs
-    more than the arithmetic when one mentee asks for suggestions.
-
-    Examples
-    --------
-    >>> sublinear_tfidf(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 1.0, 3.0]),
-    ...                 np.ones(2), 2).round(3).tolist()
-    [0.707, 0.707, 1.0]
-    """
-    data = (1.0 + np.log(counts)) * idf[cols]
-    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
-    return data / np.where(norms > 0, norms, 1.0)[rows]
+#: Lengths of the character n-grams of the ``chars`` block (4-grams: as good as 3- to 5-grams
+#: on the tuning sets, with a third of the n-grams, so a third of the scoring work).
+CHAR_NGRAMS = (4, 4)
+#: Up to this many rows, TF-IDF weights are applied here rather than by ``TfidfTransformer.transform``.
+_FEW_ROWS = 16
 
 
 def normalize_rows(matrix: np.ndarray) -> np.ndarray:
-    """Scale every non-zero row of a dense matrix to unit L2 norm (zero rows stay zero)."""
+    """Scale every non-zero row of a dense matrix to unit L2 norm (zero rows stay zero).
+
+    Examples
+    --------
+    >>> normalize_rows(np.array([[3.0, 4.0], [0.0, 0.0]])).tolist()
+    [[0.6, 0.8], [0.0, 0.0]]
+    """
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
-def _idf(cols: np.ndarray, n_docs: int, n_columns: int) -> np.ndarray:
-    """Smoothed inverse document frequency from distinct (document, column) entries."""
-    df = np.bincount(cols, minlength=n_columns)
-    return np.log((1 + n_docs) / (1 + df)) + 1.0
+def _matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    return sp.csr_matrix((values.astype(np.float64), (rows, cols)), shape=shape)
 
 
-@functools.cache
-def blas_controller() -> ThreadpoolController:
-    """One controller of the BLAS thread pools per process (finding the libraries takes ~50 ms).
+def _counts(counts: Counts, n_docs: int, n_cols: int) -> sp.csr_matrix:
+    return _matrix(counts.doc, counts.key, counts.value, (n_docs, n_cols))
 
-    Examples
-    --------
-    >>> blas_controller() is blas_controller()
-    True
+
+def _tfidf(transformer: TfidfTransformer, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """``transformer.transform(counts)``: sublinear counts times the fitted IDF, rows L2-normalised.
+
+    A few rows (one suggestion) are weighted here with the transformer's
+    ``idf_``, to the same numbers: its ``transform`` validates its input for
+    half a millisecond a call, and a suggestion makes three.
     """
-    return ThreadpoolController()
-
-
-class _Latent:
-    """Latent semantic space of the vocabulary: truncated SVD of its gloss documents.
-
-    Fitted once per process on the shipped vocabulary alone, so it costs
-    nothing per program and relates aliases and terms that share words
-    ("moving into management" and "people manager").
-    """
-
-    def __init__(self) -> None:
-        terms = load_vocabulary()
-        glosses = [[stem(w) for w in tokenize(" ".join((t.name, *t.aliases, t.category)))] for t in terms]
-        self.columns = {s: i for i, s in enumerate(sorted({s for g in glosses for s in g}))}
-        n_stems, n_terms = len(self.columns), len(terms)
-        term = np.repeat(np.arange(n_terms), [len(g) for g in glosses])
-        stems = np.fromiter((self.columns[s] for g in glosses for s in g), dtype=np.int64, count=len(term))
-        entries, counts = np.unique(term * n_stems + stems, return_counts=True)
-        # each gloss also names its own concept, counted double like a tag
-        rows = np.append(entries // n_stems, np.arange(n_terms))
-        cols = np.append(entries % n_stems, n_stems + np.arange(n_terms))
-        corpus = np.zeros((n_terms, n_stems + n_terms))
-        corpus[rows, cols] = sublinear_tfidf(rows, cols, np.append(counts.astype(float), np.full(n_terms, 2.0)),
-                                             np.ones(n_stems + n_terms), n_terms)
-        # The gloss matrix has a few hundred rows: the SVD comes from the
-        # eigenvectors of its small Gram matrix (A = U S Vt, A At = U S^2 Ut),
-        # far cheaper than an SVD of the wide matrix itself.
-        with blas_controller().limit(limits=1, user_api="blas"):
-            eigenvalues, u = np.linalg.eigh(corpus @ corpus.T)
-        top = np.argsort(eigenvalues)[::-1][:N_COMPONENTS]
-        top = top[eigenvalues[top] > 1e-10]
-        self.components = np.ascontiguousarray((u[:, top].T @ corpus).T / np.sqrt(eigenvalues[top]))
-
-    def transform(self, corpus: Corpus) -> np.ndarray:
-        """Documents projected into the latent space (stems the glosses use, and concepts)."""
-        n_stems = len(self.columns)
-        to_col = corpus.stem_columns(self.columns)
-        u, c = corpus.unigrams, corpus.concepts
-        cols = to_col[u.key]
-        keep = cols >= 0
-        rows = np.concatenate([u.doc[keep], c.doc])
-        cols = np.concatenate([cols[keep], n_stems + c.key])
-        values = sublinear_tfidf(rows, cols, np.concatenate([u.value[keep], 2.0 * c.value]),
-                                 np.ones(len(self.components)), corpus.n_docs)
-        if corpus.n_docs <= _FEW_ROWS:  # a sum of a few component rows, without building a matrix
-            out = np.zeros((corpus.n_docs, self.components.shape[1]))
-            np.add.at(out, rows, values[:, None] * self.components[cols])
-            return out
-        return sp.csr_matrix((values, (rows, cols)), shape=(corpus.n_docs, len(self.components))) @ self.components
-
-
-@functools.cache
-def _latent_space() -> _Latent:
-    return _Latent()
+    if counts.shape[0] > _FEW_ROWS:
+        return transformer.transform(counts)
+    counts = counts.tocsr()
+    counts.sum_duplicates()
+    data = (1.0 + np.log(counts.data)) * transformer.idf_[counts.indices]
+    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+    data /= np.where(norms > 0, norms, 1.0)[rows]
+    return sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
 
 
 class TextEncoder:
-    """Learns word columns and IDF weights from the mentors (the latent space comes from the vocabulary).
+    """Learns the word and n-gram columns and the IDF weights from the mentors.
+
+    ``weights`` replaces :data:`matching.text.BLOCK_WEIGHTS` (the benchmark
+    reads each block's cosine with unit weights).
 
     Word columns are the mentors' content stems followed by their adjacent
-    stem pairs; words a mentee uses that no mentor does cannot add to any
-    cosine, so they get no column.
+    stem pairs, n-gram columns the n-grams of the mentors' content words;
+    what a mentee writes that no mentor does cannot add to any cosine, so it
+    gets no column.
 
     Examples
     --------
@@ -134,20 +95,34 @@ class TextEncoder:
     True
     """
 
+    def __init__(self, weights: dict[str, float] | None = None) -> None:
+        self.weights = weights
+
     def fit(self, corpus: Corpus) -> TextEncoder:
         """Fit on the mentors' analysed texts."""
-        ph = _phrases()
+        # Imported on first use, as in matching.text: the web app imports this
+        # package for its vocabulary, and scikit-learn takes seconds to load.
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+        n = corpus.n_docs
         used = np.unique(corpus.unigrams.key)
         self.stem_columns_ = {corpus.stems[k]: i for i, k in enumerate(used.tolist())}
         renumber = np.full(len(corpus.stems), -1, dtype=np.int64)
         renumber[used] = np.arange(len(used))
         first, second = np.divmod(corpus.pairs.key, max(len(corpus.stems), 1))
         self.pair_keys_ = np.unique(renumber[first] * len(used) + renumber[second])
-        rows, cols, _ = self._word_entries(corpus)
-        self.word_idf_ = _idf(cols, corpus.n_docs, len(used) + len(self.pair_keys_))
-        self.concept_idf_ = _idf(corpus.concepts.key, corpus.n_docs, len(ph.names))
-        self.unseen_idf_ = float(_idf(np.empty(0, np.int64), corpus.n_docs, 1)[0])  # in no mentor's text
-        self.latent_ = _latent_space()
+        self.n_words_ = max(1, len(used) + len(self.pair_keys_))  # a column no entry uses when they wrote nothing
+        self.words_ = TfidfTransformer(sublinear_tf=True).fit(_matrix(*self._word_entries(corpus), (n, self.n_words_)))
+        stems = [corpus.stems[k] for k in used.tolist()]
+        # Mentors who wrote nothing leave no n-gram; a stem no text can hold keeps the vocabulary non-empty.
+        self.ngrams_ = CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False,
+                                       dtype=np.float64).fit(stems or ["\x00"])
+        self.chars_ = TfidfTransformer(sublinear_tf=True).fit(self._char_counts(corpus))
+        self.n_chars_ = len(self.chars_.idf_)
+        n_concepts = len(_phrases().names)
+        self.concepts_ = TfidfTransformer(sublinear_tf=True).fit(_counts(corpus.concepts, n, n_concepts))
+        self.unseen_idf_ = float(np.log(n + 1.0) + 1.0)  # smoothed IDF of what no mentor wrote
+        self.latent_: LatentSpace = _latent_space()
         sparse, dense = self.transform(corpus)
         self.mentor_sparse_ = sparse
         self.mentor_sparse_t_ = sparse.T.tocsr()
@@ -157,11 +132,11 @@ class TextEncoder:
     def stem_idf(self, stem: str) -> float:
         """How rare a stem is among the mentors; one no mentor wrote counts as the rarest."""
         column = self.stem_columns_.get(stem)
-        return float(self.word_idf_[column]) if column is not None else self.unseen_idf_
+        return float(self.words_.idf_[column]) if column is not None else self.unseen_idf_
 
     def concept_idf(self, concept: int) -> float:
         """How rare a vocabulary term is among the mentors."""
-        return float(self.concept_idf_[concept])
+        return float(self.concepts_.idf_[concept])
 
     def _word_entries(self, corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document, word column, count) of the corpus's stems and pairs that have a column."""
@@ -180,21 +155,33 @@ class TextEncoder:
                 np.concatenate([uni[keep], n_stems + pos[known]]),
                 np.concatenate([u.value[keep], p.value[known]]))
 
+    def _char_counts(self, corpus: Corpus) -> sp.csr_matrix:
+        """Character n-gram counts of each document's stems: its stem counts times each stem's n-grams.
+
+        Stems, not words: the n-grams of inflections ("running", "planning")
+        would relate every "-ing" word to every other.
+        """
+        u = corpus.unigrams
+        distinct, local = np.unique(u.key, return_inverse=True)
+        per_stem = self.ngrams_.transform([corpus.stems[k] for k in distinct.tolist()])
+        docs = _matrix(u.doc, local.ravel(), u.value, (corpus.n_docs, len(distinct)))
+        return (docs @ per_stem).tocsr()
+
     def transform(self, corpus: Corpus) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Sparse (words, concepts) and dense (categories, latent) features, block-weighted."""
-        n, c, w = corpus.n_docs, corpus.concepts, {k: np.sqrt(v) for k, v in BLOCK_WEIGHTS.items()}
-        word_rows, word_cols, word_counts = self._word_entries(corpus)
-        words = sublinear_tfidf(word_rows, word_cols, word_counts, self.word_idf_, n)
-        concepts = sublinear_tfidf(c.doc, c.key, c.value, self.concept_idf_, n)
-        sparse = sp.csr_matrix(
-            (np.concatenate([w["words"] * words, w["concepts"] * concepts]).astype(np.float32),
-             (np.concatenate([word_rows, c.doc]), np.concatenate([word_cols, len(self.word_idf_) + c.key]))),
-            shape=(n, len(self.word_idf_) + len(self.concept_idf_)))
-        n_categories = len(_phrases().categories)
-        categories = np.bincount(c.doc * n_categories + _phrases().category_of[c.key], weights=concepts,
+        """Sparse (words, chars, concepts) and dense (categories, latent) features, block-weighted."""
+        n, w = corpus.n_docs, {k: np.sqrt(v) for k, v in (self.weights or BLOCK_WEIGHTS).items()}
+        words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
+        chars = _tfidf(self.chars_, self._char_counts(corpus))
+        concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_)))
+        sparse = sp.hstack([w["words"] * words, w["chars"] * chars, w["concepts"] * concepts],
+                           format="csr", dtype=np.float32)
+        ph = _phrases()
+        n_categories = len(ph.categories)
+        c = concepts.tocoo()
+        categories = np.bincount(c.row * n_categories + ph.category_of[c.col], weights=c.data,
                                  minlength=n * n_categories).astype(float).reshape(n, n_categories)
         dense = np.hstack([w["categories"] * normalize_rows(categories),
-                           w["latent"] * normalize_rows(self.latent_.transform(corpus))])
+                           w["latent"] * self.latent_.transform(corpus)])
         return sparse, np.ascontiguousarray(dense, dtype=np.float32)
 
     def word_block(self, sparse: sp.csr_matrix, max_bytes: int) -> tuple[sp.csr_matrix, np.ndarray] | None:

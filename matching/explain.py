@@ -66,7 +66,8 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float, 
     said = (_in_terms(mentee_doc.concepts) ^ _in_terms(mentor_doc.concepts)) | _in_terms(shared)
     named += [(-mentee_doc.stems[w] * mentor_doc.stems[w] * rarity.stem_idf(w) ** 2, word)
               for w, word in mentee_doc.surface.items()  # single words, not pairs
-              if w in mentor_doc.stems and w not in said and _worth_naming(w, word)]
+              if w in mentor_doc.stems and w not in said and _worth_naming(w, word)
+              and _written(word, mentor_doc.words)]
     if named:
         names = list(dict.fromkeys(name for _, name in sorted(named)))
         return "You both mention " + _join(names[:_MOST_NAMED])
@@ -77,6 +78,22 @@ def _text_reason(mentee_doc: Document, mentor_doc: Document, text_score: float, 
     if cats:
         return "Related topics in " + _join(sorted(ph.categories[c] for c in cats))
     return None
+
+
+def _written(word: str, words: frozenset[str]) -> bool:
+    """Whether a text holds ``word`` itself or its plural or singular ("team", "teams").
+
+    Stems meet more widely ("experience" and "experiment", "animal" and
+    "animation" share one): a reason names only a word both people wrote.
+
+    Examples
+    --------
+    >>> _written("teams", frozenset({"team"})), _written("animal", frozenset({"animation"}))
+    (True, False)
+    """
+    if word in words or word + "s" in words or word + "es" in words:
+        return True
+    return (word.endswith("es") and word[:-2] in words) or (word.endswith("s") and word[:-1] in words)
 
 
 def _worth_naming(stem_: str, word: str) -> bool:

@@ -2,82 +2,28 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import Corpus, Document, analyse_many
-from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables, criterion_scores, structured_tables
+from matching.corpus import analyse_many
+from matching.criteria import DEFAULT_WEIGHTS, Facts
 from matching.encoder import TextEncoder
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
+from matching.scoring import Scorer, _Batch, _ChunkTerms, calibrate_text
 from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
 
-__all__ = ["Matcher"]
+__all__ = ["Matcher", "calibrate_text"]
 
-# Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
-_CHUNK_CELLS = 4_000_000
-# Largest dense word block of a batch (see TextEncoder.word_block).
-_WORD_BLOCK_BYTES = 256 * 2**20
 # Rows selected from at once: about 512K cells (2 MB), which stay in the cache between passes.
 _BLOCK_CELLS = 512 * 1024
 
 
-@dataclass(frozen=True)
-class _Batch:
-    """Mentees prepared for scoring."""
-
-    mentees: tuple[Mentee, ...]
-    corpus: Corpus
-    sparse: sp.csr_matrix
-    dense: np.ndarray
-    facts: Facts
-    has_text: np.ndarray
-    excluded: tuple[np.ndarray, np.ndarray]  # (row, mentor column) pairs never allowed
-
-    @functools.cached_property
-    def first_document(self) -> Document:
-        """The first mentee's analysed text: a batch of one is explained pair after pair."""
-        return self.corpus.document(0)
-
-
-@dataclass(frozen=True)
-class _ChunkTerms:
-    """The terms of a chunk's scores computed on all its rows at once.
-
-    The text similarity is one product per chunk: BLAS gives results that
-    depend (in the last bits) on the shape of the product, so splitting it
-    would change the scores. The rest of the score is computed element by
-    element, in blocks of any size.
-    """
-
-    start: int  # first row of the chunk
-    scale: np.ndarray  # (rows, 1) float32: 1 / total weight of the criteria each mentee filled in
-    # (rows, mentors) float32 text similarity scaled for calibration, or None (no text term);
-    # calibrated in place as blocks are scored, so each row is scored once.
-    text: np.ndarray | None
-
-
-def calibrate_text(similarity: np.ndarray) -> np.ndarray:
-    """Map a text similarity in [0, 1] to the text criterion score: its square root.
-
-    Cosines of genuinely related profiles sit around 0.2-0.6; the square root
-    spreads them over the upper half so a strong match can read as "87%".
-
-    Examples
-    --------
-    >>> calibrate_text(np.array([0.0, 0.25, 1.0])).tolist()  # in place
-    [0.0, 0.5, 1.0]
-    """
-    return np.sqrt(similarity, out=similarity)
-
-
-class Matcher:
+class Matcher(Scorer):
     """Scores mentees against a fitted pool of mentors.
 
     The score of an allowed pair is ``sum(w[c] * s[c]) / sum(w[c])`` over the
@@ -141,108 +87,6 @@ class Matcher:
         self.facts_ = Facts.encode(mentors, self.languages_, self.industries_)
         self.capacity_ = np.array([m.capacity for m in mentors], dtype=np.int64)
         return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "encoder_"):
-            raise ValueError("this Matcher is not fitted yet; call fit(mentors) first")
-
-    def _prepare(self, mentees: Sequence[Mentee]) -> _Batch:
-        self._check_fitted()
-        mentees = tuple(mentees)
-        for e in mentees:
-            if not isinstance(e, Mentee):
-                raise ValueError(f"mentees must be Mentee records, got {e!r}")
-        corpus = analyse_many([e.goals for e in mentees], [e.skills_to_grow for e in mentees])
-        sparse, dense = self.encoder_.transform(corpus)
-        pairs = [(i, self.mentor_index_[x]) for i, e in enumerate(mentees)
-                 for x in e.exclude if x in self.mentor_index_]
-        rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
-            np.empty(0, np.int64), np.empty(0, np.int64))
-        return _Batch(mentees, corpus, sparse, dense,
-                      Facts.encode(mentees, self.languages_, self.industries_),
-                      corpus.nonempty(), (rows, cols))
-
-    def _parts(self, batch: _Batch, i: int, cols: np.ndarray) -> dict:
-        """Every ingredient of the scores of mentee ``i`` against mentor columns ``cols`` (for reasons)."""
-        rows = slice(i, i + 1)
-        text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
-        scores, known, forbidden = criterion_scores(
-            batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
-        scores["text"] = calibrate_text(text.astype(float))
-        known["text"] = batch.has_text[rows, None]
-        w = self.weights_
-        num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
-        den = sum(w[c] * known[c] for c in scores)
-        total = np.minimum(np.divide(num, den, out=np.zeros_like(num), where=den > 0), 1.0)
-        ex_rows, ex_cols = batch.excluded
-        forbidden |= (self.capacity_[cols] == 0)[None, :] | np.isin(cols, ex_cols[ex_rows == i])[None, :]
-        total[forbidden] = -np.inf
-        return {"total": total, "text": text, "scores": scores, "known": known}
-
-    def _tables(self, batch: _Batch) -> Tables:
-        return structured_tables(batch.facts, self.facts_, self.weights_,
-                                 self.max_timezone_gap_hours, self.capacity_ == 0)
-
-    def _total(self, batch: _Batch, tables: Tables, rows: slice, words: tuple | None = None) -> np.ndarray:
-        """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``.
-
-        ``words`` is the batch's :meth:`TextEncoder.word_block`, for big batches.
-        """
-        (total,) = self._total_blocks(batch, tables, self._chunk_terms(batch, tables, rows, words), rows, None)
-        return total
-
-    def _chunk_terms(self, batch: _Batch, tables: Tables, rows: slice, words: tuple | None) -> _ChunkTerms:
-        """The terms of the scores of ``rows`` computed on all of them at once (see :class:`_ChunkTerms`)."""
-        w = self.weights_
-        has_text = batch.has_text[rows]
-        den = tables.den[rows] + w["text"] * has_text
-        # a mentee with nothing to score on gets 0 everywhere it is allowed
-        scale = np.divide(1.0, den, out=np.ones_like(den), where=den > 0)
-        text = None
-        if w["text"] > 0 and has_text.any():
-            # w * sqrt(t) / den == sqrt(t * (w / den)**2): scaling the mentee's
-            # features by (w / den)**2 saves a pass over the block.
-            factor = ((w["text"] * has_text * scale) ** 2).astype(np.float32)
-            sparse = (words[0] if words else batch.sparse)[rows].copy()
-            # Row scaling in place: a diagonal-matrix product would walk every word
-            # column (a millisecond per suggestion on rich text) for the same numbers.
-            sparse.data *= np.repeat(factor, np.diff(sparse.indptr))
-            text = self.encoder_.similarity(sparse, batch.dense[rows] * factor[:, None],
-                                            words=words[1] if words else None)
-        return _ChunkTerms(rows.start, scale.astype(np.float32)[:, None], text)
-
-    def _total_blocks(self, batch: _Batch, tables: Tables, terms: _ChunkTerms, rows: slice,
-                      block_rows: int | None) -> Iterator[np.ndarray]:
-        """:meth:`_total` of ``rows`` (within the chunk of ``terms``), ``block_rows`` at a time (None: at once).
-
-        Each block takes a few passes (gathers, scale, text, exclusions)
-        that are cheap while it fits in the cache, and the caller reads it
-        there too. Element by element, blocks give the numbers of a whole
-        chunk. Each row of ``terms`` can be scored once (its text is
-        calibrated in place).
-        """
-        ex_rows, ex_cols = batch.excluded
-        step = max(1, block_rows or rows.stop - rows.start)
-        for start in range(rows.start, max(rows.stop, rows.start + 1), step):
-            block = slice(start, min(rows.stop, start + step))
-            local = slice(block.start - terms.start, block.stop - terms.start)
-            total = tables.block(block)
-            total *= terms.scale[local]
-            if terms.text is not None:
-                total += calibrate_text(terms.text[local])
-            # float32 rounding of a perfect pair can land an ulp above 1 (custom weights)
-            np.minimum(total, 1.0, out=total)
-            hit = (ex_rows >= block.start) & (ex_rows < block.stop)
-            total[ex_rows[hit] - block.start, ex_cols[hit]] = -np.inf
-            yield total
-
-    def _words(self, batch: _Batch) -> tuple | None:
-        """The batch's dense word block when there are enough rows for it to pay and it stays small."""
-        return self.encoder_.word_block(batch.sparse, _WORD_BLOCK_BYTES) if len(batch.mentees) > 64 else None
-
-    def _chunks(self, n: int) -> list[slice]:
-        step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))
-        return [slice(s, min(n, s + step)) for s in range(0, n, step)]
 
     def score(self, mentees: Sequence[Mentee]) -> np.ndarray:
         """Calibrated scores, shape (n_mentees, n_mentors), in [0, 1]; ``-inf`` = not allowed.

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from matching.encoder import blas_controller
+from threadpoolctl import ThreadpoolController
 
-__all__ = ["map_chunks", "map_halves"]
+__all__ = ["blas_controller", "map_chunks", "map_halves"]
 
 _THREADS = min(2, os.cpu_count() or 1)
+
+
+@functools.cache
+def blas_controller() -> ThreadpoolController:
+    """One controller of the BLAS thread pools per process (finding the libraries takes ~50 ms).
+
+    Examples
+    --------
+    >>> blas_controller() is blas_controller()
+    True
+    """
+    return ThreadpoolController()
 
 
 def _halves(rows: slice) -> list[slice]:

@@ -1,6 +1,6 @@
-"""Words of the text score: tokens, stems, stop words and the vocabulary's phrases.
+"""Words of the text score: tokens, stop words, Snowball stems and the language of a text.
 
-The text score of a pair is a weighted sum of four cosine similarities, each
+The text score of a pair is a weighted sum of five cosine similarities, each
 between L2-normalised vectors, so it lies in [0, 1] after clipping:
 
 - ``concepts``: vocabulary terms found in the text or tags (aliases, multi-word
@@ -8,14 +8,19 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
   TF-IDF weighted over the mentors;
 - ``words``: stemmed content words and adjacent word pairs (TF-IDF over the
   mentors), for skills the vocabulary does not know;
-- ``latent``: a latent semantic space (truncated SVD of one gloss document
-  per vocabulary term: its name, aliases and category), so related terms and
-  words share directions even in a small program;
+- ``chars``: character 4-grams of the content words (TF-IDF over the
+  mentors), so "plumber" meets "plumbing" and "leadership" meets "leader",
+  which no stemmer joins;
+- ``latent``: a latent semantic space (truncated SVD) fitted on the
+  vocabulary and on occupation descriptions from every field of work, so
+  "midwife" is near "pregnancy" and "plumber" near "pipes";
 - ``categories``: the share of each vocabulary category (engineering, data,
   leadership, ...), which relates different terms of the same area.
 
-This module knows single words; :mod:`matching.corpus` analyses whole texts
-and :mod:`matching.encoder` turns them into vectors.
+Stems come from the Snowball stemmers of PyStemmer, in the language each text
+is written in (:func:`detect_language`). This module knows single words;
+:mod:`matching.corpus` analyses whole texts and :mod:`matching.encoder` turns
+them into vectors.
 """
 
 from __future__ import annotations
@@ -26,42 +31,43 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
+import Stemmer
 
 from matching.vocabulary import alias_map, load_vocabulary
 
-__all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "TAG_WEIGHT", "fold", "stem", "tokenize", "word_info"]
+__all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "FUNCTION_WORDS", "TAG_WEIGHT", "detect_language", "fold",
+           "stem", "stemmer", "tokenize", "word_info"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
-BLOCK_WEIGHTS = {"concepts": 0.2, "words": 0.65, "latent": 0.1, "categories": 0.05}
+BLOCK_WEIGHTS = {"concepts": 0.05, "words": 0.1, "chars": 0.6, "latent": 0.2, "categories": 0.05}
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
 #: Weight of a pair of adjacent content words ("software development") next to its words.
 BIGRAM_WEIGHT = 1.0
 _TOKEN = re.compile(r"[^\W_]+(?:\+\+|#)?")
 _JOINED = re.compile(r"\b([a-z])[&/]([a-z])\b")  # "m&a", "a/b", "d&i" stay one token
-# Vocabulary entries that are ordinary English words in free text ("I want to go
-# into management"); they are recognised in tags only.
-_TAG_ONLY = {"go", "swift", "rust", "spark", "flask", "node", "ruby", "raise", "balance",
-             "focus", "ts", "po", "ia", "em", "tl", "ops", "ds", "ic", "risk", "trust",
-             "vision", "media", "training", "py", "os", "bi", "ui", "bd", "cx", "tax", "art",
-             "rest", "net", "pm", "excel", "react", "discovery", "education"}
 # Pieces of English contractions ("I've", "don't") that the tokenizer leaves behind.
 _FRAGMENTS = {"ve", "ll", "re", "im", "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "haven",
               "hasn", "hadn", "won", "wouldn", "couldn", "shouldn"}
-# The commonest function words of the other languages profiles are written in (de, fr, es,
-# pt, it, nl), leaving out those that are also English words or vocabulary words ("die", "mit",
-# "ai", "di", "plus").
-_OTHER_LANGUAGES = {
-    "ich", "und", "der", "das", "ist", "nicht", "ein", "eine", "einen", "auf", "für", "zu",
-    "von", "den", "dem", "des", "im", "als", "auch", "wie", "bei", "nach", "oder", "aber", "wir",
-    "mein", "meine", "meinen", "sich", "sind", "bin", "habe", "möchte", "werden", "noch", "über",
-    "je", "suis", "le", "la", "les", "et", "du", "un", "une", "pour", "dans", "avec", "sur", "pas",
-    "que", "qui", "mon", "mes", "au", "aux", "ce", "cette", "nous", "vous", "il", "elle",
-    "j", "veux", "soy", "el", "los", "las", "y", "del", "una", "para", "por", "mi",
-    "lo", "como", "más", "pero", "yo", "quiero", "tengo", "eu", "sou", "o", "do", "da",
-    "dos", "das", "um", "uma", "com", "na", "meu", "minha", "não", "quero", "io", "sono",
-    "il", "gli", "della", "che", "ho", "ik", "ben", "het", "een", "van", "voor", "niet",
-    "dat", "mijn", "wil", "ook"}
+#: The commonest function words of the other languages profiles are written in,
+#: leaving out those that are also English words or vocabulary words ("die",
+#: "mit", "ai", "di", "plus"). They are stop words in every text, and they tell
+#: which Snowball stemmer a text needs.
+FUNCTION_WORDS = {
+    "german": {"ich", "und", "der", "das", "ist", "nicht", "ein", "eine", "einen", "auf", "für", "zu",
+               "von", "den", "dem", "des", "im", "als", "auch", "wie", "bei", "nach", "oder", "aber",
+               "wir", "mein", "meine", "meinen", "sich", "sind", "bin", "habe", "möchte", "werden",
+               "noch", "über"},
+    "french": {"je", "suis", "le", "la", "les", "et", "du", "un", "une", "pour", "dans", "avec", "sur",
+               "pas", "que", "qui", "mon", "mes", "au", "aux", "ce", "cette", "nous", "vous", "il",
+               "elle", "j", "veux"},
+    "spanish": {"soy", "el", "los", "las", "y", "del", "una", "para", "por", "mi", "lo", "como", "más",
+                "pero", "yo", "quiero", "tengo"},
+    "portuguese": {"eu", "sou", "o", "do", "da", "dos", "das", "um", "uma", "com", "na", "meu", "minha",
+                   "não", "quero"},
+    "italian": {"io", "sono", "il", "gli", "della", "che", "ho"},
+    "dutch": {"ik", "ben", "het", "een", "van", "voor", "niet", "dat", "mijn", "wil", "ook"},
+}
 _GENERIC = {"want", "like", "would", "help", "get", "year", "years", "experience", "work",
             "working", "also", "really", "looking", "hope", "need", "good", "better", "new",
             "make", "know", "able", "way", "lot", "currently", "time", "love",
@@ -70,50 +76,60 @@ _GENERIC = {"want", "like", "would", "help", "get", "year", "years", "experience
 
 @functools.cache
 def _stop_words() -> frozenset[str]:
-    """scikit-learn's English stop words and our generic ones.
+    """scikit-learn's English stop words, our generic ones and the other languages' function words.
 
     Imported on first use: importing scikit-learn takes seconds, and the web
     app imports this package for its vocabulary alone.
     """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC | _FRAGMENTS | _OTHER_LANGUAGES
-# (suffix, replacement), longest first; applied repeatedly while the stem keeps >= 3 chars.
-_SUFFIXES = (("izations", "iz"), ("isations", "iz"), ("ization", "iz"), ("isation", "iz"),
-             ("izing", "iz"), ("ising", "iz"), ("ized", "iz"), ("ised", "iz"), ("ize", "iz"),
-             ("ations", ""), ("ation", ""), ("ating", ""), ("ated", ""), ("ates", ""),
-             ("ators", ""), ("ator", ""), ("ate", ""), ("ments", ""), ("ment", ""),
-             ("ships", ""), ("ship", ""), ("ness", ""), ("ities", ""), ("ity", ""),
-             ("ings", ""), ("ing", ""), ("ies", "y"), ("ied", "y"), ("ers", ""), ("er", ""),
-             ("ally", ""), ("ly", ""), ("ed", ""), ("sses", "ss"), ("es", "e"), ("s", ""),
-             ("e", ""))
+    return frozenset(ENGLISH_STOP_WORDS) | _GENERIC | _FRAGMENTS | frozenset().union(*FUNCTION_WORDS.values())
 
 
-# The same rules grouped by their last letter, in the same order: a word is
-# only tried against the suffixes it could end with.
-_SUFFIXES_BY_LAST = {last: tuple(rule for rule in _SUFFIXES if rule[0][-1] == last)
-                     for last in {suffix[-1] for suffix, _ in _SUFFIXES}}
+@functools.cache
+def stemmer(language: str = "english") -> Stemmer.Stemmer:
+    """The Snowball stemmer of a language (a PyStemmer name: "english", "german", "french", ...).
+
+    Examples
+    --------
+    >>> stemmer("german").stemWords(["entwicklung", "entwickler"])
+    ['entwickl', 'entwickl']
+    """
+    return Stemmer.Stemmer(language, 100_000)
 
 
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Reduce an English word to a crude stem so inflections meet.
+def stem(word: str, language: str = "english") -> str:
+    """The Snowball stem of a lowercase word, so that inflections meet.
 
     Examples
     --------
     >>> [stem(w) for w in ["managing", "management", "managers", "manage"]]
     ['manag', 'manag', 'manag', 'manag']
+    >>> stem("développement", "french"), stem("gestiones", "spanish")
+    ('développ', 'gestion')
     """
-    for _ in range(3):
-        for suffix, repl in _SUFFIXES_BY_LAST.get(word[-1:], ()):
-            if word.endswith(suffix) and len(word) - len(suffix) + len(repl) >= 3:
-                if suffix == "s" and word.endswith(("ss", "us", "is")):
-                    continue
-                word = word[: len(word) - len(suffix)] + repl
-                break
-        else:
-            break
-    return word
+    return stemmer(language).stemWord(word)
+
+
+def detect_language(words: list[str]) -> str:
+    """The language whose function words a text uses most; English unless another clearly leads.
+
+    Two function words at least, and more than English stop words: a name or
+    a borrowed word ("je ne sais quoi") does not switch an English text.
+
+    Examples
+    --------
+    >>> detect_language("ich möchte meine führungskompetenz stärken und das team".split())
+    'german'
+    >>> detect_language("i want to grow as a leader".split())
+    'english'
+    """
+    counts = {lang: sum(w in fw for w in words) for lang, fw in FUNCTION_WORDS.items()}
+    best = max(counts, key=counts.__getitem__)
+    if counts[best] < 2:
+        return "english"
+    english = sum(w in _stop_words() and not any(w in fw for fw in FUNCTION_WORDS.values()) for w in words)
+    return best if counts[best] > english else "english"
 
 
 def fold(text: str) -> str:
@@ -144,6 +160,14 @@ def tokenize(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
+# Vocabulary entries that are ordinary English words in free text ("I want to go
+# into management"); they are recognised in tags only.
+_TAG_ONLY = {"go", "swift", "rust", "spark", "flask", "node", "ruby", "raise", "balance",
+             "focus", "ts", "po", "ia", "em", "tl", "ops", "ds", "ic", "risk", "trust",
+             "vision", "media", "training", "py", "os", "bi", "ui", "bd", "cx", "tax", "art",
+             "rest", "net", "pm", "excel", "react", "discovery", "education"}
+
+
 @dataclass(frozen=True)
 class _Phrases:
     """Vocabulary phrases as integer keys, for looking up every position of many texts at once.
@@ -165,6 +189,14 @@ class _Phrases:
 
 @functools.cache
 def _phrases() -> _Phrases:
+    """The shipped vocabulary's phrase tables (English Snowball stems), built once per process.
+
+    Examples
+    --------
+    >>> ph = _phrases()
+    >>> ph.names[ph.single_words["kubernetes"]]
+    'kubernetes'
+    """
     terms = load_vocabulary()
     names = tuple(t.name for t in terms)
     index = {name: i for i, name in enumerate(names)}
@@ -210,7 +242,7 @@ _WORDS: dict[str, tuple[str, bool]] = {}
 
 
 def word_info(word: str) -> tuple[str, bool]:
-    """(stem, whether it is a content word), cached per distinct word.
+    """(English stem, whether it is a content word), cached per distinct word.
 
     Examples
     --------

@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from matching.corpus import _leftmost_longest, _tokens, analyse, analyse_many
+from matching.corpus import _tokens, analyse, analyse_many
+from matching.spans import leftmost_longest as _leftmost_longest
 from matching.text import _phrases, tokenize
 
 # Words that form vocabulary phrases, tag-only terms, stop words, symbols and
@@ -103,7 +104,7 @@ def test_contraction_pieces_and_other_languages_function_words_are_not_content()
 
 
 def test_no_added_stop_word_is_a_vocabulary_word() -> None:
-    from matching.text import _FRAGMENTS, _OTHER_LANGUAGES
+    from matching.text import _FRAGMENTS, FUNCTION_WORDS
     from matching.vocabulary import alias_map
     vocabulary_words = {t for alias in alias_map() for t in tokenize(alias)}
-    assert not (_FRAGMENTS | _OTHER_LANGUAGES) & vocabulary_words
+    assert not (_FRAGMENTS | set().union(*FUNCTION_WORDS.values())) & vocabulary_words

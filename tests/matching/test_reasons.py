@@ -134,3 +134,49 @@ def test_the_telling_shared_word_comes_before_what_every_mentor_says() -> None:
 ])
 def test_words_that_are_no_shared_topic_are_not_named(mentor_about: str, mentee_goals: str) -> None:
     assert not any(r.startswith("You both mention") for r in _pool_reasons(mentor_about, mentee_goals))
+
+
+def test_a_shared_stem_is_named_only_by_a_word_both_wrote() -> None:
+    # "animal" and "animation" share a Snowball stem: it scores, but neither word is the other's
+    mentor = Mentor(id=1, about="Animation studio lead")
+    assert reasons(Mentee(id=1, goals="Animal welfare"), mentor) == []
+    shelter = Mentor(id=1, about="I run an animal shelter")
+    assert reasons(Mentee(id=1, goals="Animals and their welfare"), shelter) == ["You both mention animals"]
+
+
+def _words(text: str, tags: tuple[str, ...] = ()) -> set[str]:
+    from matching.text import tokenize
+    return {w for part in (text, *tags) for w in tokenize(part)}
+
+
+def test_every_named_word_or_term_is_on_both_sides() -> None:
+    from matching.corpus import analyse
+    from matching.text import _phrases
+    from tests.matching.synthetic import make_people
+
+    mentors, mentees = make_people(40, 60, seed=3)
+    matcher = Matcher().fit(mentors)
+    names = set(_phrases().names)
+    checked = 0
+    for mentee in mentees:
+        for s in matcher.suggest(mentee, k=3):
+            mentor = mentors[matcher.mentor_index_[s.mentor_id]]
+            for reason in s.reasons:
+                if not reason.startswith("You both mention "):
+                    continue
+                listed = reason.removeprefix("You both mention ")
+                joined = [n for n in names if " and " in n and n in listed]  # "diversity and inclusion"
+                for n in joined:
+                    listed = listed.replace(n, n.replace(" and ", "\0"))
+                items = [i.replace("\0", " and ") for i in listed.replace(" and ", ", ").split(", ")]
+                a = analyse(mentee.goals, mentee.skills_to_grow)
+                b = analyse(mentor.about, mentor.expertise)
+                for item in items:
+                    checked += 1
+                    c = _phrases().names.index(item) if item in names else -1
+                    if c in a.concepts and c in b.concepts:  # a term found (by name or alias) in both
+                        continue
+                    forms = {item, item + "s", item.removesuffix("s")}  # else a word both wrote
+                    assert forms & _words(mentee.goals, mentee.skills_to_grow), (reason, mentee)
+                    assert forms & _words(mentor.about, mentor.expertise), (reason, mentor)
+    assert checked > 50
