@@ -142,3 +142,26 @@ def fitted(session: Session, program: Program, cache: MatcherCache) -> Fitted | 
                           ).fit([mentor_record(m) for m in mentors])
         cache.put(key, matcher)
     return Fitted(matcher, mentors, {m.id: j for j, m in enumerate(mentors)})
+
+
+# Suggestions and explanations for single requests
+
+def suggest(fitted: Fitted, mentee: Enrolment, exclude: Iterable[int], k: int
+            ) -> list[tuple[Enrolment, float, tuple[str, ...]]]:
+    """The ``k`` best mentors for one mentee among those not in ``exclude`` (mentor
+    enrolment ids), best first: (mentor, score in [0, 1], reasons)."""
+    by_id: dict[object, Enrolment] = {m.id: m for m in fitted.mentors}
+    found = fitted.matcher.suggest(mentee_record(mentee, exclude), k)
+    return [(by_id[s.mentor_id], s.score, s.reasons) for s in found]
+
+
+def pair_fit(fitted: Fitted, mentee: Enrolment, mentor_id: int
+             ) -> tuple[float | None, list[str]]:
+    """The score and reasons of one pair as the engine sees it now; (None, []) when a hard
+    constraint (no shared language, the program's time-zone limit) rules it out."""
+    record = mentee_record(mentee)
+    column = fitted.column[mentor_id]
+    score = float(fitted.matcher.score([record])[0, column])
+    if score == float("-inf"):
+        return None, []
+    return score, fitted.matcher.explain(record, column)
