@@ -305,7 +305,7 @@ def _notify_mentees(session: Session, rows: Sequence[Any], kind: Kind, **data: A
     if not rows:
         return
     users = dict(session.execute(select(Enrolment.id, Enrolment.user_id).where(
-        Enrolment.id.in_({mentee for _id, mentee in rows}))).tuples())
+        Enrolment.id.in_({mentee for _id, mentee in rows}))).all())
     for request_id, mentee in rows:
         notify(session, users[mentee], kind, "match_request", request_id, **data)
 
@@ -385,5 +385,5 @@ def dashboard_summary(session: Session, user: User) -> dict[str, dict[int, Any]]
     counts = session.execute(
         select(MatchRequest.mentor_enrolment_id, func.count())
         .where(MatchRequest.mentor_enrolment_id.in_(mine), waiting(utcnow()))
-        .group_by(MatchRequest.mentor_enrolment_id)).tuples()
-    return {"mentor_of": {p.mentee_enrolment_id: p for p in active}, "waiting": dict(counts)}
+        .group_by(MatchRequest.mentor_enrolment_id))
+    return {"mentor_of": {p.mentee_enrolment_id: p for p in active}, "waiting": dict(counts.all())}
