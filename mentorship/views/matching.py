@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, SelectField
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
@@ -17,7 +18,8 @@ bp = Blueprint("matching", __name__)
 
 RequestForm = form_for("RequestForm", requests.REQUEST)
 DeclineForm = form_for("DeclineForm", requests.DECLINE)
-ANY = ("", "Any")
+ANY = SelectChoice("", "Any")
+GAPS = (0, 1, 2, 3, 4, 6, 8)
 
 
 class FilterForm(BaseForm):
@@ -30,8 +32,7 @@ class FilterForm(BaseForm):
     expertise = SelectField("Expertise", choices=[ANY], validate_choice=False)
     max_timezone_gap = SelectField(
         "Largest time-zone gap", validate_choice=False,
-        choices=[ANY, *((str(h), f"{h} hour{'s' if h != 1 else ''}") for h in (0, 1, 2, 3, 4, 6, 8))])
-    limit = HiddenField()
+        choices=[ANY, *(SelectChoice(str(h), f"{h} hour{'s' if h != 1 else ''}") for h in GAPS)])
 
 
 @bp.get("/programs/<int:program_id>/mentors")
@@ -45,8 +46,8 @@ def find(program_id: int) -> tuple[str, int]:
     search = suggestions.find_mentors(db, program, current_user,
                                       suggestions.clean_filters(request.args.to_dict()),
                                       current_app.extensions["matcher_cache"])
-    form.language.choices = [ANY, *search.languages]
-    form.expertise.choices = [ANY, *((t, t) for t in search.expertise)]
+    form.language.choices = [ANY, *(SelectChoice(c, name) for c, name in search.languages)]
+    form.expertise.choices = [ANY, *(SelectChoice(t, t) for t in search.expertise)]
     page.context |= {"search": search, "languages": language_names(), "more": suggestions.MORE}
     return page.render()
 
