@@ -17,7 +17,7 @@ from mentorship.api.validation import json_object, require
 from mentorship.db import get_session
 from mentorship.models import Enrolment, MatchRequest, Pairing, RequestStatus, User
 from mentorship.routing import MAX_ID
-from mentorship.services import pairings, programs, requests, suggestions
+from mentorship.services import pairings, programs, request_queries, requests, suggestions
 from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import clean_choice, clean_int
 
@@ -33,7 +33,7 @@ def person(enrolment: Enrolment) -> dict[str, Any]:
 def match_request(item: MatchRequest) -> dict[str, Any]:
     """A request as either side reads it; ``status`` is the shown one (expired on time)."""
     return {"id": item.id, "program_id": item.program_id, "program_name": item.program.name,
-            "status": requests.shown_status(item).value,
+            "status": request_queries.shown_status(item).value,
             "mentee": person(item.mentee) | {"goals": item.mentee.goals,
                                              "skills_to_grow": list(item.mentee.skills_to_grow)},
             "mentor": person(item.mentor), "message": item.message, "score": item.score,
@@ -103,7 +103,7 @@ def create_match_request() -> tuple[dict[str, Any], int, dict[str, str]]:
                                  {"message": body.get("message", "")},
                                  current_app.extensions["matcher_cache"])
     db.commit()
-    item = requests.get_request_for_participant(db, item.id, current_api_user())
+    item = request_queries.get_request_for_participant(db, item.id, current_api_user())
     return match_request(item), 201, {"Location": url_for(".list_match_requests")}
 
 
@@ -119,10 +119,10 @@ def list_match_requests() -> dict[str, Any]:
     listed: dict[str, list[dict[str, Any]]] = {}
     if direction in ("", "sent"):
         listed["sent"] = [match_request(r)
-                          for r in requests.sent_requests(db, user, status=chosen)]
+                          for r in request_queries.sent_requests(db, user, status=chosen)]
     if direction in ("", "received"):
         listed["received"] = [match_request(r)
-                              for r in requests.received_requests(db, user, status=chosen)]
+                              for r in request_queries.received_requests(db, user, status=chosen)]
     return listed
 
 

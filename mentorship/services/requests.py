@@ -10,7 +10,7 @@ count read earlier in the request:
   from ``pending``, so the second one finds nothing to change.
 
 A pending request is expired from ``expires_at`` on, whether or not ``expire_requests``
-(the cron command) has stored it yet: queries and pages compute it.
+(the cron command) has stored it yet: ``request_queries`` computes it for every reader.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from mentorship.models import (
     DeclineReason,
@@ -29,24 +29,30 @@ from mentorship.models import (
     MatchRequest,
     Pairing,
     PairingSource,
-    PairingStatus,
     Program,
-    ProgramStatus,
     RequestStatus,
-    Role,
     User,
     utcnow,
 )
 from mentorship.services import matches
-from mentorship.services.errors import Conflict, NotFound
+from mentorship.services.errors import Conflict
 from mentorship.services.matches import MatcherCache, free_seats
 from mentorship.services.notifications import Kind, notify
 from mentorship.services.pairings import END_REASONS, create_pairing
+from mentorship.services.request_queries import (
+    ACTIVE_PROGRAMS,
+    active_pairing,
+    ended_mentors,
+    get_mentor,
+    get_request_for_mentee,
+    get_request_for_mentor,
+    mentee_enrolment,
+    shown_status,
+    waiting,
+)
 from mentorship.services.specs import Field, Spec, choices_of
 
 MESSAGE_MAX = 1000
-LIST_LIMIT = 100  # requests a page or the API lists, newest first
-ACTIVE_PROGRAMS = (ProgramStatus.OPEN, ProgramStatus.RUNNING)
 DECLINE_REASONS = {DeclineReason.NO_CAPACITY: "No free seat left",
                    DeclineReason.NOT_MY_EXPERTISE: "Outside my expertise",
                    DeclineReason.SOMEONE_ELSE_FITS_BETTER: "Someone else fits better",
@@ -70,53 +76,6 @@ END = Spec((
     Field("note", "Note", kind="textarea", max_length=MESSAGE_MAX,
           help="Optional, shown to the other side of the pair only."),
 ))
-
-
-def shown_status(item: MatchRequest, now: datetime | None = None) -> RequestStatus:
-    """The status a person sees: pending past its expiry reads as expired at once."""
-    if item.status == RequestStatus.PENDING and item.expires_at <= (now or utcnow()):
-        return RequestStatus.EXPIRED
-    return item.status
-
-
-def status_is(status: RequestStatus, now: datetime) -> ColumnElement[bool]:
-    """The SQL condition for requests *shown* with ``status`` at ``now``."""
-    overdue = and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at <= now)
-    if status == RequestStatus.PENDING:
-        return and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at > now)
-    if status == RequestStatus.EXPIRED:
-        return or_(MatchRequest.status == RequestStatus.EXPIRED, overdue)
-    return MatchRequest.status == status
-
-
-def waiting(now: datetime) -> ColumnElement[bool]:
-    return status_is(RequestStatus.PENDING, now)
-
-
-def mentee_enrolment(session: Session, user: User, program_id: int,
-                     *, lock: bool = False) -> Enrolment | None:
-    """``user``'s mentee enrolment in the program; ``lock`` holds its row to the commit."""
-    query = select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.role == Role.MENTEE,
-                                    Enrolment.program_id == program_id)
-    return session.scalar(query.with_for_update() if lock else query)
-
-
-def active_pairing(session: Session, mentee: Enrolment) -> Pairing | None:
-    return session.scalar(select(Pairing).where(Pairing.mentee_enrolment_id == mentee.id,
-                                                Pairing.status == PairingStatus.ACTIVE)
-                          .options(joinedload(Pairing.mentor).joinedload(Enrolment.user)))
-
-
-def pending_mentors(session: Session, mentee: Enrolment, now: datetime) -> set[int]:
-    """Mentor enrolments this mentee is waiting on."""
-    return set(session.scalars(select(MatchRequest.mentor_enrolment_id).where(
-        MatchRequest.mentee_enrolment_id == mentee.id, waiting(now))))
-
-
-def ended_mentors(session: Session, mentee: Enrolment) -> set[int]:
-    """Mentors this mentee was paired with before in the program: never again."""
-    return set(session.scalars(select(Pairing.mentor_enrolment_id).where(
-        Pairing.mentee_enrolment_id == mentee.id, Pairing.status == PairingStatus.ENDED)))
 
 
 def send_request(session: Session, user: User, mentor_enrolment_id: object,
@@ -175,48 +134,6 @@ def send_request(session: Session, user: User, mentor_enrolment_id: object,
     notify(session, mentor.user_id, Kind.REQUEST_RECEIVED, "match_request", item.id,
            mentee=user.name, program=program.name)
     return item
-
-
-def _with_people() -> tuple[Any, ...]:
-    return (joinedload(MatchRequest.program),
-            joinedload(MatchRequest.mentee).joinedload(Enrolment.user).joinedload(User.profile),
-            joinedload(MatchRequest.mentor).joinedload(Enrolment.user).joinedload(User.profile))
-
-
-def get_request_for_participant(session: Session, request_id: int, user: User) -> MatchRequest:
-    """The request if ``user`` sent or received it; NotFound for anyone else, admins too."""
-    item = session.scalar(select(MatchRequest).where(MatchRequest.id == request_id)
-                          .options(*_with_people()))
-    if item is None or user.id not in (item.mentee.user_id, item.mentor.user_id):
-        raise NotFound("match request")
-    return item
-
-
-def get_request_for_mentor(session: Session, request_id: int, user: User) -> MatchRequest:
-    """A request ``user`` received; NotFound for anyone else (its sender too)."""
-    item = get_request_for_participant(session, request_id, user)
-    if item.mentor.user_id != user.id:
-        raise NotFound("match request")
-    return item
-
-
-def get_request_for_mentee(session: Session, request_id: int, user: User) -> MatchRequest:
-    """A request ``user`` sent; NotFound for anyone else (its mentor too)."""
-    item = get_request_for_participant(session, request_id, user)
-    if item.mentee.user_id != user.id:
-        raise NotFound("match request")
-    return item
-
-
-def get_mentor(session: Session, enrolment_id: object) -> Enrolment:
-    """A mentor enrolment anyone signed in may ask; NotFound for mentees and drafts."""
-    mentor = session.get(Enrolment, enrolment_id, options=[
-        joinedload(Enrolment.user).joinedload(User.profile), joinedload(Enrolment.program)]) \
-        if isinstance(enrolment_id, int) and not isinstance(enrolment_id, bool) else None
-    if mentor is None or mentor.role != Role.MENTOR \
-            or mentor.program.status == ProgramStatus.DRAFT:
-        raise NotFound("mentor")
-    return mentor
 
 
 def _answer(session: Session, item: MatchRequest, status: RequestStatus, now: datetime,
@@ -343,47 +260,3 @@ def expire_requests(session: Session, now: datetime | None = None) -> int:
     run again or at the same time as another run (cron)."""
     return _store_expired(session, now or utcnow())
 
-
-def sent_requests(session: Session, user: User, *, status: RequestStatus | None = None
-                  ) -> list[MatchRequest]:
-    """Requests ``user`` sent as a mentee, newest first, one page: one query."""
-    return _listed(session, MatchRequest.mentee_enrolment_id, user, status)
-
-
-def received_requests(session: Session, user: User, *, status: RequestStatus | None = None
-                      ) -> list[MatchRequest]:
-    """Requests ``user`` received as a mentor, waiting ones first, one page: one query."""
-    return _listed(session, MatchRequest.mentor_enrolment_id, user, status)
-
-
-def _listed(session: Session, side: Any, user: User,
-            status: RequestStatus | None) -> list[MatchRequest]:
-    now = utcnow()
-    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
-    query = select(MatchRequest).where(side.in_(mine)).options(*_with_people())
-    if status is not None:
-        query = query.where(status_is(status, now))
-    return list(session.scalars(query.order_by(waiting(now).desc(), MatchRequest.id.desc())
-                                .limit(LIST_LIMIT)).unique())
-
-
-def with_status(items: Sequence[MatchRequest]) -> list[tuple[MatchRequest, RequestStatus]]:
-    """Each request with the status its reader sees (expired from ``expires_at`` on)."""
-    now = utcnow()
-    return [(item, shown_status(item, now)) for item in items]
-
-
-def dashboard_summary(session: Session, user: User) -> dict[str, dict[int, Any]]:
-    """For the dashboard, in two queries: ``mentor_of`` maps each of the user's mentee
-    enrolments with an active pairing to it; ``waiting`` maps each mentor enrolment to
-    the number of requests waiting for the user's answer."""
-    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
-    active = session.scalars(
-        select(Pairing).where(Pairing.mentee_enrolment_id.in_(mine),
-                              Pairing.status == PairingStatus.ACTIVE)
-        .options(joinedload(Pairing.mentor).joinedload(Enrolment.user)))
-    counts = session.execute(
-        select(MatchRequest.mentor_enrolment_id, func.count())
-        .where(MatchRequest.mentor_enrolment_id.in_(mine), waiting(utcnow()))
-        .group_by(MatchRequest.mentor_enrolment_id))
-    return {"mentor_of": {p.mentee_enrolment_id: p for p in active}, "waiting": dict(counts.all())}

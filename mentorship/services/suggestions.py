@@ -22,7 +22,7 @@ from mentorship.services import matches
 from mentorship.services.errors import Conflict, NotFound
 from mentorship.services.fields import clean_int, clean_tags, collect
 from mentorship.services.matches import MatcherCache, free_seats, reference_date
-from mentorship.services.requests import (
+from mentorship.services.request_queries import (
     ACTIVE_PROGRAMS,
     active_pairing,
     ended_mentors,

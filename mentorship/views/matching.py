@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
-from mentorship.services import programs, requests, suggestions
+from mentorship.services import programs, request_queries, requests, suggestions
 from mentorship.services.vocabulary import language_names
 from mentorship.views import FormPage, form_page
 
@@ -56,7 +56,7 @@ def find(program_id: int) -> tuple[str, int]:
 @login_required
 def new_request(enrolment_id: int) -> Response | tuple[str, int]:
     db = get_session()
-    mentor = requests.get_mentor(db, enrolment_id)
+    mentor = request_queries.get_mentor(db, enrolment_id)
     form = RequestForm.from_request()
     page = form_page("matching/request.html", form, mentor=mentor)
     if not form.is_submitted_and_valid():
@@ -72,8 +72,8 @@ def requests_page() -> FormPage:
     """My requests, registered so a refused answer shows here with its message (409)."""
     db = get_session()
     return form_page("matching/requests.html", ConfirmForm(),
-                     sent=requests.with_status(requests.sent_requests(db, current_user)),
-                     received=requests.with_status(requests.received_requests(db, current_user)),
+                     sent=request_queries.with_status(request_queries.sent_requests(db, current_user)),
+                     received=request_queries.with_status(request_queries.received_requests(db, current_user)),
                      reasons=requests.DECLINE_REASONS)
 
 
@@ -109,7 +109,7 @@ def accept(request_id: int) -> Response:
 @login_required
 def decline(request_id: int) -> Response | tuple[str, int]:
     db = get_session()
-    item = requests.get_request_for_mentor(db, request_id, current_user)
+    item = request_queries.get_request_for_mentor(db, request_id, current_user)
     form = DeclineForm.from_request()
     page = form_page("matching/decline.html", form, item=item)
     if not form.is_submitted_and_valid():
