@@ -94,9 +94,9 @@ def send_request(session: Session, user: User, mentor_enrolment_id: object,
     mentee = mentee_enrolment(session, user, program.id)
     if mentee is None:
         raise Conflict(f"Join {program.name} as a mentee to ask for a mentor.")
-    fitted = matches.fitted(session, program, cache)  # before the lock: it may take a while
-    assert fitted is not None  # the program has this mentor at least
-    score, reasons = matches.pair_fit(fitted, mentee, mentor.id)
+    ranked = matches.ranking(session, program, cache)  # before the lock: it may take a while
+    assert ranked is not None  # the program has this mentor at least
+    score, reasons = matches.pair_fit(ranked, mentee, mentor.id)
 
     now = utcnow()
     mentee = mentee_enrolment(session, user, program.id, lock=True)

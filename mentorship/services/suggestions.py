@@ -21,7 +21,7 @@ from mentorship.models import Enrolment, MatchRequest, Pairing, Program, User, u
 from mentorship.services import matches
 from mentorship.services.errors import Conflict, NotFound
 from mentorship.services.fields import clean_int, clean_tags, collect
-from mentorship.services.matches import MatcherCache, free_seats, reference_date
+from mentorship.services.matches import MatcherCache, MentorFacts, reference_date
 from mentorship.services.request_queries import (
     ACTIVE_PROGRAMS,
     active_pairing,
@@ -133,28 +133,33 @@ def find_mentors(session: Session, program: Program, user: User, filters: Filter
         select(MatchRequest).where(MatchRequest.mentee_enrolment_id == mentee.id, waiting(now))
         .options(joinedload(MatchRequest.mentor).joinedload(Enrolment.user))
         .order_by(MatchRequest.id)).unique())
-    fitted = matches.fitted(session, program, cache)
-    if fitted is None:
+    ranked = matches.ranking(session, program, cache)
+    if ranked is None:
         return search
     on = reference_date(program)
     zone = user.profile.timezone
-    gaps = {m.id: timezone_gap(zone, m.user.profile.timezone, on) for m in fitted.mentors}
+    gaps = {m.id: timezone_gap(zone, m.timezone, on) for m in ranked.mentors}
     exclude = ended_mentors(session, mentee) | {r.mentor_enrolment_id for r in search.requested}
-    exclude |= {m.id for m in fitted.mentors
-                if m.user_id == user.id or free_seats(m) == 0 or not _passes(m, gaps, filters)}
-    found = matches.suggest(fitted, mentee, exclude, filters.limit + 1)
+    exclude |= {m.id for m in ranked.mentors
+                if m.user_id == user.id or m.free_seats == 0 or not _passes(m, gaps, filters)}
+    found = matches.suggest(ranked, mentee, exclude, filters.limit + 1)
     search.has_more = len(found) > filters.limit and filters.limit < MAX_LIMIT
-    search.suggestions = [Suggested(m, score, reasons, gaps[m.id], free_seats(m))
-                          for m, score, reasons in found[:filters.limit]]
+    shown = found[:filters.limit]
+    loaded = {e.id: e for e in session.scalars(
+        select(Enrolment).where(Enrolment.id.in_([i for i, _s, _r in shown]))
+        .options(joinedload(Enrolment.user).joinedload(User.profile))).unique()}
+    seats = {m.id: m.free_seats for m in ranked.mentors}
+    search.suggestions = [Suggested(loaded[i], score, reasons, gaps[i], seats[i])
+                          for i, score, reasons in shown]
     names = language_names()
-    codes = {c for m in fitted.mentors for c in m.user.profile.languages if c in names}
+    codes = {c for m in ranked.mentors for c in m.languages if c in names}
     search.languages = sorted(((c, names[c]) for c in codes), key=lambda item: item[1])
-    search.expertise = sorted({t for m in fitted.mentors for t in m.expertise})
+    search.expertise = sorted({t for m in ranked.mentors for t in m.expertise})
     return search
 
 
-def _passes(mentor: Enrolment, gaps: dict[int, float | None], filters: Filters) -> bool:
-    if filters.language and filters.language not in mentor.user.profile.languages:
+def _passes(mentor: MentorFacts, gaps: dict[int, float | None], filters: Filters) -> bool:
+    if filters.language and filters.language not in mentor.languages:
         return False
     if filters.expertise and filters.expertise not in mentor.expertise:
         return False
