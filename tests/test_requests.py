@@ -334,3 +334,15 @@ def test_decline_reason_must_be_known(app: Flask, cohort: dict[str, int]) -> Non
         with pytest.raises(FieldErrors) as caught:
             requests.decline_request(session, request_id, grace, {"reason": None, "note": 3})
         assert set(caught.value.fields) == {"reason", "note"}
+
+
+def test_suggestions_share_the_matcher_the_rounds_fit(app: Flask, cohort: dict[str, int]) -> None:
+    """ranking() finds fitted()'s matcher by the same key: no second fit per program."""
+    from mentorship.services import matches
+    with app.app_context():
+        session = get_session()
+        program = session.get(Program, cohort["program"])
+        cache = matches.MatcherCache()
+        first = matches.fitted(session, program, cache)
+        assert first is not None
+        assert matches.ranking(session, program, cache).matcher is first.matcher
