@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from mentorship.cli_requests import expire_requests_command
 from mentorship.db import get_session
 from mentorship.services import accounts, demo
 from mentorship.services.errors import Conflict, FieldErrors
@@ -120,6 +121,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
+    app.cli.add_command(expire_requests_command)
     app.cli.add_command(LazyCommand("prepare-demo", "mentorship.migrate:prepare_demo_command",
                                     "Migrate, load the demo program if the database is empty, "
                                     "and print the logins."))

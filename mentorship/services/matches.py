@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 import matching
-from mentorship.models import Availability, Enrolment, Program, Role, User
+from mentorship.models import Availability, Enrolment, Profile, Program, Role, User
 from mentorship.services.programs import program_weights
 
 if TYPE_CHECKING:
@@ -147,3 +147,87 @@ def fitted(session: Session, program: Program, cache: MatcherCache) -> Fitted | 
                           ).fit([mentor_record(m) for m in mentors])
         cache.put(key, matcher)
     return Fitted(matcher, mentors, {m.id: j for j, m in enumerate(mentors)})
+
+
+# Suggestions and explanations for single requests
+
+@dataclass(frozen=True)
+class MentorFacts:
+    """What ranking one mentee needs to know of a mentor, read without ORM objects."""
+
+    id: int
+    user_id: int
+    free_seats: int
+    expertise: list[str]
+    languages: list[str]
+    timezone: str | None
+
+
+@dataclass
+class Ranking:
+    """A program's fitted matcher with its mentors as plain facts."""
+
+    matcher: Matcher
+    mentors: list[MentorFacts]
+
+
+def ranking(session: Session, program: Program, cache: MatcherCache) -> Ranking | None:
+    """The program's matcher for single requests (None without mentors).
+
+    One query of plain columns finds the cache key; ORM objects for every mentor are
+    built only when the matcher must be fitted, so a warm call stays fast on a program
+    of thousands of mentors.
+    """
+    rows = session.execute(
+        select(Enrolment.id, Enrolment.user_id, Enrolment.availability, Enrolment.capacity,
+               Enrolment.seats_taken, Enrolment.version, Profile.version)
+        .join(Profile, Profile.user_id == Enrolment.user_id)
+        .where(Enrolment.program_id == program.id, Enrolment.role == Role.MENTOR)
+        .order_by(Enrolment.id)).all()
+    if not rows:
+        return None
+    matcher = cache.get(_key(program, [(r[0], r[5], r[6]) for r in rows]))
+    if matcher is None:
+        found = fitted(session, program, cache)
+        assert found is not None
+        matcher = found.matcher
+    # Texts, languages and zones come from the records the matcher was fitted on (the
+    # versions in the key change with every edit); seats change without one, so they
+    # come from the rows just read.
+    mentors = []
+    for mentor_id, user_id, availability, capacity, taken, _v, _pv in rows:
+        column = matcher.mentor_index_.get(mentor_id)
+        if column is None:  # joined after the matcher was fitted: next time
+            continue
+        record = matcher.mentors_[column]
+        free = max(0, (capacity or 0) - taken) if availability == Availability.OPEN else 0
+        mentors.append(MentorFacts(mentor_id, user_id, free, list(record.expertise),
+                                   list(record.languages), record.timezone))
+    return Ranking(matcher, mentors)
+
+
+def _key(program: Program, versions: list[tuple[int, int, int]]) -> str:
+    """``fingerprint``'s key from (enrolment id, version, profile version) rows."""
+    facts = [program.id, program_weights(program), program.max_timezone_gap_hours,
+             str(program.starts_on), [list(v) for v in versions]]
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def suggest(ranked: Ranking, mentee: Enrolment, exclude: Iterable[int], k: int
+            ) -> list[tuple[int, float, tuple[str, ...]]]:
+    """The ``k`` best mentors for one mentee among those not in ``exclude`` (mentor
+    enrolment ids), best first: (mentor enrolment id, score in [0, 1], reasons)."""
+    found = ranked.matcher.suggest(mentee_record(mentee, exclude), k)
+    return [(int(str(s.mentor_id)), s.score, s.reasons) for s in found]
+
+
+def pair_fit(ranked: Ranking, mentee: Enrolment, mentor_id: int
+             ) -> tuple[float | None, list[str]]:
+    """The score and reasons of one pair as the engine sees it now; (None, []) when a hard
+    constraint (no shared language, the program's time-zone limit) rules it out."""
+    record = mentee_record(mentee)
+    column = ranked.matcher.mentor_index_[mentor_id]
+    score = float(ranked.matcher.score([record])[0, column])
+    if score == float("-inf"):
+        return None, []
+    return score, ranked.matcher.explain(record, column)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from mentorship.db import get_session
-from mentorship.services import programs
+from mentorship.services import programs, request_queries
 from mentorship.services.matches import MatcherCache
 from mentorship.services.profiles import get_profile
 from mentorship.services.specs import ROLE_SPECS
@@ -48,7 +48,8 @@ def home() -> str:
     overview = programs.enrolment_counts(db) if current_user.is_admin else None
     return render_template("main/dashboard.html", enrolments=mine, open_programs=open_programs,
                            profile=get_profile(db, current_user), overview=overview,
-                           all_programs=visible)
+                           all_programs=visible,
+                           mentoring=request_queries.dashboard_summary(db, current_user))
 
 
 @bp.get("/healthz")
