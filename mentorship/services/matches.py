@@ -15,6 +15,7 @@ app's start fast; ``warm_engine`` pays that cost in the background once a worker
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import threading
@@ -90,10 +91,7 @@ def reference_date(program: Program) -> datetime:
 def fingerprint(program: Program, mentors: Sequence[Enrolment]) -> str:
     """What a fitted matcher depends on: the program's weights and limits, and each
     mentor's enrolment and profile versions (bumped by every edit)."""
-    facts = [program.id, program_weights(program), program.max_timezone_gap_hours,
-             str(program.starts_on),
-             [(m.id, m.version, m.user.profile.version) for m in mentors]]
-    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+    return _key(program, [(m.id, m.version, m.user.profile.version) for m in mentors])
 
 
 @dataclass
@@ -146,6 +144,9 @@ def fitted(session: Session, program: Program, cache: MatcherCache) -> Fitted | 
                           max_timezone_gap_hours=program.max_timezone_gap_hours,
                           ).fit([mentor_record(m) for m in mentors])
         cache.put(key, matcher)
+        # The fitted matcher lives as long as the worker: keep the garbage collector's
+        # full passes from walking it (they made warm suggestions' p95 2-3x slower).
+        gc.freeze()
     return Fitted(matcher, mentors, {m.id: j for j, m in enumerate(mentors)})
 
 

@@ -8,11 +8,18 @@ from math import comb
 import numpy as np
 import pytest
 
-from benchmarks import textgrid, texteval
+from benchmarks import texteval, textgrid
 from benchmarks.evalset import EvalSet, load_evalset, recall_at, reciprocal_rank, render, tfidf_scores
 from benchmarks.texteval import BLOCKS, block_similarities, combine, cross_validated, engine_scores
-from benchmarks.textgrid import (best_point, cross_validate, grid_ranks, query_folds, rank_metrics,
-                                 relevance_mask, weight_grid)
+from benchmarks.textgrid import (
+    best_point,
+    cross_validate,
+    grid_ranks,
+    query_folds,
+    rank_metrics,
+    relevance_mask,
+    weight_grid,
+)
 from matching.text import BLOCK_WEIGHTS
 
 SHIPPED = np.array([BLOCK_WEIGHTS[name] for name in BLOCKS])
