@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.models import Availability, Enrolment, Profile, Program, Role, User
 from mentorship.security import hash_password
-from mentorship.services import programs
+from mentorship.services import demo_activity, programs
 from mentorship.services.demo_people import (
     DEMO_DOMAIN,
     Person,
@@ -25,6 +25,7 @@ from mentorship.services.demo_people import (
     role_counts,
 )
 from mentorship.services.errors import Conflict
+from mentorship.services.matches import MatcherCache
 from mentorship.services.fields import normalize_email
 from mentorship.services.specs import ACCOUNT, PROFILE, ROLE_SPECS
 
@@ -98,6 +99,7 @@ def seed_demo(session: Session, *, mentees: int, mentors: int, seed: int, today:
         users.append((person, user))
     _add_past_cohort(session, closed, users)
     session.flush()
+    demo_activity.add_requests(session, main, MatcherCache())
     paused, dual = role_counts(mentees, mentors)
     return DemoSummary(main.id, mentees, mentors, len(people), paused, dual)
 
