@@ -143,7 +143,7 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     """
     n, m = len(model.divisor), len(model.cap)
     keep = model.allowed(cols, values)
-    pool = _Pool(rows[keep], cols[keep], values[keep], model.weights(rows[keep], values[keep]), first[keep])
+    pool = _Pool(rows[keep], cols[keep], model.weights(rows[keep], values[keep]), first[keep])
     first_pairs = int(pool.solved.sum())
     bound_w = model.bound_weights(bound)
     reduced = np.full(n, -np.inf)  # rows read so far: max of weight - price over the pairs left out
@@ -153,9 +153,8 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     passes = scanned = 0
     while True:
         passes += 1
-        at = np.flatnonzero(pool.solved)
-        solved_on = len(at)
-        r, c, w = pool.rows[at], pool.cols[at], pool.w[at]
+        r, c, w = pool.solved_pairs()
+        solved_on = len(r)
         assignment = solve_flow(r, c, w, model.cap, n, m, model.objective)
         u, v = duals(r, c, w, model.cap, assignment, model.out)
         rest = np.flatnonzero(~pool.solved)
@@ -193,32 +192,43 @@ def _cheapest(v: np.ndarray, open_cols: np.ndarray, reach: tuple[np.ndarray, np.
 
 
 class _Pool:
-    """The pairs whose scores are known, and which of them are solved on."""
+    """The pairs whose weights are known: those given (grouped by row), and those found by reading rows.
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, w: np.ndarray,
-                 solved: np.ndarray) -> None:
-        self.rows, self.cols, self.values, self.w, self.solved = rows, cols, values, w, solved.copy()
+    Found pairs are always solved on; given ones once chosen or promoted.
+    The given pairs may number millions and never move; the few found are
+    kept apart, so adding them copies nothing big.
+    """
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, solved: np.ndarray) -> None:
+        if len(rows) > 1 and np.any(np.diff(rows) < 0):
+            order = np.argsort(rows, kind="stable")
+            rows, cols, w, solved = rows[order], cols[order], w[order], solved[order]
+        self.rows, self.cols, self.w, self.solved = rows, cols, w, solved.copy()
+        self.found = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
+
+    def solved_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, weights) of every pair to solve on."""
+        at = np.flatnonzero(self.solved)
+        return tuple(np.concatenate([given[at], found])  # type: ignore[return-value]
+                     for given, found in zip((self.rows, self.cols, self.w), self.found, strict=True))
 
     def add(self, parts: list[tuple[np.ndarray, ...]]) -> None:
-        """Add pairs to solve on (they were not known): (rows, cols, values, weights) per part, at once."""
-        if not parts:
-            return
-        rows, cols, values, w = (np.concatenate(p) for p in zip(*parts, strict=True))
-        self.rows, self.cols = np.concatenate([self.rows, rows]), np.concatenate([self.cols, cols])
-        self.values, self.w = np.concatenate([self.values, values]), np.concatenate([self.w, w])
-        self.solved = np.concatenate([self.solved, np.ones(len(rows), bool)])
+        """Add pairs found by reading rows: (rows, cols, weights) per part."""
+        if parts:
+            new = [np.concatenate(p) for p in zip(*parts, strict=True)]
+            order = np.argsort(np.concatenate([self.found[0], new[0]]), kind="stable")
+            self.found = tuple(np.concatenate([old, add])[order]  # type: ignore[assignment]
+                               for old, add in zip(self.found, new, strict=True))
 
-    def by_row(self) -> tuple[np.ndarray, np.ndarray]:
-        """The known pairs' rows sorted, and the order that sorts them (for :meth:`of_rows`)."""
-        order = np.argsort(self.rows, kind="stable")
-        return self.rows[order], order
-
-    def of_rows(self, index: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in ``rows``, column) of every known pair of ``rows``, given :meth:`by_row`."""
-        sorted_rows, order = index
-        starts = np.searchsorted(sorted_rows, rows, side="left")
-        counts = np.searchsorted(sorted_rows, rows, side="right") - starts
-        return np.repeat(np.arange(len(rows)), counts), self.cols[order[ranges(starts, counts)]]
+    def of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, column) of every known pair of ``rows``."""
+        at, cols = [], []
+        for sorted_rows, their_cols in ((self.rows, self.cols), (self.found[0], self.found[1])):
+            starts = np.searchsorted(sorted_rows, rows, side="left")
+            counts = np.searchsorted(sorted_rows, rows, side="right") - starts
+            at.append(np.repeat(np.arange(len(rows)), counts))
+            cols.append(their_cols[ranges(starts, counts)])
+        return np.concatenate(at), np.concatenate(cols)
 
 
 @dataclass(frozen=True)
@@ -231,11 +241,10 @@ class _Found:
 def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.ndarray,
           v: np.ndarray) -> _Found:
     """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
-    index = pool.by_row()
     done_rows, done_reduced, found, violated = [], [], [], False
     for block_rows, block in blocks(to_read):
         gain = model.block_gains(block_rows, block, v)
-        gain[pool.of_rows(index, block_rows)] = -np.inf  # known pairs are checked exactly
+        gain[pool.of_rows(block_rows)] = -np.inf  # known pairs are checked exactly
         limit = u[block_rows] - NEAR - _SLACK
         reduced = gain.max(axis=1, initial=-np.inf)
         hot = np.flatnonzero(reduced > limit)  # the few rows with a pair worth a look
@@ -249,7 +258,7 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
         exact = w - v[near_c[ok]] - u[block_rows[near_r[ok]]]
         near = np.flatnonzero(ok)[exact > -NEAR]
         violated |= bool((exact > 0).any())
-        found.append((block_rows[near_r[near]], near_c[near], raw[near], w[exact > -NEAR]))
+        found.append((block_rows[near_r[near]], near_c[near], w[exact > -NEAR]))
         hot_gain[at[near], near_c[near]] = -np.inf
         hot_gain[at[~ok], near_c[~ok]] = -np.inf  # below min_score: never a pair
         reduced[hot] = hot_gain.max(axis=1, initial=-np.inf)
