@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Round", "certified_round", "kth_per_line"]
 
-#: Cells of scores read at once when checking rows (about 64 MB of float64).
-_READ_CELLS = 8_000_000
+#: Cells of scores read at once when checking rows (about 200 MB of float64): each read
+#: re-analyses its mentees, so few large reads cost less than many small ones.
+_READ_CELLS = 24_000_000
 #: Pairs of the first solve, about: each mentee's best 5 to 20 candidates (the others are
 #: checked exactly, which costs far less). One solve on 20 per mentee often needs no
 #: second one, but on big rounds two small solves cost less than one large.
