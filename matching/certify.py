@@ -96,13 +96,15 @@ class Outcome:
 #: Pairs this close to violating the certificate (in weight units) are solved on
 #: too, so that the next solve's slightly different prices rarely need another pass.
 NEAR = 2**COST_BITS // 64
+#: Rows worth reading rather than grouping every row by what it can reach.
+_FEW_ROWS = 64
 #: Slack (weight units) for the float comparisons that only decide what to check exactly.
 _SLACK = 4.0
 
 
 def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
                     first: np.ndarray, bound: np.ndarray, blocks: Blocks, max_passes: int = 50,
-                    reach: tuple[np.ndarray, np.ndarray] | None = None) -> Outcome:
+                    reach: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None) -> Outcome:
     """Solve on some known pairs, then add the pairs the certificate rejects until it accepts.
 
     Parameters
@@ -121,12 +123,14 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     max_passes : int
         Solves allowed; when they run out the last assignment (optimal on
         the pairs solved) is returned uncertified.
-    reach : (ndarray of int, ndarray of bool), optional
-        Each row's group and, per group, the mentors its rows may possibly
-        be paired with (a superset of the allowed ones, e.g. from the hard
-        constraints). A row is then compared with the cheapest seat it can
-        reach rather than the cheapest of all: mentors few can reach (a
-        minority language) are cheap, and would send every row to be read.
+    reach : callable, optional
+        Returns each row's group and, per group, the mentors its rows may
+        possibly be paired with (a superset of the allowed ones, e.g. from
+        the hard constraints), or None. Rows are then compared with the
+        cheapest seat they can reach rather than the cheapest of all:
+        mentors few can reach (a minority language) are cheap, and would
+        send every row to be read. Called once, and only when more than a
+        few rows would be read without it.
 
     Returns
     -------
@@ -151,6 +155,7 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     history: list[np.ndarray] = []
     open_cols = model.cap > 0
     passes = scanned = 0
+    groups = None
     while True:
         passes += 1
         r, c, w = pool.solved_pairs()
@@ -163,7 +168,11 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
         pool.solved[rest[gain > -NEAR]] = True
 
         uf = u.astype(float)
-        check = bound_w > uf + _cheapest(v, open_cols, reach, n) - _SLACK
+        check = bound_w > uf + _cheapest(v, open_cols, None, n) - _SLACK
+        if reach is not None and np.count_nonzero(check) > max(_FEW_ROWS, n // 100):
+            groups, reach = reach(), None
+        if groups is not None:
+            check = bound_w > uf + _cheapest(v, open_cols, groups, n) - _SLACK
         if history:
             drops = np.array([float((old - v)[open_cols].max(initial=0)) for old in history])
             seen = read_at >= 0

@@ -168,7 +168,7 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     by_mentor = sp.csr_matrix((usable.astype(np.float32), cand.indices, cand.indptr), shape=(n, m)).tocsc()
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
     first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor).astype(float)[cols]
-    out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=_reach(matcher, mentees))
+    out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=lambda: _reach(matcher, mentees))
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
 
 
