@@ -26,7 +26,7 @@ import numpy as np
 from matching.duals import coverage_out, duals, ranges
 from matching.flow import COST_BITS, integer_weights, scaled_values, solve_flow
 
-__all__ = ["Blocks", "Model", "Outcome", "certified_solve", "kth_per_line"]
+__all__ = ["Blocks", "Model", "Outcome", "certified_solve"]
 
 #: Row blocks of raw scores for the given (sorted) rows: (rows, float array of shape (len(rows), n_mentors)).
 Blocks = Callable[[np.ndarray], Iterable[tuple[np.ndarray, np.ndarray]]]
@@ -96,13 +96,15 @@ class Outcome:
 #: Pairs this close to violating the certificate (in weight units) are solved on
 #: too, so that the next solve's slightly different prices rarely need another pass.
 NEAR = 2**COST_BITS // 64
+#: Rows worth reading rather than grouping every row by what it can reach.
+_FEW_ROWS = 64
 #: Slack (weight units) for the float comparisons that only decide what to check exactly.
 _SLACK = 4.0
 
 
 def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
                     first: np.ndarray, bound: np.ndarray, blocks: Blocks, max_passes: int = 50,
-                    reach: tuple[np.ndarray, np.ndarray] | None = None) -> Outcome:
+                    reach: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None) -> Outcome:
     """Solve on some known pairs, then add the pairs the certificate rejects until it accepts.
 
     Parameters
@@ -121,12 +123,14 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     max_passes : int
         Solves allowed; when they run out the last assignment (optimal on
         the pairs solved) is returned uncertified.
-    reach : (ndarray of int, ndarray of bool), optional
-        Each row's group and, per group, the mentors its rows may possibly
-        be paired with (a superset of the allowed ones, e.g. from the hard
-        constraints). A row is then compared with the cheapest seat it can
-        reach rather than the cheapest of all: mentors few can reach (a
-        minority language) are cheap, and would send every row to be read.
+    reach : callable, optional
+        Returns each row's group and, per group, the mentors its rows may
+        possibly be paired with (a superset of the allowed ones, e.g. from
+        the hard constraints), or None. Rows are then compared with the
+        cheapest seat they can reach rather than the cheapest of all:
+        mentors few can reach (a minority language) are cheap, and would
+        send every row to be read. Called once, and only when more than a
+        few rows would be read without it.
 
     Returns
     -------
@@ -143,7 +147,7 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     """
     n, m = len(model.divisor), len(model.cap)
     keep = model.allowed(cols, values)
-    pool = _Pool(rows[keep], cols[keep], values[keep], model.weights(rows[keep], values[keep]), first[keep])
+    pool = _Pool(rows[keep], cols[keep], model.weights(rows[keep], values[keep]), first[keep])
     first_pairs = int(pool.solved.sum())
     bound_w = model.bound_weights(bound)
     reduced = np.full(n, -np.inf)  # rows read so far: max of weight - price over the pairs left out
@@ -151,11 +155,11 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     history: list[np.ndarray] = []
     open_cols = model.cap > 0
     passes = scanned = 0
+    groups = None
     while True:
         passes += 1
-        at = np.flatnonzero(pool.solved)
-        solved_on = len(at)
-        r, c, w = pool.rows[at], pool.cols[at], pool.w[at]
+        r, c, w = pool.solved_pairs()
+        solved_on = len(r)
         assignment = solve_flow(r, c, w, model.cap, n, m, model.objective)
         u, v = duals(r, c, w, model.cap, assignment, model.out)
         rest = np.flatnonzero(~pool.solved)
@@ -164,7 +168,11 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
         pool.solved[rest[gain > -NEAR]] = True
 
         uf = u.astype(float)
-        check = bound_w > uf + _cheapest(v, open_cols, reach, n) - _SLACK
+        check = bound_w > uf + _cheapest(v, open_cols, None, n) - _SLACK
+        if reach is not None and np.count_nonzero(check) > max(_FEW_ROWS, n // 100):
+            groups, reach = reach(), None
+        if groups is not None:
+            check = bound_w > uf + _cheapest(v, open_cols, groups, n) - _SLACK
         if history:
             drops = np.array([float((old - v)[open_cols].max(initial=0)) for old in history])
             seen = read_at >= 0
@@ -193,32 +201,43 @@ def _cheapest(v: np.ndarray, open_cols: np.ndarray, reach: tuple[np.ndarray, np.
 
 
 class _Pool:
-    """The pairs whose scores are known, and which of them are solved on."""
+    """The pairs whose weights are known: those given (grouped by row), and those found by reading rows.
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, w: np.ndarray,
-                 solved: np.ndarray) -> None:
-        self.rows, self.cols, self.values, self.w, self.solved = rows, cols, values, w, solved.copy()
+    Found pairs are always solved on; given ones once chosen or promoted.
+    The given pairs may number millions and never move; the few found are
+    kept apart, so adding them copies nothing big.
+    """
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, solved: np.ndarray) -> None:
+        if len(rows) > 1 and np.any(np.diff(rows) < 0):
+            order = np.argsort(rows, kind="stable")
+            rows, cols, w, solved = rows[order], cols[order], w[order], solved[order]
+        self.rows, self.cols, self.w, self.solved = rows, cols, w, solved.copy()
+        self.found = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
+
+    def solved_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, cols, weights) of every pair to solve on."""
+        at = np.flatnonzero(self.solved)
+        return tuple(np.concatenate([given[at], found])  # type: ignore[return-value]
+                     for given, found in zip((self.rows, self.cols, self.w), self.found, strict=True))
 
     def add(self, parts: list[tuple[np.ndarray, ...]]) -> None:
-        """Add pairs to solve on (they were not known): (rows, cols, values, weights) per part, at once."""
-        if not parts:
-            return
-        rows, cols, values, w = (np.concatenate(p) for p in zip(*parts, strict=True))
-        self.rows, self.cols = np.concatenate([self.rows, rows]), np.concatenate([self.cols, cols])
-        self.values, self.w = np.concatenate([self.values, values]), np.concatenate([self.w, w])
-        self.solved = np.concatenate([self.solved, np.ones(len(rows), bool)])
+        """Add pairs found by reading rows: (rows, cols, weights) per part."""
+        if parts:
+            new = [np.concatenate(p) for p in zip(*parts, strict=True)]
+            order = np.argsort(np.concatenate([self.found[0], new[0]]), kind="stable")
+            self.found = tuple(np.concatenate([old, add])[order]  # type: ignore[assignment]
+                               for old, add in zip(self.found, new, strict=True))
 
-    def by_row(self) -> tuple[np.ndarray, np.ndarray]:
-        """The known pairs' rows sorted, and the order that sorts them (for :meth:`of_rows`)."""
-        order = np.argsort(self.rows, kind="stable")
-        return self.rows[order], order
-
-    def of_rows(self, index: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in ``rows``, column) of every known pair of ``rows``, given :meth:`by_row`."""
-        sorted_rows, order = index
-        starts = np.searchsorted(sorted_rows, rows, side="left")
-        counts = np.searchsorted(sorted_rows, rows, side="right") - starts
-        return np.repeat(np.arange(len(rows)), counts), self.cols[order[ranges(starts, counts)]]
+    def of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(position in ``rows``, column) of every known pair of ``rows``."""
+        at, cols = [], []
+        for sorted_rows, their_cols in ((self.rows, self.cols), (self.found[0], self.found[1])):
+            starts = np.searchsorted(sorted_rows, rows, side="left")
+            counts = np.searchsorted(sorted_rows, rows, side="right") - starts
+            at.append(np.repeat(np.arange(len(rows)), counts))
+            cols.append(their_cols[ranges(starts, counts)])
+        return np.concatenate(at), np.concatenate(cols)
 
 
 @dataclass(frozen=True)
@@ -231,11 +250,10 @@ class _Found:
 def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.ndarray,
           v: np.ndarray) -> _Found:
     """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
-    index = pool.by_row()
     done_rows, done_reduced, found, violated = [], [], [], False
     for block_rows, block in blocks(to_read):
         gain = model.block_gains(block_rows, block, v)
-        gain[pool.of_rows(index, block_rows)] = -np.inf  # known pairs are checked exactly
+        gain[pool.of_rows(block_rows)] = -np.inf  # known pairs are checked exactly
         limit = u[block_rows] - NEAR - _SLACK
         reduced = gain.max(axis=1, initial=-np.inf)
         hot = np.flatnonzero(reduced > limit)  # the few rows with a pair worth a look
@@ -249,7 +267,7 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
         exact = w - v[near_c[ok]] - u[block_rows[near_r[ok]]]
         near = np.flatnonzero(ok)[exact > -NEAR]
         violated |= bool((exact > 0).any())
-        found.append((block_rows[near_r[near]], near_c[near], raw[near], w[exact > -NEAR]))
+        found.append((block_rows[near_r[near]], near_c[near], w[exact > -NEAR]))
         hot_gain[at[near], near_c[near]] = -np.inf
         hot_gain[at[~ok], near_c[~ok]] = -np.inf  # below min_score: never a pair
         reduced[hot] = hot_gain.max(axis=1, initial=-np.inf)
@@ -257,46 +275,3 @@ def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.
         done_reduced.append(reduced)
     pool.add(found)  # once: the pool may hold millions of pairs
     return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)
-
-
-def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
-    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
-
-    When the entries hold each row's ``k`` best scores (as candidates do),
-    it bounds every score of the row left out. Lines are laid out in a
-    ``-inf``-padded matrix and cut together, no sort; the few much longer
-    lines (a popular mentor's column) are cut one by one. A tuple of ``k``
-    gives one row of cuts per ``k`` from a single partition.
-
-    Examples
-    --------
-    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
-    [0.5, -inf]
-    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), (1, 3)).tolist()
-    [[0.9, 0.1], [0.2, -inf]]
-    """
-    ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
-    counts = np.diff(indptr)
-    n, longest = len(counts), int(counts.max(initial=0))
-    cut = np.full((len(ks), n), -np.inf)
-    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
-    if wanted:
-        least = min(ks[i] for i in wanted)
-        width = min(longest, max(max(ks[i] for i in wanted), 4 * -(-len(values) // max(n, 1))))
-        short = np.flatnonzero((counts >= least) & (counts <= width))
-        if len(short):
-            padded = np.full((len(short), width), -np.inf, dtype=values.dtype)
-            lines = np.repeat(np.arange(len(short)), counts[short])
-            at = ranges(indptr[short], counts[short])
-            padded[lines, at - indptr[short][lines]] = values[at]
-            positions = [width - ks[i] for i in wanted]
-            parted = np.partition(padded, sorted(set(positions)), axis=1)
-            for i, pos in zip(wanted, positions, strict=True):
-                cut[i, short] = np.where(counts[short] >= ks[i], parted[:, pos], -np.inf)
-        for line in np.flatnonzero(counts > width):
-            part = values[indptr[line] : indptr[line + 1]]
-            positions = [len(part) - ks[i] for i in wanted]
-            parted = np.partition(part, sorted(set(positions)))
-            for i, pos in zip(wanted, positions, strict=True):
-                cut[i, line] = parted[pos]
-    return cut[0] if isinstance(k, int | np.integer) else cut

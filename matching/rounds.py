@@ -21,18 +21,20 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
-from matching.certify import Blocks, Model, certified_solve, kth_per_line
+from matching.certify import Blocks, Model, certified_solve
 from matching.criteria import Facts, structured_tables
+from matching.duals import ranges
 from matching.flow import row_divisor
 from matching.model import Mentee
 
 if TYPE_CHECKING:
     from matching.matcher import Matcher
 
-__all__ = ["Round", "certified_round"]
+__all__ = ["Round", "certified_round", "kth_per_line"]
 
-#: Cells of scores read at once when checking rows (about 64 MB of float64).
-_READ_CELLS = 8_000_000
+#: Cells of scores read at once when checking rows (about 200 MB of float64): each read
+#: re-analyses its mentees, so few large reads cost less than many small ones.
+_READ_CELLS = 24_000_000
 #: Pairs of the first solve, about: each mentee's best 5 to 20 candidates (the others are
 #: checked exactly, which costs far less). One solve on 20 per mentee often needs no
 #: second one, but on big rounds two small solves cost less than one large.
@@ -61,6 +63,49 @@ class Round:
     certified: bool
     passes: int
     extra_pairs: int
+
+
+def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
+    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
+
+    When the entries hold each row's ``k`` best scores (as candidates do),
+    it bounds every score of the row left out. Lines are laid out in a
+    ``-inf``-padded matrix and cut together, no sort; the few much longer
+    lines (a popular mentor's column) are cut one by one. A tuple of ``k``
+    gives one row of cuts per ``k`` from a single partition.
+
+    Examples
+    --------
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
+    [0.5, -inf]
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), (1, 3)).tolist()
+    [[0.9, 0.1], [0.2, -inf]]
+    """
+    ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
+    counts = np.diff(indptr)
+    n, longest = len(counts), int(counts.max(initial=0))
+    cut = np.full((len(ks), n), -np.inf)
+    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
+    if wanted:
+        least = min(ks[i] for i in wanted)
+        width = min(longest, max(max(ks[i] for i in wanted), 4 * -(-len(values) // max(n, 1))))
+        short = np.flatnonzero((counts >= least) & (counts <= width))
+        if len(short):
+            padded = np.full((len(short), width), -np.inf, dtype=values.dtype)
+            lines = np.repeat(np.arange(len(short)), counts[short])
+            at = ranges(indptr[short], counts[short])
+            padded[lines, at - indptr[short][lines]] = values[at]
+            positions = [width - ks[i] for i in wanted]
+            parted = np.partition(padded, sorted(set(positions)), axis=1)
+            for i, pos in zip(wanted, positions, strict=True):
+                cut[i, short] = np.where(counts[short] >= ks[i], parted[:, pos], -np.inf)
+        for line in np.flatnonzero(counts > width):
+            part = values[indptr[line] : indptr[line + 1]]
+            positions = [len(part) - ks[i] for i in wanted]
+            parted = np.partition(part, sorted(set(positions)))
+            for i, pos in zip(wanted, positions, strict=True):
+                cut[i, line] = parted[pos]
+    return cut[0] if isinstance(k, int | np.integer) else cut
 
 
 def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: ArrayLike, *, k: int = 50,
@@ -123,7 +168,7 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     by_mentor = sp.csr_matrix((usable.astype(np.float32), cand.indices, cand.indptr), shape=(n, m)).tocsc()
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
     first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor).astype(float)[cols]
-    out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=_reach(matcher, mentees))
+    out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=lambda: _reach(matcher, mentees))
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
 
 
