@@ -5,10 +5,10 @@ smoothed IDF learnt from the mentors, L2 norm) for words, character n-grams
 and vocabulary terms; ``CountVectorizer(analyzer="char_wb")`` cuts the
 character n-grams; the latent space is :mod:`matching.latent`. Counting is the
 engine's own (:mod:`matching.corpus` counts a whole batch with numpy): the
-n-grams of each *distinct* word are cut once, and a document's n-gram counts
-are its word counts times those, which is exactly what
-``TfidfVectorizer(analyzer="char_wb")`` counts on the document's content
-words, at a fraction of the cost (see the README's measurements).
+n-grams of each *distinct* stem are cut once, and a document's n-gram counts
+are its stem counts times those, which is exactly what
+``TfidfVectorizer(analyzer="char_wb")`` counts on the document's stems, at a
+fraction of the cost (see the README's measurements).
 """
 
 from __future__ import annotations

@@ -127,3 +127,8 @@ def test_a_few_rows_encode_as_they_do_in_a_big_batch() -> None:
         sparse, dense = matcher.encoder_.transform(analyse_many(texts[i:i + 1], tags[i:i + 1]))
         np.testing.assert_allclose(sparse.toarray(), big_sparse[i].toarray(), rtol=1e-6, atol=1e-7)
         np.testing.assert_allclose(dense, big_dense[i:i + 1], rtol=1e-5, atol=1e-6)
+
+
+def test_an_unknown_stemmer_language_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="no Snowball stemmer for 'klingon'"):
+        stem("qapla", "klingon")
