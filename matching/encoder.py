@@ -5,10 +5,10 @@ smoothed IDF learnt from the mentors, L2 norm) for words, character n-grams
 and vocabulary terms; ``CountVectorizer(analyzer="char_wb")`` cuts the
 character n-grams; the latent space is :mod:`matching.latent`. Counting is the
 engine's own (:mod:`matching.corpus` counts a whole batch with numpy): the
-n-grams of each *distinct* word are cut once, and a document's n-gram counts
-are its word counts times those, which is exactly what
-``TfidfVectorizer(analyzer="char_wb")`` counts on the document's content
-words, at a fraction of the cost (see the README's measurements).
+n-grams of each *distinct* stem are cut once, and a document's n-gram counts
+are its stem counts times those, which is exactly what
+``TfidfVectorizer(analyzer="char_wb")`` counts on the document's stems, at a
+fraction of the cost (see the README's measurements).
 """
 
 from __future__ import annotations
@@ -59,19 +59,24 @@ def _counts(counts: Counts, n_docs: int, n_cols: int) -> sp.csr_matrix:
 def _tfidf(transformer: TfidfTransformer, counts: sp.csr_matrix) -> sp.csr_matrix:
     """``transformer.transform(counts)``: sublinear counts times the fitted IDF, rows L2-normalised.
 
-    A few rows (one suggestion) are weighted here with the transformer's
-    ``idf_``, to the same numbers: its ``transform`` validates its input for
-    half a millisecond a call, and a suggestion makes three.
+    A few rows (one suggestion) are weighted by :func:`_weigh` with the
+    transformer's ``idf_``, to the same numbers: its ``transform`` validates
+    its input for half a millisecond a call, and a suggestion makes three.
     """
     if counts.shape[0] > _FEW_ROWS:
         return transformer.transform(counts)
-    counts = counts.tocsr()
-    counts.sum_duplicates()
-    data = (1.0 + np.log(counts.data)) * transformer.idf_[counts.indices]
-    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
-    data /= np.where(norms > 0, norms, 1.0)[rows]
-    return sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    c = counts.tocoo()
+    c.sum_duplicates()
+    return sp.csr_matrix((_weigh(transformer, c.row, c.col, c.data, counts.shape[0]), (c.row, c.col)),
+                         shape=counts.shape)
+
+
+def _weigh(transformer: TfidfTransformer, rows: np.ndarray, cols: np.ndarray, counts: np.ndarray,
+           n_rows: int) -> np.ndarray:
+    """The values ``transformer.transform`` gives distinct (row, column, count) entries."""
+    data = (1.0 + np.log(counts)) * transformer.idf_[cols]
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
+    return data / np.where(norms > 0, norms, 1.0)[rows]
 
 
 class TextEncoder:
@@ -170,19 +175,44 @@ class TextEncoder:
     def transform(self, corpus: Corpus) -> tuple[sp.csr_matrix, np.ndarray]:
         """Sparse (words, chars, concepts) and dense (categories, latent) features, block-weighted."""
         n, w = corpus.n_docs, {k: np.sqrt(v) for k, v in (self.weights or BLOCK_WEIGHTS).items()}
-        words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
-        chars = _tfidf(self.chars_, self._char_counts(corpus))
-        concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_)))
-        sparse = sp.hstack([w["words"] * words, w["chars"] * chars, w["concepts"] * concepts],
-                           format="csr", dtype=np.float32)
+        if n <= _FEW_ROWS:
+            sparse, concepts = self._few_rows(corpus, w)
+        else:
+            words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
+            chars = _tfidf(self.chars_, self._char_counts(corpus))
+            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocoo()
+            sparse = sp.hstack([w["words"] * words, w["chars"] * chars, w["concepts"] * concepts],
+                               format="csr", dtype=np.float32)
         ph = _phrases()
         n_categories = len(ph.categories)
-        c = concepts.tocoo()
+        c = concepts
         categories = np.bincount(c.row * n_categories + ph.category_of[c.col], weights=c.data,
                                  minlength=n * n_categories).astype(float).reshape(n, n_categories)
         dense = np.hstack([w["categories"] * normalize_rows(categories),
                            w["latent"] * self.latent_.transform(corpus)])
         return sparse, np.ascontiguousarray(dense, dtype=np.float32)
+
+    def _few_rows(self, corpus: Corpus, w: dict[str, float]) -> tuple[sp.csr_matrix, sp.coo_matrix]:
+        """:meth:`transform`'s sparse part and concept weights for a few rows, as one matrix built once.
+
+        The same numbers as the three ``TfidfTransformer.transform`` calls and
+        the stacking of many rows; built from the entries, a suggestion
+        skips a dozen intermediate matrices.
+        """
+        n = corpus.n_docs
+        wr, wc, wv = self._word_entries(corpus)
+        chars = self._char_counts(corpus).tocoo()
+        chars.sum_duplicates()
+        c = corpus.concepts
+        concepts = _weigh(self.concepts_, c.doc, c.key, c.value, n)
+        rows = np.concatenate([wr, chars.row, c.doc])
+        cols = np.concatenate([wc, self.n_words_ + chars.col, self.n_words_ + self.n_chars_ + c.key])
+        values = np.concatenate([w["words"] * _weigh(self.words_, wr, wc, wv, n),
+                                 w["chars"] * _weigh(self.chars_, chars.row, chars.col, chars.data, n),
+                                 w["concepts"] * concepts])
+        shape = (n, self.n_words_ + self.n_chars_ + len(self.concepts_.idf_))
+        sparse = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=shape)
+        return sparse, sp.coo_matrix((concepts, (c.doc, c.key)), shape=(n, len(self.concepts_.idf_)))
 
     def word_block(self, sparse: sp.csr_matrix, max_bytes: int) -> tuple[sp.csr_matrix, np.ndarray] | None:
         """The rows' sparse features kept to the columns they use, and the mentors' features there, dense.

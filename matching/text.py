@@ -8,7 +8,7 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
   TF-IDF weighted over the mentors;
 - ``words``: stemmed content words and adjacent word pairs (TF-IDF over the
   mentors), for skills the vocabulary does not know;
-- ``chars``: character 4-grams of the content words (TF-IDF over the
+- ``chars``: character 4-grams of the content stems (TF-IDF over the
   mentors), so "plumber" meets "plumbing" and "leadership" meets "leader",
   which no stemmer joins;
 - ``latent``: a latent semantic space (truncated SVD) fitted on the
@@ -95,6 +95,8 @@ def stemmer(language: str = "english") -> Stemmer.Stemmer:
     >>> stemmer("german").stemWords(["entwicklung", "entwickler"])
     ['entwickl', 'entwickl']
     """
+    if language not in Stemmer.algorithms():
+        raise ValueError(f"no Snowball stemmer for {language!r}; known: {', '.join(Stemmer.algorithms())}")
     return Stemmer.Stemmer(language, 100_000)
 
 

@@ -115,3 +115,20 @@ def test_words_blocks_match_scikit_learns_tfidf_of_stems_and_pairs() -> None:
     m = reference.fit_transform(mentors)
     np.testing.assert_allclose(ours, (reference.transform(["learning machine learning"]) @ m.T).toarray(),
                                atol=1e-6)
+
+
+def test_a_few_rows_encode_as_they_do_in_a_big_batch() -> None:
+    from tests.matching.synthetic import make_people
+    mentors, mentees = make_people(30, 40, seed=2)
+    matcher = Matcher().fit(mentors)
+    texts, tags = [e.goals for e in mentees], [e.skills_to_grow for e in mentees]
+    big_sparse, big_dense = matcher.encoder_.transform(analyse_many(texts, tags))  # over _FEW_ROWS rows
+    for i in (0, 7, 39):
+        sparse, dense = matcher.encoder_.transform(analyse_many(texts[i:i + 1], tags[i:i + 1]))
+        np.testing.assert_allclose(sparse.toarray(), big_sparse[i].toarray(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(dense, big_dense[i:i + 1], rtol=1e-5, atol=1e-6)
+
+
+def test_an_unknown_stemmer_language_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="no Snowball stemmer for 'klingon'"):
+        stem("qapla", "klingon")
