@@ -1,0 +1,115 @@
+"""Publishing a round's draft: every pair created in one transaction, or none. Take a
+session; never commit.
+
+The draft was solved against the program as it was; since then mentors may have
+filled seats or paused, mentees may have been paired through a request, pairs may
+have ended. Publishing re-checks every proposal against the present and refuses the
+whole round (Conflict, listing each clash) if any no longer holds. The pairings are
+then created with ``create_pairing``, whose conditional seat update and unique index
+still catch whatever changes between the check and the write.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+
+from mentorship.models import (
+    Enrolment,
+    MatchRequest,
+    MatchRound,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+    RequestStatus,
+    RoundProposal,
+    RoundStatus,
+    utcnow,
+)
+from mentorship.services import matches
+from mentorship.services.errors import Conflict
+from mentorship.services.notifications import Kind, notify
+from mentorship.services.pairings import create_pairing, ended_pairs
+from mentorship.services.rounds import check_can_match, claim
+
+SHOWN_CLASHES = 20
+CHUNK = 500  # ids per IN list, well under every database's limit
+
+
+class RoundClashes(Conflict):
+    """Proposals that no longer hold; ``clashes`` lists them as sentences."""
+
+    def __init__(self, clashes: Sequence[str]) -> None:
+        shown = "; ".join(clashes[:SHOWN_CLASHES])
+        more = f"; and {len(clashes) - SHOWN_CLASHES} more" if len(clashes) > SHOWN_CLASHES else ""
+        super().__init__(f"Nothing was published: {len(clashes)} proposed pair"
+                         f"{'s' if len(clashes) != 1 else ''} no longer hold: {shown}{more}. "
+                         "Re-run the round to plan around the changes.")
+        self.clashes = list(clashes)
+
+
+def publish(session: Session, round_: MatchRound) -> list[Pairing]:
+    """Create every proposed pairing, cancel the matched mentees' pending requests and
+    notify both sides; Conflict (nothing changed) if it is not a draft or any pair clashes."""
+    check_can_match(round_.program)
+    claim(session, round_, (RoundStatus.DRAFT,), "Only a draft can be published; this round "
+          "is published, discarded or running.", status=RoundStatus.PUBLISHED,
+          finished_at=utcnow())
+    proposals = list(session.scalars(
+        select(RoundProposal).where(RoundProposal.round_id == round_.id)
+        .options(joinedload(RoundProposal.mentee).joinedload(Enrolment.user),
+                 joinedload(RoundProposal.mentor).joinedload(Enrolment.user))
+        .order_by(RoundProposal.id)))
+    clashes = _clashes(session, round_, proposals)
+    if clashes:
+        raise RoundClashes(clashes)
+    program = round_.program.name
+    pairings = []
+    for p in proposals:
+        pairing = create_pairing(session, p.mentee, p.mentor, source=PairingSource.ROUND,
+                                 score=p.score, reasons=p.reasons, round_id=round_.id)
+        pairings.append(pairing)
+        notify(session, p.mentee.user_id, Kind.PAIRED_BY_ROUND, "pairing", pairing.id,
+               partner=p.mentor.user.name, program=program)
+        notify(session, p.mentor.user_id, Kind.PAIRED_BY_ROUND, "pairing", pairing.id,
+               partner=p.mentee.user.name, program=program)
+    mentee_ids = [p.mentee_enrolment_id for p in proposals]
+    for start in range(0, len(mentee_ids), CHUNK):
+        session.execute(update(MatchRequest).where(
+            MatchRequest.mentee_enrolment_id.in_(mentee_ids[start:start + CHUNK]),
+            MatchRequest.status == RequestStatus.PENDING)
+            .values(status=RequestStatus.CANCELLED, decided_at=utcnow())
+            .execution_options(synchronize_session=False))
+    session.flush()
+    return pairings
+
+
+def _clashes(session: Session, round_: MatchRound,
+             proposals: Sequence[RoundProposal]) -> list[str]:
+    """Each proposal that the present contradicts, as a sentence naming the pair."""
+    mentee_ids = [p.mentee_enrolment_id for p in proposals]
+    paired: set[int] = set()
+    for start in range(0, len(mentee_ids), CHUNK):
+        paired |= set(session.scalars(select(Pairing.mentee_enrolment_id).where(
+            Pairing.mentee_enrolment_id.in_(mentee_ids[start:start + CHUNK]),
+            Pairing.status == PairingStatus.ACTIVE)))
+    ended = ended_pairs(session, round_.program_id)
+    wanted = Counter(p.mentor_enrolment_id for p in proposals)
+    mentors = {p.mentor_enrolment_id: p.mentor for p in proposals}
+    short = {mentor_id for mentor_id, n in wanted.items()
+             if matches.free_seats(mentors[mentor_id]) < n}
+    clashes = []
+    for p in proposals:
+        pair = f"{p.mentee.user.name} – {p.mentor.user.name}"
+        if p.mentee_enrolment_id in paired:
+            clashes.append(f"{pair}: {p.mentee.user.name} already has a mentor")
+        elif (p.mentee_enrolment_id, p.mentor_enrolment_id) in ended:
+            clashes.append(f"{pair}: they worked together before")
+        elif p.mentor_enrolment_id in short:
+            clashes.append(f"{pair}: {p.mentor.user.name} has "
+                           f"{matches.free_seats(p.mentor)} free seat(s) for "
+                           f"{wanted[p.mentor_enrolment_id]} proposed mentees")
+    return clashes
