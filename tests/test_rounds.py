@@ -389,3 +389,43 @@ def test_the_round_page_query_count_does_not_grow_with_the_proposals(app: Flask)
             assert client.get(f"/admin/rounds/{round_id}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+# The match-round command
+
+
+def test_match_round_prints_the_report_writes_csv_and_publishes(
+        app: Flask, cohort: dict[str, int], tmp_path: Any) -> None:
+    target = tmp_path / "draft.csv"
+    result = app.test_cli_runner().invoke(args=[
+        "match-round", str(cohort["program"]), "--objective", "coverage", "--min-score", "0.1",
+        "--equity", "0.5", "--group-by", "experience", "--csv", str(target), "--publish"])
+    assert result.exit_code == 0, result.output
+    assert "Matched 4 of 5 mentees (80%)" in result.output
+    assert "Not matched, no allowed mentor: 1" in result.output
+    assert "Published: 4 pairings" in result.output
+    assert len(target.read_text().splitlines()) == 5
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Pairing)) == 4
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["999999"], "No program has the id 999999"),
+    (["abc"], "is not a valid integer"),
+    (["1", "--min-score", "2"], "not in the range"),
+    (["1", "--equity", "lots"], "is not a valid float"),
+    (["1", "--objective", "fast"], "is not one of"),
+])
+def test_match_round_refuses_bad_input_clearly(app: Flask, cohort: dict[str, int],
+                                               args: list[str], message: str) -> None:
+    result = app.test_cli_runner().invoke(args=["match-round", *args])
+    assert result.exit_code != 0
+    assert message in result.output
+    assert stored_count(app) == 0
+
+
+def test_match_round_refuses_while_a_round_runs(app: Flask, cohort: dict[str, int]) -> None:
+    create(app, lambda session: session.add(MatchRound(program_id=cohort["program"])))
+    result = app.test_cli_runner().invoke(args=["match-round", str(cohort["program"])])
+    assert result.exit_code == 1
+    assert "A round of this program is running" in result.output
