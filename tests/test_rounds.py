@@ -233,7 +233,8 @@ def test_publish_pairs_everyone_notifies_both_and_cancels_pending_requests(
         db = get_session()
         made = round_publish.publish(db, rounds.get_round(db, round_id))
         db.commit()
-        assert len(made) == 4 and all(p.source == PairingSource.ROUND for p in made)
+        assert len(made) == 4
+        assert {db.get(Pairing, i).source for i in made} == {PairingSource.ROUND}
         assert db.get(Enrolment, cohort["Grace"]).seats_taken == 2
         assert db.get(MatchRequest, request_id).status == RequestStatus.CANCELLED
         assert db.scalar(select(func.count()).select_from(Notification)
@@ -429,3 +430,19 @@ def test_match_round_refuses_while_a_round_runs(app: Flask, cohort: dict[str, in
     result = app.test_cli_runner().invoke(args=["match-round", str(cohort["program"])])
     assert result.exit_code == 1
     assert "A round of this program is running" in result.output
+
+
+def test_publish_refuses_when_a_seat_goes_between_the_check_and_the_write(
+        app: Flask, cohort: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk write keeps the database's own rules, not only the check before it."""
+    round_id = run(app, cohort["program"])
+    monkeypatch.setattr(round_publish, "_clashes", lambda *args: [])
+    create(app, lambda session: setattr(session.get(Enrolment, cohort["Linus"]), "availability",
+                                        Availability.PAUSED))
+    with app.app_context():
+        db = get_session()
+        with pytest.raises(Conflict, match="seats were taken"):
+            round_publish.publish(db, rounds.get_round(db, round_id))
+        db.rollback()
+        assert db.scalar(select(func.count()).select_from(Pairing)) == 0
+        assert db.get(Enrolment, cohort["Grace"]).seats_taken == 0

@@ -91,7 +91,7 @@ def publish(round_id: int) -> dict[str, Any]:
     db = get_session()
     made = round_publish.publish(db, _round(round_id))
     db.commit()
-    return {"round": round_json(_round(round_id)), "pairings": [p.id for p in made]}
+    return {"round": round_json(_round(round_id)), "pairings": made}
 
 
 @bp.post("/rounds/<int:round_id>/discard")

@@ -5,8 +5,10 @@ The draft was solved against the program as it was; since then mentors may have
 filled seats or paused, mentees may have been paired through a request, pairs may
 have ended. Publishing re-checks every proposal against the present and refuses the
 whole round (Conflict, listing each clash) if any no longer holds. The pairings are
-then created with ``create_pairing``, whose conditional seat update and unique index
-still catch whatever changes between the check and the write.
+then created in bulk under the rules ``pairings.create_pairing`` keeps for one pair (a
+conditional seat update, the unique index on a mentee's active pairing), which still
+catch whatever changes between the check and the write. One by one, ten thousand
+pairings took half a minute; in bulk they take a fraction of a second.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from mentorship.models import (
+    Availability,
     Enrolment,
     MatchRequest,
     MatchRound,
+    Notification,
     Pairing,
     PairingSource,
     PairingStatus,
@@ -31,8 +36,8 @@ from mentorship.models import (
 )
 from mentorship.services import matches
 from mentorship.services.errors import Conflict
-from mentorship.services.notifications import Kind, notify
-from mentorship.services.pairings import create_pairing, ended_pairs
+from mentorship.services.notifications import Kind
+from mentorship.services.pairings import ended_pairs
 from mentorship.services.rounds import check_can_match, claim
 
 SHOWN_CLASHES = 20
@@ -51,9 +56,10 @@ class RoundClashes(Conflict):
         self.clashes = list(clashes)
 
 
-def publish(session: Session, round_: MatchRound) -> list[Pairing]:
+def publish(session: Session, round_: MatchRound) -> list[int]:
     """Create every proposed pairing, cancel the matched mentees' pending requests and
-    notify both sides; Conflict (nothing changed) if it is not a draft or any pair clashes."""
+    notify both sides; the new pairings' ids. Conflict (nothing changed) if it is not a
+    draft or any pair clashes."""
     check_can_match(round_.program)
     claim(session, round_, (RoundStatus.DRAFT,), "Only a draft can be published; this round "
           "is published, discarded or running.", status=RoundStatus.PUBLISHED,
@@ -66,16 +72,14 @@ def publish(session: Session, round_: MatchRound) -> list[Pairing]:
     clashes = _clashes(session, round_, proposals)
     if clashes:
         raise RoundClashes(clashes)
+    pairings = _create_pairings(session, round_, proposals)
     program = round_.program.name
-    pairings = []
-    for p in proposals:
-        pairing = create_pairing(session, p.mentee, p.mentor, source=PairingSource.ROUND,
-                                 score=p.score, reasons=p.reasons, round_id=round_.id)
-        pairings.append(pairing)
-        notify(session, p.mentee.user_id, Kind.PAIRED_BY_ROUND, "pairing", pairing.id,
-               partner=p.mentor.user.name, program=program)
-        notify(session, p.mentor.user_id, Kind.PAIRED_BY_ROUND, "pairing", pairing.id,
-               partner=p.mentee.user.name, program=program)
+    session.execute(insert(Notification), [
+        {"user_id": user_id, "kind": Kind.PAIRED_BY_ROUND.value, "subject_type": "pairing",
+         "subject_id": pairing_id, "data": {"partner": partner, "program": program}}
+        for p, pairing_id in zip(proposals, pairings, strict=True)
+        for user_id, partner in ((p.mentee.user_id, p.mentor.user.name),
+                                 (p.mentor.user_id, p.mentee.user.name))])
     mentee_ids = [p.mentee_enrolment_id for p in proposals]
     for start in range(0, len(mentee_ids), CHUNK):
         session.execute(update(MatchRequest).where(
@@ -85,6 +89,39 @@ def publish(session: Session, round_: MatchRound) -> list[Pairing]:
             .execution_options(synchronize_session=False))
     session.flush()
     return pairings
+
+
+def _create_pairings(session: Session, round_: MatchRound,
+                     proposals: Sequence[RoundProposal]) -> list[int]:
+    """Every pairing of the round in bulk, under the rules ``create_pairing`` keeps one by
+    one: each mentor's seats are taken by one conditional UPDATE (all or Conflict), and a
+    mentee paired meanwhile breaks the partial unique index (Conflict). Both run in a
+    savepoint, so a refusal leaves nothing half done; the ids come back in order."""
+    wanted = Counter(p.mentor_enrolment_id for p in proposals)
+    seats = Enrolment.__table__
+    try:
+        with session.begin_nested():
+            taken = session.execute(
+                update(seats).where(seats.c.id == bindparam("mentor"),
+                                    seats.c.availability == Availability.OPEN.value,
+                                    seats.c.seats_taken + bindparam("n") <= seats.c.capacity)
+                .values(seats_taken=seats.c.seats_taken + bindparam("n")),
+                [{"mentor": mentor, "n": n} for mentor, n in wanted.items()])
+            if taken.rowcount != len(wanted):  # type: ignore[attr-defined]
+                raise Conflict("A mentor's seats were taken while the round was published. "
+                               "Re-run the round.")
+            rows = session.execute(insert(Pairing).returning(
+                Pairing.id, sort_by_parameter_order=True), [
+                {"program_id": round_.program_id, "mentee_enrolment_id": p.mentee_enrolment_id,
+                 "mentor_enrolment_id": p.mentor_enrolment_id, "source": PairingSource.ROUND,
+                 "score": p.score, "reasons": p.reasons, "round_id": round_.id}
+                for p in proposals]).scalars().all() if proposals else []
+    except IntegrityError:
+        raise Conflict("A mentee was paired while the round was published. "
+                       "Re-run the round.") from None
+    for mentor in {p.mentor for p in proposals}:
+        session.expire(mentor, ["seats_taken"])
+    return list(rows)
 
 
 def _clashes(session: Session, round_: MatchRound,
