@@ -89,4 +89,5 @@ def describe(round_: MatchRound) -> str:
     lines += [f"  {g['label']}: {g['matched']} of {g['mentees']} ({g['coverage']:.0%})"
               + ("  below 80% of the best group" if g["warning"] else "") for g in r["groups"]]
     lines += [f"Not matched, {why.replace('_', ' ')}: {n}" for why, n in r["why_counts"].items()]
+    lines.append("Seconds: " + ", ".join(f"{name} {s:.2f}" for name, s in r["seconds"].items()))
     return "\n".join(lines)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, url_for
+from flask import current_app, url_for
+from werkzeug.wrappers import Response
 
 from mentorship.api.auth import api_admin_required, current_api_user
 from mentorship.api.blueprint import bp

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -98,7 +99,7 @@ def _create_pairings(session: Session, round_: MatchRound,
     mentee paired meanwhile breaks the partial unique index (Conflict). Both run in a
     savepoint, so a refusal leaves nothing half done; the ids come back in order."""
     wanted = Counter(p.mentor_enrolment_id for p in proposals)
-    seats = Enrolment.__table__
+    seats = cast(Table, Enrolment.__table__)
     try:
         with session.begin_nested():
             taken = session.execute(

@@ -12,13 +12,14 @@ program for ever.
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -136,7 +137,7 @@ def pool_summary(session: Session, program: Program, shown: int = 50) -> Pool:
     mentors, seats = session.execute(
         select(func.count(), func.coalesce(func.sum(Enrolment.capacity - Enrolment.seats_taken), 0))
         .where(Enrolment.program_id == program.id, _mentor_with_seat())).one()
-    return Pool(mentees, mentors, int(seats), some(_free_mentee()), some(_mentor_with_seat()))
+    return Pool(mentees, mentors, int(seats or 0), some(_free_mentee()), some(_mentor_with_seat()))
 
 
 def _fail_stale_runs(session: Session, program_id: int) -> None:
@@ -191,16 +192,26 @@ def run_round(session: Session, round_id: int, cache: matches.MatcherCache,
     Any failure marks the round failed with its error instead of propagating: the
     admin reads it on the round's page.
     """
+    seconds: dict[str, float] = {}
+    clock = [("", time.perf_counter())]
+
+    def phase(name: str) -> None:  # the time each phase took goes into the report
+        now = time.perf_counter()
+        seconds[clock[-1][0]] = round(now - clock[-1][1], 3)
+        clock.append((name, now))
+        progress(name)
     try:
         round_ = get_round(session, round_id)
-        progress("load")
+        phase("load")
         pool = _load_pool(session, round_)
         session.commit()  # end the read: the engine runs holding no database lock
-        progress("fit")
+        phase("fit")
         fit = matches.fitted(session, round_.program, cache)
         session.commit()
-        draft = _solve(round_, pool, fit, progress)
-        progress("save")
+        draft = _solve(round_, pool, fit, phase)
+        phase("save")
+        draft.report["seconds"] = seconds | {"save": round(time.perf_counter() - clock[-1][1], 3)}
+        draft.report["seconds"].pop("", None)
         _write_draft(session, round_, pool, draft)
         session.commit()
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the round
@@ -288,7 +299,7 @@ def _write_draft(session: Session, round_: MatchRound, pool: _Pool, draft: _Draf
             [mentee for mentee, _ in draft.solved.dropped] or [0])))
     if draft.solved.pinned:  # a pin's score follows the profiles as they are now
         session.execute(
-            update(RoundProposal.__table__).where(
+            update(cast(Table, RoundProposal.__table__)).where(
                 RoundProposal.round_id == round_.id,
                 RoundProposal.mentee_enrolment_id == bindparam("pin_mentee"))
             .values(score=bindparam("pin_score")),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
 from mentorship.auth import admin_required
 from mentorship.db import get_session
-from mentorship.forms import ConfirmForm, form_for
+from mentorship.forms import BaseForm, ConfirmForm, form_for
 from mentorship.models import MatchRound
 from mentorship.services import programs, round_edits, round_publish, round_report, rounds
 from mentorship.services.vocabulary import CRITERION_LABELS
@@ -50,7 +51,7 @@ def _after_run(round_: MatchRound) -> Response:
     else:
         flash(f"Draft ready: {round_.report['matched']} of {round_.report['mentees']} "
               "mentees matched. Nothing is published yet.", "success")
-    return redirect(url_for("rounds.show", round_id=round_.id))  # type: ignore[return-value]
+    return redirect(url_for("rounds.show", round_id=round_.id))
 
 
 def _round_page(round_: MatchRound, form: Any) -> FormPage:
@@ -82,7 +83,7 @@ def proposals_csv(round_id: int) -> Response:
         "Content-Disposition": f'attachment; filename="round-{round_.id}-proposals.csv"'})
 
 
-def _act(round_id: int, form_class: type, action: Any, done: str) -> Response | tuple[str, int]:
+def _act(round_id: int, form_class: type[BaseForm], action: Any, done: str) -> Response | tuple[str, int]:
     """A POST on the round page: check CSRF, call the service, commit, back to the page."""
     db = get_session()
     round_ = rounds.get_round(db, round_id)
