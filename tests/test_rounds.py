@@ -446,3 +446,12 @@ def test_publish_refuses_when_a_seat_goes_between_the_check_and_the_write(
         db.rollback()
         assert db.scalar(select(func.count()).select_from(Pairing)) == 0
         assert db.get(Enrolment, cohort["Grace"]).seats_taken == 0
+
+
+def test_the_matching_page_of_a_closed_program_offers_no_run(app: Flask) -> None:
+    ids = make_cohort(app, status=ProgramStatus.CLOSED)
+    client = admin_client(app, ids["admin"])
+    html = client.get(f"/admin/programs/{ids['program']}/matching").get_data(as_text=True)
+    assert "Rounds run only for open or running programs" in html and ">Run</button>" not in html
+    answer = client.post(f"/admin/programs/{ids['program']}/matching", data=SCORE)
+    assert answer.status_code == 409
