@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import cast
+from typing import NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased
 
 from mentorship.models import (
     Availability,
@@ -33,9 +33,9 @@ from mentorship.models import (
     RequestStatus,
     RoundProposal,
     RoundStatus,
+    User,
     utcnow,
 )
-from mentorship.services import matches
 from mentorship.services.errors import Conflict
 from mentorship.services.notifications import Kind
 from mentorship.services.pairings import ended_pairs
@@ -57,6 +57,38 @@ class RoundClashes(Conflict):
         self.clashes = list(clashes)
 
 
+class _Proposal(NamedTuple):
+    """A proposal with the little publishing needs of both people (no full ORM objects:
+    ten thousand of those take seconds to load)."""
+
+    mentee_id: int
+    mentor_id: int
+    score: float
+    reasons: list[str]
+    mentee_user: int
+    mentee_name: str
+    mentor_user: int
+    mentor_name: str
+    free_seats: int
+
+
+def _proposals(session: Session, round_: MatchRound) -> list[_Proposal]:
+    mentee, mentor = aliased(Enrolment), aliased(Enrolment)
+    mentee_user, mentor_user = aliased(User), aliased(User)
+    free = case((mentor.availability == Availability.OPEN, mentor.capacity - mentor.seats_taken),
+                else_=0)
+    rows = session.execute(
+        select(RoundProposal.mentee_enrolment_id, RoundProposal.mentor_enrolment_id,
+               RoundProposal.score, RoundProposal.reasons, mentee_user.id, mentee_user.name,
+               mentor_user.id, mentor_user.name, free)
+        .join(mentee, mentee.id == RoundProposal.mentee_enrolment_id)
+        .join(mentee_user, mentee_user.id == mentee.user_id)
+        .join(mentor, mentor.id == RoundProposal.mentor_enrolment_id)
+        .join(mentor_user, mentor_user.id == mentor.user_id)
+        .where(RoundProposal.round_id == round_.id).order_by(RoundProposal.id))
+    return [_Proposal(*row) for row in rows]
+
+
 def publish(session: Session, round_: MatchRound) -> list[int]:
     """Create every proposed pairing, cancel the matched mentees' pending requests and
     notify both sides; the new pairings' ids. Conflict (nothing changed) if it is not a
@@ -65,89 +97,85 @@ def publish(session: Session, round_: MatchRound) -> list[int]:
     claim(session, round_, (RoundStatus.DRAFT,), "Only a draft can be published; this round "
           "is published, discarded or running.", status=RoundStatus.PUBLISHED,
           finished_at=utcnow())
-    proposals = list(session.scalars(
-        select(RoundProposal).where(RoundProposal.round_id == round_.id)
-        .options(joinedload(RoundProposal.mentee).joinedload(Enrolment.user),
-                 joinedload(RoundProposal.mentor).joinedload(Enrolment.user))
-        .order_by(RoundProposal.id)))
+    proposals = _proposals(session, round_)
     clashes = _clashes(session, round_, proposals)
     if clashes:
         raise RoundClashes(clashes)
     pairings = _create_pairings(session, round_, proposals)
     program = round_.program.name
-    session.execute(insert(Notification), [
-        {"user_id": user_id, "kind": Kind.PAIRED_BY_ROUND.value, "subject_type": "pairing",
-         "subject_id": pairing_id, "data": {"partner": partner, "program": program}}
-        for p, pairing_id in zip(proposals, pairings, strict=True)
-        for user_id, partner in ((p.mentee.user_id, p.mentor.user.name),
-                                 (p.mentor.user_id, p.mentee.user.name))])
-    mentee_ids = [p.mentee_enrolment_id for p in proposals]
+    if proposals:
+        session.execute(insert(cast(Table, Notification.__table__)), [
+            {"user_id": user_id, "kind": Kind.PAIRED_BY_ROUND.value, "subject_type": "pairing",
+             "subject_id": pairing_id, "data": {"partner": partner, "program": program}}
+            for p, pairing_id in zip(proposals, pairings, strict=True)
+            for user_id, partner in ((p.mentee_user, p.mentor_name),
+                                     (p.mentor_user, p.mentee_name))])
+    mentee_ids = [p.mentee_id for p in proposals]
     for start in range(0, len(mentee_ids), CHUNK):
         session.execute(update(MatchRequest).where(
             MatchRequest.mentee_enrolment_id.in_(mentee_ids[start:start + CHUNK]),
             MatchRequest.status == RequestStatus.PENDING)
             .values(status=RequestStatus.CANCELLED, decided_at=utcnow())
             .execution_options(synchronize_session=False))
-    session.flush()
     return pairings
 
 
 def _create_pairings(session: Session, round_: MatchRound,
-                     proposals: Sequence[RoundProposal]) -> list[int]:
+                     proposals: Sequence[_Proposal]) -> list[int]:
     """Every pairing of the round in bulk, under the rules ``create_pairing`` keeps one by
-    one: each mentor's seats are taken by one conditional UPDATE (all or Conflict), and a
+    one: each mentor's seats are taken by a conditional UPDATE (all or Conflict), and a
     mentee paired meanwhile breaks the partial unique index (Conflict). Both run in a
     savepoint, so a refusal leaves nothing half done; the ids come back in order."""
-    wanted = Counter(p.mentor_enrolment_id for p in proposals)
+    wanted = Counter(p.mentor_id for p in proposals)
     seats = cast(Table, Enrolment.__table__)
+    pairings = cast(Table, Pairing.__table__)
     try:
         with session.begin_nested():
-            taken = session.execute(
-                update(seats).where(seats.c.id == bindparam("mentor"),
-                                    seats.c.availability == Availability.OPEN.value,
-                                    seats.c.seats_taken + bindparam("n") <= seats.c.capacity)
-                .values(seats_taken=seats.c.seats_taken + bindparam("n")),
-                [{"mentor": mentor, "n": n} for mentor, n in wanted.items()])
-            if taken.rowcount != len(wanted):  # type: ignore[attr-defined]
-                raise Conflict("A mentor's seats were taken while the round was published. "
-                               "Re-run the round.")
-            rows = session.execute(insert(Pairing).returning(
-                Pairing.id, sort_by_parameter_order=True), [
-                {"program_id": round_.program_id, "mentee_enrolment_id": p.mentee_enrolment_id,
-                 "mentor_enrolment_id": p.mentor_enrolment_id, "source": PairingSource.ROUND,
-                 "score": p.score, "reasons": p.reasons, "round_id": round_.id}
-                for p in proposals]).scalars().all() if proposals else []
+            mentors = list(wanted.items())
+            for start in range(0, len(mentors), CHUNK):
+                part = dict(mentors[start:start + CHUNK])
+                extra = case(part, value=seats.c.id, else_=0)
+                taken = session.execute(
+                    update(seats).where(seats.c.id.in_(part),
+                                        seats.c.availability == Availability.OPEN.value,
+                                        seats.c.seats_taken + extra <= seats.c.capacity)
+                    .values(seats_taken=seats.c.seats_taken + extra))
+                if taken.rowcount != len(part):  # type: ignore[attr-defined]
+                    raise Conflict("A mentor's seats were taken while the round was "
+                                   "published. Re-run the round.")
+            ids = session.execute(insert(pairings).returning(
+                pairings.c.id, sort_by_parameter_order=True), [
+                {"program_id": round_.program_id, "mentee_enrolment_id": p.mentee_id,
+                 "mentor_enrolment_id": p.mentor_id, "source": PairingSource.ROUND,
+                 "status": PairingStatus.ACTIVE, "score": p.score, "reasons": p.reasons,
+                 "round_id": round_.id} for p in proposals]).scalars().all() \
+                if proposals else []
     except IntegrityError:
         raise Conflict("A mentee was paired while the round was published. "
                        "Re-run the round.") from None
-    for mentor in {p.mentor for p in proposals}:
-        session.expire(mentor, ["seats_taken"])
-    return list(rows)
+    session.expire_all()  # seats changed by SQL: loaded enrolments must not show old counts
+    return list(ids)
 
 
 def _clashes(session: Session, round_: MatchRound,
-             proposals: Sequence[RoundProposal]) -> list[str]:
+             proposals: Sequence[_Proposal]) -> list[str]:
     """Each proposal that the present contradicts, as a sentence naming the pair."""
-    mentee_ids = [p.mentee_enrolment_id for p in proposals]
+    mentee_ids = [p.mentee_id for p in proposals]
     paired: set[int] = set()
     for start in range(0, len(mentee_ids), CHUNK):
         paired |= set(session.scalars(select(Pairing.mentee_enrolment_id).where(
             Pairing.mentee_enrolment_id.in_(mentee_ids[start:start + CHUNK]),
             Pairing.status == PairingStatus.ACTIVE)))
     ended = ended_pairs(session, round_.program_id)
-    wanted = Counter(p.mentor_enrolment_id for p in proposals)
-    mentors = {p.mentor_enrolment_id: p.mentor for p in proposals}
-    short = {mentor_id for mentor_id, n in wanted.items()
-             if matches.free_seats(mentors[mentor_id]) < n}
+    wanted = Counter(p.mentor_id for p in proposals)
     clashes = []
     for p in proposals:
-        pair = f"{p.mentee.user.name} – {p.mentor.user.name}"
-        if p.mentee_enrolment_id in paired:
-            clashes.append(f"{pair}: {p.mentee.user.name} already has a mentor")
-        elif (p.mentee_enrolment_id, p.mentor_enrolment_id) in ended:
+        pair = f"{p.mentee_name} – {p.mentor_name}"
+        if p.mentee_id in paired:
+            clashes.append(f"{pair}: {p.mentee_name} already has a mentor")
+        elif (p.mentee_id, p.mentor_id) in ended:
             clashes.append(f"{pair}: they worked together before")
-        elif p.mentor_enrolment_id in short:
-            clashes.append(f"{pair}: {p.mentor.user.name} has "
-                           f"{matches.free_seats(p.mentor)} free seat(s) for "
-                           f"{wanted[p.mentor_enrolment_id]} proposed mentees")
+        elif p.free_seats < wanted[p.mentor_id]:
+            clashes.append(f"{pair}: {p.mentor_name} has {max(0, p.free_seats)} free seat(s) "
+                           f"for {wanted[p.mentor_id]} proposed mentees")
     return clashes
