@@ -35,7 +35,7 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.services import matches, round_publish, rounds
+from mentorship.services import matches, round_publish, round_runs, rounds
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
@@ -91,7 +91,7 @@ def run_in_app(url: str, program_id: int) -> dict[str, float]:
         began = marks[0][1]
         round_ = rounds.start_round(db, db.get(Program, program_id), {}, None)
         db.commit()
-        round_ = rounds.run_round(db, round_.id, matches.MatcherCache(),
+        round_ = round_runs.run_round(db, round_.id, matches.MatcherCache(),
                                   lambda phase: marks.append((phase, time.perf_counter())))
         end = time.perf_counter()
         if round_.error:

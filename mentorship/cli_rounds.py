@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 
 from mentorship.db import get_session
 from mentorship.models import MatchRound, Program, RoundStatus
-from mentorship.services import matches, round_edits, round_publish, round_report, rounds
+from mentorship.services import matches, round_edits, round_publish, round_report, round_runs, rounds
 from mentorship.services.errors import Conflict, FieldErrors
 
 
@@ -49,9 +49,9 @@ def match_round_command(program_id: int, objective: str, min_score: float | None
     except Conflict as exc:
         raise click.ClickException(str(exc)) from None
     session.commit()
-    with click.progressbar(length=len(rounds.PHASES), label=f"Round {started.id}",
+    with click.progressbar(length=len(round_runs.PHASES), label=f"Round {started.id}",
                            item_show_func=lambda phase: phase) as bar:
-        round_ = rounds.run_round(session, started.id, matches.MatcherCache(),
+        round_ = round_runs.run_round(session, started.id, matches.MatcherCache(),
                                   lambda phase: bar.update(1, phase))
     if round_.status != RoundStatus.DRAFT:
         raise click.ClickException(f"Round {round_.id} failed: {round_.error}")

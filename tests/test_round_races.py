@@ -26,7 +26,7 @@ from mentorship.models import (
     Program,
     RoundStatus,
 )
-from mentorship.services import matches, rounds
+from mentorship.services import matches, round_runs, rounds
 from mentorship.services.pairings import create_pairing
 from tests.api.helpers import bearer
 from tests.factories import create, login, make_enrolment, make_user
@@ -128,7 +128,7 @@ def draft(app: Flask, program_id: int) -> int:
         db = get_session()
         round_ = rounds.start_round(db, db.get(Program, program_id), {}, None)
         db.commit()
-        return rounds.run_round(db, round_.id, matches.MatcherCache()).id
+        return round_runs.run_round(db, round_.id, matches.MatcherCache()).id
 
 
 def test_publishing_twice_at_once_publishes_once(file_app: Flask, server: str,

@@ -26,7 +26,7 @@ from mentorship.models import (
     RoundStatus,
     utcnow,
 )
-from mentorship.services import matches, round_edits, round_publish, round_report, rounds
+from mentorship.services import matches, round_edits, round_publish, round_report, round_runs, rounds
 from mentorship.services.errors import Conflict, FieldErrors
 from mentorship.services.pairings import create_pairing
 from tests.factories import create, login, make_enrolment, make_user
@@ -43,7 +43,7 @@ def run(app: Flask, program_id: int, **settings: Any) -> int:
         program = db.get(Program, program_id)
         round_ = rounds.start_round(db, program, SCORE | settings, None)
         db.commit()
-        return rounds.run_round(db, round_.id, matches.MatcherCache()).id
+        return round_runs.run_round(db, round_.id, matches.MatcherCache()).id
 
 
 def proposals(app: Flask, round_id: int) -> dict[int, tuple[int, bool]]:
@@ -190,7 +190,7 @@ def test_pins_and_exclusions_are_kept_by_a_rerun(app: Flask, cohort: dict[str, i
         assert round_.report["edited"]
         rounds.restart_round(db, round_)
         db.commit()
-        rounds.run_round(db, round_id, matches.MatcherCache())
+        round_runs.run_round(db, round_id, matches.MatcherCache())
     draft = proposals(app, round_id)
     assert draft[cohort["Cy"]] == (cohort["Grace"], True)
     assert draft[cohort["Bea"]] == (cohort["Grace"], False)

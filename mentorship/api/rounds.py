@@ -13,7 +13,7 @@ from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object
 from mentorship.db import get_session
 from mentorship.models import MatchRound
-from mentorship.services import programs, round_edits, round_publish, rounds
+from mentorship.services import programs, round_edits, round_publish, round_runs, rounds
 
 PAIR_FIELDS = ("mentee_enrolment_id", "mentor_enrolment_id")
 
@@ -46,7 +46,7 @@ def start_round(program_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     body = json_object(rounds.SETTINGS.names)
     round_ = rounds.start_round(db, program, body, current_api_user())
     db.commit()
-    round_ = rounds.run_round(db, round_.id, _cache())
+    round_ = round_runs.run_round(db, round_.id, _cache())
     return round_json(round_), 201, {"Location": url_for(".get_round", round_id=round_.id)}
 
 
@@ -83,7 +83,7 @@ def rerun(round_id: int) -> dict[str, Any]:
     db = get_session()
     rounds.restart_round(db, _round(round_id))
     db.commit()
-    return round_json(rounds.run_round(db, round_id, _cache()))
+    return round_json(round_runs.run_round(db, round_id, _cache()))
 
 
 @bp.post("/rounds/<int:round_id>/publish")

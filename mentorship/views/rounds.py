@@ -13,7 +13,7 @@ from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
 from mentorship.models import MatchRound
-from mentorship.services import programs, round_edits, round_publish, round_report, rounds
+from mentorship.services import programs, round_edits, round_publish, round_report, round_runs, rounds
 from mentorship.services.vocabulary import CRITERION_LABELS
 from mentorship.views import FormPage, form_page
 
@@ -42,7 +42,7 @@ def program(program_id: int) -> Response | tuple[str, int]:
         return page.render()
     round_ = rounds.start_round(db, found, form.values(), current_user)
     db.commit()
-    return _after_run(rounds.run_round(db, round_.id, _cache()))
+    return _after_run(round_runs.run_round(db, round_.id, _cache()))
 
 
 def _after_run(round_: MatchRound) -> Response:
@@ -143,4 +143,4 @@ def rerun(round_id: int) -> Response | tuple[str, int]:
         return page.render(400)
     rounds.restart_round(db, round_)
     db.commit()
-    return _after_run(rounds.run_round(db, round_id, _cache()))
+    return _after_run(round_runs.run_round(db, round_id, _cache()))
