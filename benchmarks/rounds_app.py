@@ -92,7 +92,7 @@ def run_in_app(url: str, program_id: int) -> dict[str, float]:
         round_ = rounds.start_round(db, db.get(Program, program_id), {}, None)
         db.commit()
         round_ = round_runs.run_round(db, round_.id, matches.MatcherCache(),
-                                  lambda phase: marks.append((phase, time.perf_counter())))
+                                      lambda phase: marks.append((phase, time.perf_counter())))
         end = time.perf_counter()
         if round_.error:
             raise SystemExit(f"round failed: {round_.error}")

@@ -7,6 +7,7 @@ run's phases, and ``--publish`` publishes in the same invocation.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -49,13 +50,16 @@ def match_round_command(program_id: int, objective: str, min_score: float | None
     except Conflict as exc:
         raise click.ClickException(str(exc)) from None
     session.commit()
+    began = time.perf_counter()
     with click.progressbar(length=len(round_runs.PHASES), label=f"Round {started.id}",
                            item_show_func=lambda phase: phase) as bar:
         round_ = round_runs.run_round(session, started.id, matches.MatcherCache(),
-                                  lambda phase: bar.update(1, phase))
+                                      lambda phase: bar.update(1, phase))
+    took = time.perf_counter() - began
     if round_.status != RoundStatus.DRAFT:
         raise click.ClickException(f"Round {round_.id} failed: {round_.error}")
     click.echo(describe(round_))
+    click.echo(f"The run took {took:.1f} s.")
     if csv_path is not None:
         with csv_path.open("w", encoding="utf-8", newline="") as out:
             out.writelines(round_edits.proposals_csv(session, round_))
@@ -89,5 +93,5 @@ def describe(round_: MatchRound) -> str:
     lines += [f"  {g['label']}: {g['matched']} of {g['mentees']} ({g['coverage']:.0%})"
               + ("  below 80% of the best group" if g["warning"] else "") for g in r["groups"]]
     lines += [f"Not matched, {why.replace('_', ' ')}: {n}" for why, n in r["why_counts"].items()]
-    lines.append("Seconds: " + ", ".join(f"{name} {s:.2f}" for name, s in r["seconds"].items()))
+    lines.append("Seconds by phase: " + ", ".join(f"{name} {s:.2f}" for name, s in r["seconds"].items()))
     return "\n".join(lines)
