@@ -122,6 +122,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(expire_requests_command)
+    app.cli.add_command(LazyCommand("match-round", "mentorship.cli_rounds:match_round_command",
+                                    "Run a program's matching round and print its report."))
     app.cli.add_command(LazyCommand("prepare-demo", "mentorship.migrate:prepare_demo_command",
                                     "Migrate, load the demo program if the database is empty, "
                                     "and print the logins."))

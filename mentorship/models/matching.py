@@ -164,6 +164,8 @@ class MatchRound(Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The current run's start: a round re-runs in place, so created_at cannot tell.
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     error: Mapped[str] = mapped_column(Text, default="")
 

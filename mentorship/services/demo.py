@@ -25,8 +25,8 @@ from mentorship.services.demo_people import (
     role_counts,
 )
 from mentorship.services.errors import Conflict
-from mentorship.services.matches import MatcherCache
 from mentorship.services.fields import normalize_email
+from mentorship.services.matches import MatcherCache
 from mentorship.services.specs import ACCOUNT, PROFILE, ROLE_SPECS
 
 # Fixed so it can be documented; `flask demo-logins` prints it. It passes the password rules.

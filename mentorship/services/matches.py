@@ -20,10 +20,11 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -232,3 +233,146 @@ def pair_fit(ranked: Ranking, mentee: Enrolment, mentor_id: int
     if score == float("-inf"):
         return None, []
     return score, ranked.matcher.explain(record, column)
+# Rounds
+
+#: Candidates per mentee a round starts from. Any number gives the same certified
+#: optimum; 10 is the quickest at program sizes (README, "Matching", "Speed").
+ROUND_CANDIDATES = 10
+#: Score cells read at once when reporting on a round (about 32 MB of float64).
+REPORT_BLOCK_CELLS = 4_000_000
+EXPLAIN_THREADS = 2
+
+
+@dataclass
+class SolvedRound:
+    """A solved round in enrolment ids, for the rounds service to store.
+
+    ``pairs`` are the solved pairs (mentee, mentor, score) besides the pins; ``pinned``
+    the pins kept with their scores; ``dropped`` the pins no longer possible (the pair
+    is now forbidden or the mentor has no seat left); ``best`` maps each unmatched mentee
+    to its best allowed score among mentors with a seat in the round (None: not one).
+    """
+
+    pairs: list[tuple[int, int, float]]
+    pinned: list[tuple[int, int, float]]
+    dropped: list[tuple[int, int]]
+    best: dict[int, float | None]
+    figures: dict[str, Any]
+    certified: bool
+
+
+def solve_round(fit: Fitted, mentees: Sequence[Enrolment], exclude: Mapping[int, Iterable[int]],
+                seats: Mapping[int, int], pins: Mapping[int, int], groups: Sequence[str], *,
+                objective: str, min_score: float | None, equity: float,
+                progress: Callable[[str], None] = lambda phase: None) -> SolvedRound:
+    """The optimal round of ``mentees`` over ``fit``'s mentors (``seats`` free per mentor id).
+
+    Pinned pairs (``pins``: mentee id -> mentor id) are fixed: their seats are taken
+    before solving and their mentees are not solved for. ``figures`` is the engine's
+    ``evaluate`` over the whole round, pins included, grouped by ``groups``.
+    """
+    records = [mentee_record(e, exclude.get(e.id, ())) for e in mentees]
+    row = {e.id: i for i, e in enumerate(mentees)}
+    capacity = [seats.get(m.id, 0) for m in fit.mentors]
+    progress("score")
+    kept, dropped = _kept_pins(fit, records, row, pins, capacity)
+    free = [i for i, e in enumerate(mentees) if e.id not in kept]
+    solved = fit.matcher.round([records[i] for i in free], capacity,  # type: ignore[arg-type]
+                               k=ROUND_CANDIDATES,
+                               min_score=min_score, objective=objective, equity=equity)
+    progress("assign")
+    columns = [-1] * len(mentees)
+    for mentee_id, (j, _score) in kept.items():
+        columns[row[mentee_id]] = j
+    for i, j in zip(free, solved.assignment.tolist(), strict=True):
+        columns[i] = j
+    own, best = _round_scores(fit, records, columns, [seats.get(m.id, 0) for m in fit.mentors])
+    figures = _evaluate(own, columns, [seats.get(m.id, 0) for m in fit.mentors], groups)
+    ids = [m.id for m in fit.mentors]
+    pairs = [(mentees[i].id, ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
+    pinned = [(mentee_id, ids[j], score) for mentee_id, (j, score) in kept.items()]
+    unmatched = {mentees[i].id: best[i] for i in range(len(mentees)) if columns[i] < 0}
+    return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified))
+
+
+def _kept_pins(fit: Fitted, records: list[Mentee], row: Mapping[int, int],
+               pins: Mapping[int, int], capacity: list[int],
+               ) -> tuple[dict[int, tuple[int, float]], list[tuple[int, int]]]:
+    """The pins still possible (mentee id -> (column, score)), taking their seats from
+    ``capacity``; the others as (mentee id, mentor id)."""
+    wanted = [(mentee_id, mentor_id) for mentee_id, mentor_id in sorted(pins.items())
+              if mentee_id in row and mentor_id in fit.column]
+    dropped = [(a, b) for a, b in sorted(pins.items()) if (a, b) not in set(wanted)]
+    kept: dict[int, tuple[int, float]] = {}
+    if wanted:
+        scores = fit.matcher.score([records[row[mentee_id]] for mentee_id, _ in wanted])
+        for at, (mentee_id, mentor_id) in enumerate(wanted):
+            j = fit.column[mentor_id]
+            score = float(scores[at, j])
+            if score == float("-inf") or capacity[j] <= 0:
+                dropped.append((mentee_id, mentor_id))
+                continue
+            capacity[j] -= 1
+            kept[mentee_id] = (j, score)
+    return kept, dropped
+
+
+def _round_scores(fit: Fitted, records: list[Mentee], columns: list[int], seats: list[int],
+                  ) -> tuple[list[float], list[float | None]]:
+    """Each mentee's score with its mentor, and the unmatched ones' best allowed score
+    among mentors with a seat: read in row blocks so memory stays bounded."""
+    closed = [j for j, n in enumerate(seats) if n <= 0]
+    step = max(1, REPORT_BLOCK_CELLS // max(1, len(seats)))
+    own: list[float] = []
+    best: list[float | None] = []
+    for start in range(0, len(records), step):
+        block = fit.matcher.score(records[start:start + step])
+        picks = columns[start:start + step]
+        own += [float(block[i, j]) if j >= 0 else 0.0 for i, j in enumerate(picks)]
+        if closed:
+            block[:, closed] = float("-inf")
+        tops = block.max(axis=1, initial=float("-inf")).tolist() if len(seats) else []
+        best += [top if top > float("-inf") else None for top in tops]
+    return own, best
+
+
+def _evaluate(own: list[float], columns: list[int], seats: list[int],
+              groups: Sequence[str]) -> dict[str, Any]:
+    """``matching.evaluate`` on the round's own pairs (a sparse matrix of them alone:
+    the full one would not fit in memory at company size). Blocking pairs need the
+    whole matrix, so they are left out."""
+    import scipy.sparse  # noqa: PLC0415 - the engine's own dependency, loaded with it
+
+    rows = [i for i, j in enumerate(columns) if j >= 0]
+    matrix = scipy.sparse.csr_array(
+        ([own[i] for i in rows], (rows, [columns[i] for i in rows])),
+        shape=(len(columns), len(seats)))
+    figures = matching.evaluate(matrix, columns, seats, groups=list(groups))
+    figures.pop("blocking_pairs", None)
+    return dict(figures)
+
+
+def explain_pairs(fit: Fitted, mentees: Mapping[int, Enrolment],
+                  exclude: Mapping[int, Iterable[int]],
+                  pairs: Iterable[tuple[int, int]]) -> dict[int, list[str]]:
+    """Reasons per mentee id for each (mentee id, mentor id) pair, as the engine words them.
+
+    The engine explains one pair at a time and half of that work is numpy releasing the
+    GIL, so two threads (the engine's own number) explain a round about 1.5x faster.
+    """
+    def explain(pair: tuple[int, int]) -> list[str]:
+        mentee_id, mentor_id = pair
+        return fit.matcher.explain(mentee_record(mentees[mentee_id], exclude.get(mentee_id, ())),
+                                   fit.column[mentor_id])
+    pairs = list(pairs)
+    with ThreadPoolExecutor(max_workers=EXPLAIN_THREADS) as pool:
+        return {mentee_id: reasons for (mentee_id, _), reasons
+                in zip(pairs, pool.map(explain, pairs), strict=True)}
+
+
+def pair_score(fit: Fitted, mentee: Enrolment, exclude: Iterable[int],
+               mentor_id: int) -> tuple[float, list[str]]:
+    """One pair's score and reasons; ``-inf`` when a hard constraint forbids it."""
+    record = mentee_record(mentee, exclude)
+    column = fit.column[mentor_id]
+    return float(fit.matcher.score([record])[0, column]), fit.matcher.explain(record, column)
