@@ -86,8 +86,9 @@ def seed_demo(session: Session, *, mentees: int, mentors: int, seed: int, today:
         raise Conflict("Demo data is already loaded in this database.")
     password_hash = hash_password(DEMO_PASSWORD)  # argon2 is slow on purpose: hash once
     people = make_people(random.Random(seed), mentees, mentors)
-    _add_user(session, "Morgan Avery", ADMIN_EMAIL, password_hash, ADMIN_PROFILE, is_admin=True)
-    main, _draft, closed = _add_programs(session, today)
+    admin = _add_user(session, "Morgan Avery", ADMIN_EMAIL, password_hash, ADMIN_PROFILE,
+                      is_admin=True)
+    main, _draft, closed, track = _add_programs(session, today)
     users: list[tuple[Person, User]] = []
     for person in people:
         user = _add_user(session, person.name, person.email, password_hash, person.profile)
@@ -99,7 +100,9 @@ def seed_demo(session: Session, *, mentees: int, mentors: int, seed: int, today:
         users.append((person, user))
     _add_past_cohort(session, closed, users)
     session.flush()
-    demo_activity.add_requests(session, main, MatcherCache())
+    cache = MatcherCache()
+    demo_activity.add_requests(session, main, cache)
+    demo_activity.add_published_round(session, main, track, admin, cache)
     paused, dual = role_counts(mentees, mentors)
     return DemoSummary(main.id, mentees, mentors, len(people), paused, dual)
 
@@ -143,8 +146,9 @@ def _add_enrolment(session: Session, program: Program, user: User, role: Role,
     session.add(Enrolment(program=program, user=user, role=role, **values))
 
 
-def _add_programs(session: Session, today: date) -> tuple[Program, Program, Program]:
-    """The open cohort everyone is in, a draft being planned, and last year's closed one."""
+def _add_programs(session: Session, today: date) -> tuple[Program, Program, Program, Program]:
+    """The open cohort everyone is in, a draft being planned, last year's closed one, and a
+    running track whose pairs came from a published matching round."""
     starts = today + timedelta(days=14)
     main = programs.save_program(session, {
         "name": MAIN_PROGRAM, "status": "open", "max_pending_requests": 3,
@@ -169,7 +173,13 @@ def _add_programs(session: Session, today: date) -> tuple[Program, Program, Prog
         "description": ("Six months of mentoring for engineers who had recently become team "
                         "leads or engineering managers."),
     })
-    return main, draft, closed
+    track = programs.save_program(session, {
+        "name": "Engineering Leadership Track", "status": "running", "max_pending_requests": 2,
+        "starts_on": today - timedelta(days=30), "ends_on": today + timedelta(days=150),
+        "description": ("Senior engineers paired with engineering leaders for six months. "
+                        "Pairs were made by a matching round at the start of the track."),
+    })
+    return main, draft, closed, track
 
 
 def _add_past_cohort(session: Session, closed: Program,

@@ -10,14 +10,26 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorship.models import Availability, Enrolment, MatchRequest, Program, Role, User
-from mentorship.services import requests
+from mentorship.models import (
+    Availability,
+    Enrolment,
+    MatchRequest,
+    Program,
+    Role,
+    RoundStatus,
+    User,
+)
+from mentorship.services import requests, rounds
 from mentorship.services.errors import Conflict
 from mentorship.services.matches import MatcherCache
+from mentorship.services.round_publish import publish
+from mentorship.services.round_runs import run_round
+from mentorship.services.specs import ROLE_SPECS
 
 HELLO = ("Hello! I read your profile and I think you could help me with exactly what I "
          "wrote in my goals. Could we meet every two weeks to start?")
 DEMO_CAPACITY = 3  # the printed mentor keeps free seats after the demo's acceptance
+TRACK_MENTEES, TRACK_MENTORS = 24, 8  # people of the main program also in the track
 
 
 def only_in_role(session: Session, program: Program, role: Role) -> list[Enrolment]:
@@ -70,3 +82,22 @@ def _ask(session: Session, mentee: Enrolment, mentor: Enrolment, cache: MatcherC
             return requests.send_request(session, user, mentor.id, {"message": HELLO}, cache)
     except Conflict:
         return None
+
+
+def add_published_round(session: Session, main: Program, track: Program, admin: User,
+                        cache: MatcherCache) -> None:
+    """Enrol some of the main program's people in ``track`` and publish a round there,
+    so one program shows a round's pairings while the main one waits for its first."""
+    mentees = only_in_role(session, main, Role.MENTEE)[-TRACK_MENTEES:]
+    mentors = only_in_role(session, main, Role.MENTOR)[-TRACK_MENTORS:]
+    if len(mentees) < 2 or not mentors:
+        return
+    for source in (*mentees, *mentors):
+        spec = ROLE_SPECS[source.role]
+        session.add(Enrolment(program_id=track.id, user_id=source.user_id, role=source.role,
+                              **{name: getattr(source, name) for name in spec.names}))
+    session.flush()
+    round_ = rounds.start_round(session, track, {"objective": "coverage"}, admin)
+    round_ = run_round(session, round_.id, cache)
+    if round_.status == RoundStatus.DRAFT:
+        publish(session, round_)
