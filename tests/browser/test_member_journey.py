@@ -95,7 +95,7 @@ def test_sign_up_profile_and_enrol_as_mentee(web, live_server) -> None:  # noqa:
 
     page.get_by_role("link", name="Dashboard").click()
     mine = page.get_by_role("region", name="My programs")
-    expect(mine.get_by_role("link", name=program.name)).to_be_visible()
+    expect(mine.get_by_role("link", name=program.name, exact=True)).to_be_visible()
     expect(mine).to_contain_text("Mentee")
     expect(mine.locator(".tags").get_by_role("listitem")).to_have_text(
         ["data engineering", "airflow"])
