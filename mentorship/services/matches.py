@@ -21,7 +21,6 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -240,7 +239,7 @@ def pair_fit(ranked: Ranking, mentee: Enrolment, mentor_id: int
 ROUND_CANDIDATES = 10
 #: Score cells read at once when reporting on a round (about 32 MB of float64).
 REPORT_BLOCK_CELLS = 4_000_000
-EXPLAIN_THREADS = 2
+EXPLAIN_BLOCK = 2000  # mentees analysed together when a round explains its proposals
 
 
 @dataclass
@@ -357,17 +356,19 @@ def explain_pairs(fit: Fitted, mentees: Mapping[int, Enrolment],
                   pairs: Iterable[tuple[int, int]]) -> dict[int, list[str]]:
     """Reasons per mentee id for each (mentee id, mentor id) pair, as the engine words them.
 
-    The engine explains one pair at a time and half of that work is numpy releasing the
-    GIL, so two threads (the engine's own number) explain a round about 1.5x faster.
+    Explained in blocks (``Matcher.explain_many``): the mentees' text is analysed once per
+    block rather than once per pair, which was most of a round's time.
     """
-    def explain(pair: tuple[int, int]) -> list[str]:
-        mentee_id, mentor_id = pair
-        return fit.matcher.explain(mentee_record(mentees[mentee_id], exclude.get(mentee_id, ())),
-                                   fit.column[mentor_id])
     pairs = list(pairs)
-    with ThreadPoolExecutor(max_workers=EXPLAIN_THREADS) as pool:
-        return {mentee_id: reasons for (mentee_id, _), reasons
-                in zip(pairs, pool.map(explain, pairs), strict=True)}
+    reasons: dict[int, list[str]] = {}
+    for start in range(0, len(pairs), EXPLAIN_BLOCK):
+        block = pairs[start:start + EXPLAIN_BLOCK]
+        records = [mentee_record(mentees[mentee_id], exclude.get(mentee_id, ()))
+                   for mentee_id, _ in block]
+        found = fit.matcher.explain_many(records, [fit.column[m] for _, m in block])
+        reasons.update({mentee_id: words for (mentee_id, _), words in zip(block, found,
+                                                                          strict=True)})
+    return reasons
 
 
 def pair_score(fit: Fitted, mentee: Enrolment, exclude: Iterable[int],
