@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import random
-from itertools import accumulate
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report, texteval
-from benchmarks.report import parse_sizes
 from benchmarks.baseline import baseline_bytes
 from benchmarks.cohort import CAPACITY_WEIGHTS
 from benchmarks.measure import progress
+from benchmarks.report import parse_sizes
 
 GB = 1024**3
 #: Other candidate counts whose gap to the optimum is shown next to the measured round.

@@ -157,7 +157,8 @@ def _certified_lines(size: dict[str, Any]) -> list[str]:
     exact = ""
     if "certified_total_dense" in base:
         diff = base["certified_total_dense"] - base["total_score"]
-        exact = f"; total {base['certified_total_dense']:,.6f} vs exact optimum {base['total_score']:,.6f} ({diff:+.2e})"
+        exact = (f"; total {base['certified_total_dense']:,.6f} vs exact optimum "
+                 f"{base['total_score']:,.6f} ({diff:+.2e})")
     return [f"  certified round (fit -> round, k={cert['k']}): {cert['seconds']:.2f} s "
             f"(CPU {cert['cpu_seconds']:.2f} s, round {cert['round_seconds']:.2f} s), {cert['peak_mb']:,.0f} MB peak; "
             f"certified {cert['certified']}, {cert['passes']} solve(s), {cert['extra_pairs']:,} extra pairs, "

@@ -26,10 +26,27 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.evalset import (DATA, DEFAULT, EvalSet, char_tfidf_scores, load_evalset, recall_at,
-                               reciprocal_rank, render, tfidf_scores)
-from benchmarks.textgrid import (FOLD_SEED, GRID_STEP, best_point, cross_validate, grid_ranks,
-                                 rank_metrics, relevance_mask, weight_grid)
+from benchmarks.evalset import (
+    DATA,
+    DEFAULT,
+    EvalSet,
+    char_tfidf_scores,
+    load_evalset,
+    recall_at,
+    reciprocal_rank,
+    render,
+    tfidf_scores,
+)
+from benchmarks.textgrid import (
+    FOLD_SEED,
+    GRID_STEP,
+    best_point,
+    cross_validate,
+    grid_ranks,
+    rank_metrics,
+    relevance_mask,
+    weight_grid,
+)
 from matching import Matcher, Mentee, Mentor
 from matching.encoder import TextEncoder
 from matching.text import BLOCK_WEIGHTS, _phrases

@@ -19,6 +19,7 @@ other entry (:mod:`matching.dense`), with the same integer costs and optimum.
 from __future__ import annotations
 
 import numbers
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,6 +49,7 @@ def _real(value: object) -> float | None:
 def as_edges(scores: ArrayLike | sp.sparray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
     """Validate a score matrix and return its allowed pairs as (rows, cols, values, shape), row-major."""
     if sp.issparse(scores):
+        scores = cast(sp.sparray, scores)
         if scores.ndim != 2:
             raise ValueError(f"scores must be 2-D, got shape {scores.shape}")
         if scores.dtype.kind == "c":  # casting would silently drop the imaginary part

@@ -18,7 +18,7 @@ price, cannot reach the mentee's value, or (once read) whose largest
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,7 +221,7 @@ class _Pool:
         return tuple(np.concatenate([given[at], found])  # type: ignore[return-value]
                      for given, found in zip((self.rows, self.cols, self.w), self.found, strict=True))
 
-    def add(self, parts: list[tuple[np.ndarray, ...]]) -> None:
+    def add(self, parts: Sequence[tuple[np.ndarray, ...]]) -> None:
         """Add pairs found by reading rows: (rows, cols, weights) per part."""
         if parts:
             new = [np.concatenate(p) for p in zip(*parts, strict=True)]

@@ -23,7 +23,17 @@ from itertools import chain
 import numpy as np
 
 from matching.spans import phrase_matches
-from matching.text import BIGRAM_WEIGHT, FUNCTION_WORDS, TAG_WEIGHT, _phrases, _stop_words, fold, stemmer, tokenize, word_info
+from matching.text import (
+    BIGRAM_WEIGHT,
+    FUNCTION_WORDS,
+    TAG_WEIGHT,
+    _phrases,
+    _stop_words,
+    fold,
+    stemmer,
+    tokenize,
+    word_info,
+)
 
 __all__ = ["Corpus", "Counts", "Document", "analyse", "analyse_many"]
 
@@ -114,7 +124,8 @@ class Corpus:
         surface = {stems[k]: self.words[w] for k, w in
                    zip(self.unigrams.key[u][order].tolist(), first_words.tolist(), strict=True)}
         return Document(dict(zip(self.concepts.key[c].tolist(), self.concepts.value[c].tolist(), strict=True)),
-                        counts, surface, frozenset(self.words[w] for w in self.content.key[self.content.of(i)].tolist()))
+                        counts, surface,
+                        frozenset(self.words[w] for w in self.content.key[self.content.of(i)].tolist()))
 
 
 def analyse(text: str, tags: Sequence[str]) -> Document:

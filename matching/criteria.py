@@ -23,8 +23,8 @@ from datetime import date, datetime
 
 import numpy as np
 
-from matching.languages import normalize_language
 from matching.defaults import DEFAULT_WEIGHTS
+from matching.languages import normalize_language
 from matching.zones import REFERENCE_INSTANT, UNPLACED_ZONES, utc_offset_hours
 
 __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "REFERENCE_INSTANT", "UNPLACED_ZONES", "Facts", "clock_gap",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -119,7 +120,8 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
     if a.shape != (n,) or a.dtype.kind not in "iu":
         raise ValueError(f"assignment must be {n} integers, got shape {a.shape} dtype {a.dtype}")
     if np.any((a < -1) | (a >= m)):
-        raise ValueError(f"assignment entries must be -1 or a mentor column in [0, {m}), got {a[(a < -1) | (a >= m)][:5]}")
+        bad = a[(a < -1) | (a >= m)][:5]
+        raise ValueError(f"assignment entries must be -1 or a mentor column in [0, {m}), got {bad}")
     matched_rows = np.flatnonzero(a >= 0)
     keys = rows * m + cols
     pos = np.searchsorted(keys, matched_rows * m + a[matched_rows])
@@ -144,7 +146,7 @@ def evaluate(scores: ArrayLike | sp.sparray, assignment: ArrayLike, capacity: Ar
     has_cap = cap > 0
     share = load[has_cap] / cap[has_cap]
     k = len(pair)
-    report = {
+    report: dict[str, Any] = {
         "mentees": n,
         "mentors": m,
         "matched": k,

@@ -14,6 +14,7 @@ from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
+from matching.rounds import Round, certified_round
 from matching.scoring import Scorer, _Batch, _ChunkTerms, calibrate_text
 from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
 
@@ -170,12 +171,12 @@ class Matcher(Scorer):
             return floor_entries(blocks, n_mentors, k, per_chunk, first_row=part.start,
                                  chunk=(terms.start, len(terms.scale)))
 
-        parts = []
+        found: list[tuple[np.ndarray, ...]] = []
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks), strict=True):
             r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
-            parts.append((r + chunk.start, c, v, by_row, by_col))
-        parts = list(zip(*parts, strict=True)) or [[np.empty(0, np.int64)]] * 5
-        rows, cols, values, by_row, by_col = (np.concatenate(p) for p in parts)
+            found.append((r + chunk.start, c, v, by_row, by_col))
+        columns = list(zip(*found, strict=True)) or [(np.empty(0, np.int64),)] * 5
+        rows, cols, values, by_row, by_col = (np.concatenate(p) for p in columns)
         offered = np.flatnonzero(by_col)
         by_row[offered] |= column_best(rows[offered], cols[offered], values[offered], per_mentor)
         return to_csr(rows[by_row], cols[by_row], values[by_row], (n, n_mentors))
@@ -203,7 +204,8 @@ class Matcher(Scorer):
             allowed = allowed[total[allowed] >= kth]
         best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
         parts = self._parts(batch, 0, best)
-        return [Suggestion(self.mentors_[j].id, float(total[j]), self._reasons(batch, parts, j, at))
+        return [Suggestion(self.mentors_[j].id, float(total[j]),
+                           tuple(self._reasons(batch, parts, j, at)))
                 for at, j in enumerate(best)]
 
     def explain(self, mentee: Mentee, j: int) -> list[str]:
@@ -244,7 +246,7 @@ class Matcher(Scorer):
         if not mentees:
             return []
         batch = self._prepare(mentees)
-        reasons = []
+        reasons: list[list[str]] = []
         for i, j in enumerate(cols.tolist()):
             parts = self._parts(batch, i, np.array([j]))
             if not np.isfinite(parts["total"][0, 0]):
@@ -269,7 +271,6 @@ class Matcher(Scorer):
         See :func:`matching.rounds.certified_round` (the returned :class:`~matching.rounds.Round`
         says how many solves and extra pairs proving it took).
         """
-        from matching.rounds import certified_round  # matching.rounds needs the Matcher type only
 
         return certified_round(self, mentees, capacity, k=k, min_score=min_score, objective=objective,
                                equity=equity)

@@ -63,12 +63,12 @@ def map_halves(first: Callable[[slice], Any], then: Callable[[Any, slice], Any],
             return then(done.result(), part)
 
         # Tasks start in submission order, so each waits only on a ``first`` already running.
-        firsts = [pool.submit(first, chunks[0])]
-        halves = []
+        firsts: dict[int, Future] = {0: pool.submit(first, chunks[0])}
+        halves: dict[int, list[Future]] = {}
         for i, chunk in enumerate(chunks):
             if i + 1 < len(chunks):
-                firsts.append(pool.submit(first, chunks[i + 1]))
-            halves.append([pool.submit(then_on, firsts[i], part) for part in _halves(chunk)])
-        for i, futures in enumerate(halves):
-            yield [f.result() for f in futures]
-            firsts[i] = halves[i] = None  # let the chunk's text go
+                firsts[i + 1] = pool.submit(first, chunks[i + 1])
+            halves[i] = [pool.submit(then_on, firsts[i], part) for part in _halves(chunk)]
+        for i in range(len(chunks)):
+            yield [f.result() for f in halves.pop(i)]
+            del firsts[i]  # let the chunk's text go

@@ -9,7 +9,7 @@ rest of the score element by element, block by block.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,8 @@ import scipy.sparse as sp
 
 from matching.corpus import Corpus, Document, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
-from matching.model import Mentee
+from matching.encoder import TextEncoder
+from matching.model import Mentee, Mentor
 
 __all__ = ["Scorer", "calibrate_text"]
 
@@ -78,6 +79,18 @@ def calibrate_text(similarity: np.ndarray) -> np.ndarray:
 
 class Scorer:
     """The scoring steps of a fitted matcher; :class:`matching.matcher.Matcher` sets the fitted attributes."""
+
+    # Set by ``Matcher.__init__`` and ``Matcher.fit``.
+    max_timezone_gap_hours: float | None
+    weights_: dict[str, float]
+    mentors_: tuple[Mentor, ...]
+    mentor_index_: dict[Hashable, int]
+    mentor_corpus_: Corpus
+    encoder_: TextEncoder
+    languages_: dict[str, int]
+    industries_: dict[str, int]
+    facts_: Facts
+    capacity_: np.ndarray
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "encoder_"):

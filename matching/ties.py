@@ -54,7 +54,9 @@ def stable_order(lines: np.ndarray, n_lines: int) -> np.ndarray:
 
 
 def first_ties(ties: np.ndarray, m: int, start: np.ndarray, axis: int) -> np.ndarray:
-    """Mask of the ties a cut along ``axis`` may take: per line, the first ``m`` from ``start`` on and the first ``m`` before it.
+    """Mask of the ties a cut along ``axis`` may take.
+
+    Per line, the first ``m`` from ``start`` on and the first ``m`` before it.
 
     ``ties`` (bool) marks a block's entries equal to their line's floor;
     ``start`` is each line's :func:`tie_starts`, relative to the block and

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import DTypeLike
 
 from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
@@ -154,7 +155,7 @@ class FloorEntries:
 
 
 def floor_entries(blocks: Iterable[np.ndarray], n_cols: int, k: int, r: int,
-                  dtype: np.dtype = np.float32, *, first_row: int = 0,
+                  dtype: DTypeLike = np.float32, *, first_row: int = 0,
                   chunk: tuple[int, int] | None = None) -> FloorEntries:
     """The entries of the rows of ``blocks`` (stacked) that may be among the best: see :func:`best_of_floor_entries`.
 

@@ -93,7 +93,9 @@ def utc_offset_hours(name: str, on: date | datetime | None = None) -> float:
     >>> utc_offset_hours("Asia/Kolkata")
     5.5
     """
-    return as_instant(on).astimezone(_zone(name)).utcoffset().total_seconds() / 3600.0
+    offset = as_instant(on).astimezone(_zone(name)).utcoffset()
+    assert offset is not None  # an aware time always has one
+    return offset.total_seconds() / 3600.0
 
 
 def clock_gap(a: float, b: float) -> float:
