@@ -121,14 +121,16 @@ class TextEncoder:
         stems = [corpus.stems[k] for k in used.tolist()]
         # Mentors who wrote nothing leave no n-gram; a stem no text can hold keeps the vocabulary non-empty.
         self.ngrams_ = CountVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, lowercase=False,
-                                       dtype=np.float64).fit(stems or ["\x00"])
-        self.chars_ = TfidfTransformer(sublinear_tf=True).fit(self._char_counts(corpus))
+                                       dtype=np.float64)
+        per_stem = self.ngrams_.fit_transform(stems or ["\x00"])[: len(stems)]
+        char_counts = self._char_counts(corpus, per_stem)  # cut once: rich text has 100,000 stems
+        self.chars_ = TfidfTransformer(sublinear_tf=True).fit(char_counts)
         self.n_chars_ = len(self.chars_.idf_)
         n_concepts = len(_phrases().names)
         self.concepts_ = TfidfTransformer(sublinear_tf=True).fit(_counts(corpus.concepts, n, n_concepts))
         self.unseen_idf_ = float(np.log(n + 1.0) + 1.0)  # smoothed IDF of what no mentor wrote
         self.latent_: LatentSpace = _latent_space()
-        sparse, dense = self.transform(corpus)
+        sparse, dense = self.transform(corpus, char_counts)
         self.mentor_sparse_ = sparse
         self.mentor_sparse_t_ = sparse.T.tocsr()
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
@@ -160,29 +162,36 @@ class TextEncoder:
                 np.concatenate([uni[keep], n_stems + pos[known]]),
                 np.concatenate([u.value[keep], p.value[known]]))
 
-    def _char_counts(self, corpus: Corpus) -> sp.csr_matrix:
+    def _char_counts(self, corpus: Corpus, per_stem: sp.csr_matrix | None = None) -> sp.csr_matrix:
         """Character n-gram counts of each document's stems: its stem counts times each stem's n-grams.
 
         Stems, not words: the n-grams of inflections ("running", "planning")
-        would relate every "-ing" word to every other.
+        would relate every "-ing" word to every other. ``per_stem`` is the
+        n-grams of the corpus's stems in use, in order, when already cut.
         """
         u = corpus.unigrams
         distinct, local = np.unique(u.key, return_inverse=True)
-        per_stem = self.ngrams_.transform([corpus.stems[k] for k in distinct.tolist()])
+        if per_stem is None:
+            per_stem = self.ngrams_.transform([corpus.stems[k] for k in distinct.tolist()])
         docs = _matrix(u.doc, local.ravel(), u.value, (corpus.n_docs, len(distinct)))
         return (docs @ per_stem).tocsr()
 
-    def transform(self, corpus: Corpus) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Sparse (words, chars, concepts) and dense (categories, latent) features, block-weighted."""
+    def transform(self, corpus: Corpus, char_counts: sp.csr_matrix | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Sparse (words, chars, concepts) and dense (categories, latent) features, block-weighted.
+
+        ``char_counts`` are the corpus's n-gram counts when already known (the mentors', at fit).
+        """
         n, w = corpus.n_docs, {k: np.sqrt(v) for k, v in (self.weights or BLOCK_WEIGHTS).items()}
         if n <= _FEW_ROWS:
             sparse, concepts = self._few_rows(corpus, w)
         else:
+            chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
             words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
-            chars = _tfidf(self.chars_, self._char_counts(corpus))
-            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocoo()
-            sparse = sp.hstack([w["words"] * words, w["chars"] * chars, w["concepts"] * concepts],
+            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
+            # all CSR: scipy stacks them without going through coordinates
+            sparse = sp.hstack([w["words"] * words.tocsr(), w["chars"] * chars.tocsr(), w["concepts"] * concepts],
                                format="csr", dtype=np.float32)
+            concepts = concepts.tocoo()
         ph = _phrases()
         n_categories = len(ph.categories)
         c = concepts
