@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,6 +18,7 @@ from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
 from matching.scoring import Scorer, _Batch, _ChunkTerms, calibrate_text
 from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
+from matching.zones import as_instant
 
 __all__ = ["Matcher", "calibrate_text"]
 
@@ -43,6 +45,10 @@ class Matcher(Scorer):
         Overrides of ``DEFAULT_WEIGHTS`` (non-negative; missing keys keep their default).
     max_timezone_gap_hours : float, optional
         Hard limit on the clock difference; None means no limit.
+    reference_date : date or datetime, optional
+        When clocks are compared (a date of the program): Berlin and Lagos share a
+        clock in winter, not in summer. None means the fixed January instant of
+        :mod:`matching.zones`, so results never move with the calendar.
 
     Examples
     --------
@@ -53,9 +59,11 @@ class Matcher(Scorer):
     """
 
     def __init__(self, weights: Mapping[str, float] | None = None,
-                 max_timezone_gap_hours: float | None = None) -> None:
+                 max_timezone_gap_hours: float | None = None,
+                 reference_date: date | datetime | None = None) -> None:
         self.weights = weights
         self.max_timezone_gap_hours = max_timezone_gap_hours
+        self.reference_date = reference_date
 
     def fit(self, mentors: Sequence[Mentor]) -> Matcher:
         """Learn the text space and encode the mentors' facts; returns ``self``."""
@@ -85,7 +93,8 @@ class Matcher(Scorer):
         inds = sorted({m.industry.lower() for m in mentors if m.industry})
         self.languages_ = {code: b for b, code in enumerate(langs)}
         self.industries_ = {name: i for i, name in enumerate(inds)}
-        self.facts_ = Facts.encode(mentors, self.languages_, self.industries_)
+        self.facts_ = Facts.encode(mentors, self.languages_, self.industries_,
+                                   on=as_instant(self.reference_date))
         self.capacity_ = np.array([m.capacity for m in mentors], dtype=np.int64)
         return self
 

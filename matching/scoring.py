@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy as np
 import scipy.sparse as sp
@@ -82,6 +83,7 @@ class Scorer:
 
     # Set by ``Matcher.__init__`` and ``Matcher.fit``.
     max_timezone_gap_hours: float | None
+    reference_date: date | datetime | None
     weights_: dict[str, float]
     mentors_: tuple[Mentor, ...]
     mentor_index_: dict[Hashable, int]
@@ -109,7 +111,8 @@ class Scorer:
         rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
             np.empty(0, np.int64), np.empty(0, np.int64))
         return _Batch(mentees, corpus, sparse, dense,
-                      Facts.encode(mentees, self.languages_, self.industries_),
+                      Facts.encode(mentees, self.languages_, self.industries_,
+                                   on=self.reference_date),
                       corpus.nonempty(), (rows, cols))
 
     def _parts(self, batch: _Batch, i: int, cols: np.ndarray) -> dict:

@@ -82,10 +82,12 @@ def free_seats(mentor: Enrolment) -> int:
     return max(0, (mentor.capacity or 0) - mentor.seats_taken)
 
 
-def reference_date(program: Program) -> datetime:
-    """The instant "same time zone" is judged at: the program's start (clocks shift in summer)."""
-    day = program.starts_on or datetime.now(UTC).date()
-    return datetime.combine(day, time(12), tzinfo=UTC)
+def reference_date(program: Program) -> datetime | None:
+    """When "same time zone" is judged: noon UTC on the program's first day (clocks shift
+    in summer); without a start date, the engine's fixed instant (results never drift)."""
+    if program.starts_on is None:
+        return None
+    return datetime.combine(program.starts_on, time(12), tzinfo=UTC)
 
 
 def fingerprint(program: Program, mentors: Sequence[Enrolment]) -> str:
@@ -141,8 +143,9 @@ def fitted(session: Session, program: Program, cache: MatcherCache) -> Fitted | 
     matcher = cache.get(key)
     if matcher is None:
         matcher = matching.Matcher(weights=program_weights(program),
-                          max_timezone_gap_hours=program.max_timezone_gap_hours,
-                          ).fit([mentor_record(m) for m in mentors])
+                                   max_timezone_gap_hours=program.max_timezone_gap_hours,
+                                   reference_date=reference_date(program),
+                                   ).fit([mentor_record(m) for m in mentors])
         cache.put(key, matcher)
         # The fitted matcher lives as long as the worker: keep the garbage collector's
         # full passes from walking it (they made warm suggestions' p95 2-3x slower).

@@ -70,3 +70,15 @@ def test_zone_validation_and_clock_gap_need_no_numpy() -> None:
 def test_a_default_matcher_reads_zones_at_the_reference_instant() -> None:
     m = Matcher().fit([Mentor(id=2, timezone="Africa/Lagos")])
     assert m.explain(Mentee(id=1, timezone="Europe/London"), 0) == ["1 hour apart"]
+
+
+def test_same_time_zone_is_judged_on_the_programs_dates() -> None:
+    # Berlin and Lagos share UTC+1 in winter; in July Berlin is an hour ahead.
+    mentor = Mentor(id=1, timezone="Africa/Lagos")
+    mentee = Mentee(id=7, timezone="Europe/Berlin")
+    winter = Matcher(reference_date=date(2027, 1, 15)).fit([mentor])
+    summer = Matcher(reference_date=date(2027, 7, 15)).fit([mentor])
+    assert "Same time zone" in winter.explain(mentee, 0)
+    assert "Same time zone" not in summer.explain(mentee, 0)
+    assert any("1 hour" in reason for reason in summer.explain(mentee, 0))
+    assert summer.score([mentee])[0, 0] < winter.score([mentee])[0, 0]
