@@ -72,7 +72,7 @@ def test_a_default_matcher_reads_zones_at_the_reference_instant() -> None:
     assert m.explain(Mentee(id=1, timezone="Europe/London"), 0) == ["1 hour apart"]
 
 
-def test_same_time_zone_is_judged_on_the_programs_dates() -> None:
+def test_a_matcher_judges_same_time_zone_on_its_reference_date() -> None:
     # Berlin and Lagos share UTC+1 in winter; in July Berlin is an hour ahead.
     mentor = Mentor(id=1, timezone="Africa/Lagos")
     mentee = Mentee(id=7, timezone="Europe/Berlin")
