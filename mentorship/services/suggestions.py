@@ -101,8 +101,9 @@ class MentorSearch:
     expertise: list[str] = field(default_factory=list)
 
 
-def timezone_gap(a: str | None, b: str | None, on: datetime) -> float | None:
-    """Hours between two people's clocks on ``on``; None when either zone is unknown."""
+def timezone_gap(a: str | None, b: str | None, on: datetime | None) -> float | None:
+    """Hours between two people's clocks on ``on`` (None: the engine's fixed instant); None
+    when either zone is unknown."""
     if not a or not b:
         return None
     return clock_gap(utc_offset_hours(a, on), utc_offset_hours(b, on))
