@@ -14,9 +14,15 @@ from mentorship.db import Base, get_engine, get_session
 from mentorship.models import (
     Availability,
     Enrolment,
+    MatchRequest,
+    MatchRound,
+    Pairing,
+    PairingSource,
     Program,
     ProgramStatus,
+    RequestStatus,
     Role,
+    RoundStatus,
     User,
 )
 from mentorship.security import password_problem
@@ -67,7 +73,7 @@ def test_seed_creates_the_requested_people_and_programs(app: Flask) -> None:
     result = seed(app, *SMALL)
     assert result.exit_code == 0, result.output
     assert "12 mentees and 5 mentors" in result.output
-    assert counts(app) == {"users": 1 + 12 + 5 - 1, "programs": 3, "mentees": 12, "mentors": 5}
+    assert counts(app) == {"users": 1 + 12 + 5 - 1, "programs": 4, "mentees": 12, "mentors": 5}
     with app.app_context():
         session = get_session()
         statuses = set(session.scalars(select(Program.status)))
@@ -77,7 +83,8 @@ def test_seed_creates_the_requested_people_and_programs(app: Flask) -> None:
         roles_per_user = session.execute(
             select(Enrolment.user_id, func.count()).join(Program)
             .where(Program.name == demo.MAIN_PROGRAM).group_by(Enrolment.user_id)).all()
-    assert statuses == {ProgramStatus.OPEN, ProgramStatus.DRAFT, ProgramStatus.CLOSED}
+    assert statuses == {ProgramStatus.OPEN, ProgramStatus.DRAFT, ProgramStatus.CLOSED,
+                        ProgramStatus.RUNNING}
     assert admins == [demo.ADMIN_EMAIL]
     assert any(m.availability == Availability.PAUSED for m in mentors)
     assert any(n == 2 for _, n in roles_per_user)  # someone is both mentor and mentee
@@ -204,3 +211,29 @@ def test_production_refuses_demo_data_without_force(database_url: str) -> None:
     assert forced.exit_code == 0, forced.output
     with app.app_context():
         get_engine().dispose()
+
+
+def test_the_demo_is_lived_in(app: Flask) -> None:
+    """The printed mentor has a mentorship and waiting requests, the printed mentee a pending
+    request, and the running track's pairs came from a published round."""
+    assert seed(app).exit_code == 0
+    with app.app_context():
+        session = get_session()
+        logins = demo.demo_logins(session)
+        assert logins is not None
+        mentor = accounts.user_by_email(session, logins.mentor)
+        mentee = accounts.user_by_email(session, logins.mentee)
+        assert mentor is not None and mentee is not None
+        statuses = session.execute(
+            select(MatchRequest.status, func.count()).join(
+                Enrolment, Enrolment.id == MatchRequest.mentor_enrolment_id)
+            .where(Enrolment.user_id == mentor.id).group_by(MatchRequest.status)).all()
+        assert dict(statuses)[RequestStatus.PENDING] >= 1
+        assert dict(statuses)[RequestStatus.ACCEPTED] == 1
+        assert session.scalar(select(func.count()).select_from(MatchRequest).join(
+            Enrolment, Enrolment.id == MatchRequest.mentee_enrolment_id).where(
+            Enrolment.user_id == mentee.id, MatchRequest.status == RequestStatus.PENDING)) == 1
+        rounds = session.execute(select(MatchRound.status, Program.status).join(Program)).all()
+        assert (RoundStatus.PUBLISHED, ProgramStatus.RUNNING) in rounds
+        assert session.scalar(select(func.count()).select_from(Pairing).where(
+            Pairing.source == PairingSource.ROUND)) > 0
