@@ -1,11 +1,12 @@
 """Pure matching engine: scores mentees against mentors, assigns and reports on rounds.
 
-Imports only numpy, scipy, scikit-learn, OR-Tools' min-cost-flow solver and the
-standard library; data goes in as plain records and arrays and comes out as
+Imports only numpy, scipy, scikit-learn, PyStemmer (Snowball stemmers), OR-Tools'
+min-cost-flow solver and the standard library; data goes in as plain records and arrays and comes out as
 arrays, indices and small frozen dataclasses.
 
 The public names load on first use (PEP 562), so ``import matching.vocabulary``
-or ``import matching.zones`` (the web app's form validation) loads no numpy.
+, ``matching.zones`` or ``matching.defaults`` (the web app's form validation)
+loads no numpy.
 """
 
 from __future__ import annotations
