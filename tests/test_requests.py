@@ -251,8 +251,9 @@ def test_accepting_pairs_cancels_the_mentees_others_and_declines_when_full(
         pairing = session.scalar(select(Pairing))
         assert pairing.status == PairingStatus.ACTIVE and pairing.request_id == ids["mine"]
         kinds = {(n.user_id, n.kind) for n in session.scalars(select(Notification))}
-        assert {(cohort["ada_user"], "request_accepted"),
-                (ids["bob_user"], "request_declined")} <= kinds
+        linus_user = session.get(Enrolment, cohort["linus"]).user_id
+        assert {(cohort["ada_user"], "request_accepted"), (ids["bob_user"], "request_declined"),
+                (linus_user, "request_cancelled")} <= kinds
     linus_view = client.get("/requests/")  # Grace's list shows Bob's as declined
     assert "badge-request-declined" in linus_view.get_data(as_text=True)
 

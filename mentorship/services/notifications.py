@@ -34,7 +34,7 @@ TEXT = {
     Kind.REQUEST_ACCEPTED: "{mentor} accepted your request in {program}.",
     Kind.REQUEST_DECLINED: "{mentor} declined your request in {program}: {reason}.",
     Kind.REQUEST_EXPIRED: "Your request to {mentor} in {program} expired without an answer.",
-    Kind.REQUEST_CANCELLED: "Your request to {mentor} in {program} was withdrawn: {reason}.",
+    Kind.REQUEST_CANCELLED: "{mentee}'s request in {program} was cancelled: {reason}.",
     Kind.PAIRED_BY_ROUND: "You were paired with {partner} in {program}'s matching round.",
     Kind.PAIRING_ENDED: "{partner} ended your mentorship in {program}.",
 }

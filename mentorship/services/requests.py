@@ -193,11 +193,15 @@ def accept_request(session: Session, request_id: int, user: User) -> Pairing:
     _answer(session, item, RequestStatus.ACCEPTED, now)
     notify(session, item.mentee.user_id, Kind.REQUEST_ACCEPTED, "pairing", pairing.id,
            mentor=item.mentor.user.name, program=item.program.name)
-    session.execute(update(MatchRequest)
-                    .where(MatchRequest.mentee_enrolment_id == item.mentee_enrolment_id,
-                           MatchRequest.status == RequestStatus.PENDING)
-                    .values(status=RequestStatus.CANCELLED, decided_at=now)
-                    .execution_options(synchronize_session=False))
+    cancelled = session.execute(
+        update(MatchRequest)
+        .where(MatchRequest.mentee_enrolment_id == item.mentee_enrolment_id,
+               MatchRequest.status == RequestStatus.PENDING)
+        .values(status=RequestStatus.CANCELLED, decided_at=now)
+        .returning(MatchRequest.id, MatchRequest.mentor_enrolment_id)
+        .execution_options(synchronize_session=False)).all()
+    _notify_enrolled(session, cancelled, Kind.REQUEST_CANCELLED, mentee=item.mentee.user.name,
+                    program=item.program.name, reason="they now have a mentor")
     session.refresh(item.mentor)
     if item.mentor.seats_taken >= (item.mentor.capacity or 0):
         _decline_for_capacity(session, item, now)
@@ -212,13 +216,13 @@ def _decline_for_capacity(session: Session, accepted: MatchRequest, now: datetim
                 decided_at=now)
         .returning(MatchRequest.id, MatchRequest.mentee_enrolment_id)
         .execution_options(synchronize_session=False)).all()
-    _notify_mentees(session, declined, Kind.REQUEST_DECLINED, mentor=accepted.mentor.user.name,
+    _notify_enrolled(session, declined, Kind.REQUEST_DECLINED, mentor=accepted.mentor.user.name,
                     program=accepted.program.name,
                     reason=DECLINE_REASONS[DeclineReason.NO_CAPACITY].lower())
 
 
-def _notify_mentees(session: Session, rows: Sequence[Any], kind: Kind, **data: Any) -> None:
-    """Tell the mentee of each (request id, mentee enrolment id) row; one query for all."""
+def _notify_enrolled(session: Session, rows: Sequence[Any], kind: Kind, **data: Any) -> None:
+    """Tell the person of each (request id, enrolment id) row; one query for all."""
     if not rows:
         return
     users = dict(session.execute(select(Enrolment.id, Enrolment.user_id).where(
