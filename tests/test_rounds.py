@@ -239,6 +239,9 @@ def test_publish_pairs_everyone_notifies_both_and_cancels_pending_requests(
         assert db.get(MatchRequest, request_id).status == RequestStatus.CANCELLED
         assert db.scalar(select(func.count()).select_from(Notification)
                          .where(Notification.kind == "paired_by_round")) == 8
+        told = db.scalars(select(Notification).where(Notification.kind == "request_cancelled"))
+        assert [(n.user_id, n.subject_id) for n in told] == [
+            (db.get(Enrolment, cohort["Linus"]).user_id, request_id)]
         assert db.get(MatchRound, round_id).status == RoundStatus.PUBLISHED
         with pytest.raises(Conflict, match="Only a draft"):
             round_publish.publish(db, rounds.get_round(db, round_id))

@@ -110,14 +110,34 @@ def publish(session: Session, round_: MatchRound) -> list[int]:
             for p, pairing_id in zip(proposals, pairings, strict=True)
             for user_id, partner in ((p.mentee_user, p.mentor_name),
                                      (p.mentor_user, p.mentee_name))])
-    mentee_ids = [p.mentee_id for p in proposals]
-    for start in range(0, len(mentee_ids), CHUNK):
-        session.execute(update(MatchRequest).where(
-            MatchRequest.mentee_enrolment_id.in_(mentee_ids[start:start + CHUNK]),
-            MatchRequest.status == RequestStatus.PENDING)
-            .values(status=RequestStatus.CANCELLED, decided_at=utcnow())
-            .execution_options(synchronize_session=False))
+    _cancel_requests(session, proposals, program)
     return pairings
+
+
+def _cancel_requests(session: Session, proposals: Sequence[_Proposal], program: str) -> None:
+    """Cancel the matched mentees' pending requests and tell each mentor asked, in bulk."""
+    names = {p.mentee_id: p.mentee_name for p in proposals}
+    mentee_ids = list(names)
+    mentor = aliased(Enrolment)
+    for start in range(0, len(mentee_ids), CHUNK):
+        cancelled = session.execute(
+            update(MatchRequest).where(
+                MatchRequest.mentee_enrolment_id.in_(mentee_ids[start:start + CHUNK]),
+                MatchRequest.status == RequestStatus.PENDING)
+            .values(status=RequestStatus.CANCELLED, decided_at=utcnow())
+            .returning(MatchRequest.id, MatchRequest.mentee_enrolment_id,
+                       MatchRequest.mentor_enrolment_id)
+            .execution_options(synchronize_session=False)).all()
+        if not cancelled:
+            continue
+        users = dict(session.execute(select(mentor.id, mentor.user_id).where(
+            mentor.id.in_({row[2] for row in cancelled}))).all())
+        session.execute(insert(cast(Table, Notification.__table__)), [
+            {"user_id": users[mentor_id], "kind": Kind.REQUEST_CANCELLED.value,
+             "subject_type": "match_request", "subject_id": request_id,
+             "data": {"mentee": names[mentee_id], "program": program,
+                      "reason": "they were paired by a matching round"}}
+            for request_id, mentee_id, mentor_id in cancelled])
 
 
 def _create_pairings(session: Session, round_: MatchRound,
