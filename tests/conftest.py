@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine
+from werkzeug.serving import make_server
 
 from mentorship.db import Base
 from tests.helpers import (
@@ -67,3 +69,15 @@ def file_app(file_database_url: str) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def server(file_app: Flask) -> Iterator[str]:
+    """``file_app`` served by a real threaded server on a free port, for race tests."""
+    httpd = make_server("127.0.0.1", 0, file_app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(5)

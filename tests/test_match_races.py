@@ -11,14 +11,11 @@ import json
 import threading
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 from urllib.error import HTTPError
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from mentorship.db import get_session
 from mentorship.models import Enrolment, MatchRequest, Pairing, PairingStatus, RequestStatus
@@ -28,17 +25,6 @@ from tests.flows import mentee, mentor, pending
 
 THREADS = 10
 ROUNDS = 20
-
-
-@pytest.fixture
-def server(file_app: Flask) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, file_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
 
 
 def post_at_once(calls: list[tuple[str, dict[str, str], dict[str, Any] | None]]

@@ -6,29 +6,16 @@ import threading
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from urllib.error import HTTPError
 
-import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from mentorship.db import get_session
 from mentorship.models import Enrolment, User
 from tests.factories import PASSWORD, create, login, make_program, make_user
 
 THREADS = 8
-
-
-@pytest.fixture
-def server(file_app: Flask) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, file_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    thread.join(5)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -7,14 +7,12 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 from urllib.error import HTTPError
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from mentorship.db import get_session
 from mentorship.models import (
@@ -32,17 +30,6 @@ from tests.api.helpers import bearer
 from tests.factories import create, login, make_enrolment, make_user
 from tests.round_cohort import make_cohort
 from tests.test_races import NoRedirect
-
-
-@pytest.fixture
-def server(file_app: Flask) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, file_app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(5)
 
 
 @pytest.fixture
