@@ -36,7 +36,6 @@ from mentorship.models import (
 )
 from mentorship.security import PASSWORD_MAX, PASSWORD_MIN
 from mentorship.services import fields as clean
-from mentorship.services.errors import FieldErrors
 from mentorship.services.vocabulary import CRITERION_LABELS
 
 LONG_TEXT = 4000  # free text such as a bio or goals (the column is unbounded TEXT)
@@ -211,10 +210,6 @@ class Spec:
             data = {f.name: data.get(f.name, f.default) for f in self.fields}
         return clean.collect(data, {f.name: f.clean for f in self.fields})
 
-    def defaults(self) -> dict[str, Any]:
-        """The default of each field that has one."""
-        return {f.name: f.default for f in self.fields if f.default is not None}
-
     def dump(self, item: object) -> dict[str, Any]:
         """``item``'s fields as JSON values, for the API."""
         return {f.name: f.dump(getattr(item, f.name)) for f in self.fields}
@@ -238,13 +233,6 @@ def choices_of(members: type[enum.Enum], labels: Mapping[str, str] | None = None
                ) -> tuple[tuple[str, str], ...]:
     """(value, label) pairs for an enum's members; a label defaults to the title-cased value."""
     return tuple((m.value, (labels or {}).get(m.value, str(m.value).title())) for m in members)
-
-
-def require(data: Mapping[str, object], names: tuple[str, ...]) -> None:
-    """FieldErrors for each of ``names`` that is missing (None) in ``data``."""
-    missing = {name: clean.REQUIRED for name in names if data.get(name) is None}
-    if missing:
-        raise FieldErrors(missing)
 
 
 CREDENTIALS = Spec((
