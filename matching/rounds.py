@@ -180,7 +180,7 @@ def _reach(matcher: Matcher, mentees: tuple[Mentee, ...]) -> tuple[np.ndarray, n
     needed (a superset of the allowed mentors is all a bound asks).
     """
     facts = Facts.encode(mentees, matcher.languages_, matcher.industries_,
-                         getattr(matcher, "reference_date", None))
+                         matcher.reference_date)
     tables = structured_tables(facts, matcher.facts_, matcher.weights_, matcher.max_timezone_gap_hours,
                                matcher.capacity_ == 0)
     n, m = len(mentees), len(matcher.facts_.has_lang)

@@ -229,12 +229,16 @@ def pair_fit(ranked: Ranking, mentee: Enrolment, mentor_id: int
              ) -> tuple[float | None, list[str]]:
     """The score and reasons of one pair as the engine sees it now; (None, []) when a hard
     constraint (no shared language, the program's time-zone limit) rules it out."""
-    record = mentee_record(mentee)
-    column = ranked.matcher.mentor_index_[mentor_id]
-    score = float(ranked.matcher.score([record])[0, column])
-    if score == float("-inf"):
-        return None, []
-    return score, ranked.matcher.explain(record, column)
+    score, reasons = _one_pair(ranked.matcher, mentee_record(mentee),
+                               ranked.matcher.mentor_index_[mentor_id])
+    return (None, []) if score == float("-inf") else (score, reasons)
+
+
+def _one_pair(matcher: Matcher, record: Mentee, column: int) -> tuple[float, list[str]]:
+    """One pair's score (``-inf`` when a hard constraint forbids it) and reasons."""
+    return float(matcher.score([record])[0, column]), matcher.explain(record, column)
+
+
 # Rounds
 
 #: Candidates per mentee a round starts from. Any number gives the same certified
@@ -379,6 +383,4 @@ def explain_pairs(fit: Fitted, mentees: Mapping[int, Enrolment],
 def pair_score(fit: Fitted, mentee: Enrolment, exclude: Iterable[int],
                mentor_id: int) -> tuple[float, list[str]]:
     """One pair's score and reasons; ``-inf`` when a hard constraint forbids it."""
-    record = mentee_record(mentee, exclude)
-    column = fit.column[mentor_id]
-    return float(fit.matcher.score([record])[0, column]), fit.matcher.explain(record, column)
+    return _one_pair(fit.matcher, mentee_record(mentee, exclude), fit.column[mentor_id])
