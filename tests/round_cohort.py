@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorship.models import Role
+from mentorship.db import get_session
+from mentorship.models import MatchRound, Program, Role, RoundProposal
+from mentorship.services import matches, round_runs, rounds
 from tests.factories import create, make_enrolment, make_program, make_user
 
 MENTORS = {  # name: (expertise, languages, capacity)
@@ -45,3 +48,30 @@ def build(session: Session, **program: Any) -> dict[str, int]:
 
 def make_cohort(app: Flask, **program: Any) -> dict[str, int]:
     return create(app, lambda session: build(session, **program))
+
+
+SCORE = {"objective": "score", "min_score": "", "equity": "0", "group_by": "language"}
+
+
+def run(app: Flask, program_id: int, **settings: Any) -> int:
+    """Start and run a round through the service, as the page does; its id."""
+    with app.app_context():
+        db = get_session()
+        program = db.get(Program, program_id)
+        round_ = rounds.start_round(db, program, SCORE | settings, None)
+        db.commit()
+        return round_runs.run_round(db, round_.id, matches.MatcherCache()).id
+
+
+def proposals(app: Flask, round_id: int) -> dict[int, tuple[int, bool]]:
+    """mentee enrolment id -> (mentor enrolment id, pinned)."""
+    with app.app_context():
+        rows = get_session().execute(select(
+            RoundProposal.mentee_enrolment_id, RoundProposal.mentor_enrolment_id,
+            RoundProposal.pinned).where(RoundProposal.round_id == round_id))
+        return {a: (b, pinned) for a, b, pinned in rows}
+
+
+def stored(app: Flask, round_id: int) -> MatchRound:
+    with app.app_context():
+        return get_session().get(MatchRound, round_id)
