@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from mentorship.db import Base
+from mentorship.models.agreements import (
+    SESSION_MINUTES_MAX,
+    SESSION_MINUTES_MIN,
+    Agreement,
+    Cadence,
+)
 from mentorship.models.base import Availability, ProgramStatus, Role, utcnow
+from mentorship.models.feedback import RATING_MAX, RATING_MIN, Feedback, FitAnswer, FitCheck, Reflection
+from mentorship.models.goals import PROGRESS_MAX, ActionItem, Goal, GoalEvent, GoalStatus
 from mentorship.models.matching import (
     DeclineReason,
     EndReason,
@@ -18,6 +26,15 @@ from mentorship.models.matching import (
     RoundProposal,
     RoundStatus,
 )
+from mentorship.models.meetings import (
+    DURATION_MAX,
+    DURATION_MIN,
+    CalendarFeed,
+    Meeting,
+    MeetingStatus,
+    PrepNote,
+)
+from mentorship.models.outbox import Channel, NotificationPreference, OutboxEmail, ReminderSent
 from mentorship.models.people import YEARS_MAX, Profile, User
 from mentorship.models.programs import (
     CAPACITY_MAX,
@@ -30,10 +47,17 @@ from mentorship.models.programs import (
     Program,
 )
 from mentorship.models.security import ApiToken, LoginFailure, LoginSession
+from mentorship.models.thread import CLIENT_KEY_MAX, MESSAGE_MAX, Message, ThreadRead
 
 __all__ = ["Base", "Role", "ProgramStatus", "Availability", "User", "Profile", "Program",
            "Enrolment", "LoginSession", "ApiToken", "LoginFailure", "utcnow", "CAPACITY_MIN",
            "CAPACITY_MAX", "PENDING_MIN", "PENDING_MAX", "YEARS_MAX", "EXPIRY_MIN", "EXPIRY_MAX",
            "MatchRequest", "Pairing", "MatchRound", "RoundProposal", "RoundExclusion",
            "Notification", "RequestStatus", "DeclineReason", "PairingStatus", "PairingSource",
-           "EndReason", "RoundStatus"]
+           "EndReason", "RoundStatus",
+           "Agreement", "Cadence", "SESSION_MINUTES_MIN", "SESSION_MINUTES_MAX",
+           "Message", "ThreadRead", "MESSAGE_MAX", "CLIENT_KEY_MAX",
+           "Meeting", "MeetingStatus", "PrepNote", "CalendarFeed", "DURATION_MIN", "DURATION_MAX",
+           "Goal", "GoalStatus", "ActionItem", "GoalEvent", "PROGRESS_MAX",
+           "Feedback", "FitCheck", "FitAnswer", "Reflection", "RATING_MIN", "RATING_MAX",
+           "OutboxEmail", "NotificationPreference", "ReminderSent", "Channel"]

@@ -27,6 +27,18 @@ class Kind(enum.StrEnum):
     REQUEST_CANCELLED = "request_cancelled"
     PAIRED_BY_ROUND = "paired_by_round"
     PAIRING_ENDED = "pairing_ended"
+    AGREEMENT_PROPOSED = "agreement_proposed"
+    AGREEMENT_ACCEPTED = "agreement_accepted"
+    SESSION_SCHEDULED = "session_scheduled"
+    SESSION_CHANGED = "session_changed"
+    SESSION_CANCELLED = "session_cancelled"
+    SESSION_LOGGED = "session_logged"
+    FEEDBACK_RECEIVED = "feedback_received"
+    REMINDER_SESSION = "reminder_session"
+    REMINDER_CHECK_IN = "reminder_check_in"
+    REMINDER_ACTION_ITEMS = "reminder_action_items"
+    REMINDER_AGREEMENT = "reminder_agreement"
+    REMINDER_REQUEST = "reminder_request"
 
 
 TEXT = {
@@ -37,6 +49,18 @@ TEXT = {
     Kind.REQUEST_CANCELLED: "{mentee}'s request in {program} was cancelled: {reason}.",
     Kind.PAIRED_BY_ROUND: "You were paired with {partner} in {program}'s matching round.",
     Kind.PAIRING_ENDED: "{partner} ended your mentorship in {program}.",
+    Kind.AGREEMENT_PROPOSED: "{partner} proposed a mentorship agreement in {program}: read it and accept.",
+    Kind.AGREEMENT_ACCEPTED: "{partner} accepted your mentorship agreement in {program}.",
+    Kind.SESSION_SCHEDULED: "{partner} scheduled a session with you on {when}.",
+    Kind.SESSION_CHANGED: "{partner} changed your session on {when}.",
+    Kind.SESSION_CANCELLED: "{partner} cancelled your session on {when}.",
+    Kind.SESSION_LOGGED: "{partner} logged your session of {when}: see the next steps.",
+    Kind.FEEDBACK_RECEIVED: "{partner} gave feedback on your session of {when}.",
+    Kind.REMINDER_SESSION: "Reminder: your session with {partner} starts {when}.",
+    Kind.REMINDER_CHECK_IN: "Reminder: your check-in with {partner} is due {when}.",
+    Kind.REMINDER_ACTION_ITEMS: "Reminder: {count} action item(s) with {partner} are overdue.",
+    Kind.REMINDER_AGREEMENT: "Reminder: your agreement with {partner} is waiting for your acceptance.",
+    Kind.REMINDER_REQUEST: "Reminder: {mentee}'s request in {program} expires {when}.",
 }
 
 
@@ -49,7 +73,8 @@ def notify(session: Session, user_id: int, kind: Kind, subject_type: str, subjec
 
 def describe(notification: Notification) -> str:
     """The sentence a person reads; missing words read as blanks rather than failing."""
-    words = {key: "" for key in ("mentee", "mentor", "partner", "program", "reason")}
+    words = {key: "" for key in ("mentee", "mentor", "partner", "program", "reason", "when",
+                                 "count")}
     return TEXT[Kind(notification.kind)].format(**(words | notification.data))
 
 
