@@ -20,6 +20,7 @@ from mentorship.views import (
     profiles,
     programs,
     rounds,
+    workspace,
 )
 from mentorship.views import auth as auth_pages
 
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     main.init_app(app)
     notifications.init_app(app)
     for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
-                      matching.bp, pairings.bp, rounds.bp, notifications.bp, api_bp):
+                      matching.bp, pairings.bp, rounds.bp, notifications.bp, workspace.bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     return app

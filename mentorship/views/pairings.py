@@ -1,6 +1,7 @@
-"""My mentorships, a pairing's page, and ending a mentorship; the admins' list per program.
+"""My mentorships, a pairing's workspace overview, and ending a mentorship; the admins'
+list per program.
 
-A pairing's page is the pair's alone: anyone else, admins included, gets 404. Admins
+A pairing's workspace is the pair's alone: anyone else, admins included, gets 404. Admins
 have their own page per program with the metadata (who, since, status, source).
 """
 
@@ -13,10 +14,10 @@ from werkzeug.wrappers import Response
 from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, form_for
-from mentorship.services import pairings, programs, requests
+from mentorship.services import agreements, pairings, programs, requests
 from mentorship.services.errors import NotFound
 from mentorship.services.vocabulary import language_names
-from mentorship.views import FormPage, form_page
+from mentorship.views import FormPage, form_page, workspace
 
 bp = Blueprint("pairings", __name__)
 
@@ -51,10 +52,11 @@ def end(pairing_id: int) -> Response | tuple[str, int]:
 
 
 def _pairing_page(pairing_id: int, form: BaseForm) -> FormPage:
-    pairing = pairings.get_pairing_for_participant(get_session(), pairing_id, current_user)
-    return form_page("pairings/detail.html", form, pairing=pairing,
-                     partner=pairings.partner_of(pairing, current_user),
-                     languages=language_names(), reasons=pairings.END_REASONS)
+    """The workspace's overview: who, why, what was agreed, and ending it."""
+    pairing = workspace.load(pairing_id)
+    return workspace.section_page("pairings/detail.html", form, pairing, "overview",
+                                  languages=language_names(), reasons=pairings.END_REASONS,
+                                  cadence_labels=agreements.CADENCE_LABELS)
 
 
 @bp.get("/admin/programs/<int:program_id>/pairings")

@@ -1,0 +1,145 @@
+"""What every section of a pair's workspace shares: who is who, the read-only rule after
+the end, and the "up next" panel. Take a session; never commit.
+
+The workspace is private to the pair: load the pairing with
+``pairings.get_pairing_for_participant`` (NotFound for anyone else, admins too) and
+every object of it through that pairing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from mentorship.models import (
+    ActionItem,
+    Enrolment,
+    Meeting,
+    MeetingStatus,
+    Pairing,
+    PairingStatus,
+    Role,
+    User,
+    utcnow,
+)
+from mentorship.services.errors import Conflict
+
+READ_ONLY = "This mentorship has ended: its workspace can be read but no longer changed."
+UP_NEXT_SESSIONS = 3
+UP_NEXT_ITEMS = 5
+CHECK_IN_HORIZON = timedelta(days=7)
+
+
+def require_active(pairing: Pairing) -> None:
+    """Refuse any change to an ended pairing's workspace (409)."""
+    if pairing.status != PairingStatus.ACTIVE:
+        raise Conflict(READ_ONLY)
+
+
+def role_in(pairing: Pairing, user: User) -> Role:
+    """``user``'s side of ``pairing`` (the caller has checked they are in it)."""
+    return Role.MENTEE if pairing.mentee.user_id == user.id else Role.MENTOR
+
+
+@dataclass
+class CheckIn:
+    """The next check-in a session log set, and whether its date has passed."""
+
+    pairing_id: int
+    due_on: date
+    overdue: bool
+
+
+@dataclass
+class UpNext:
+    """The panel beside every section: what the pair should do next."""
+
+    sessions: list[Meeting] = field(default_factory=list)
+    check_in: CheckIn | None = None
+    open_items: list[ActionItem] = field(default_factory=list)
+    overdue_items: int = 0
+
+
+def _latest_logs(pairing_ids: object) -> object:
+    """Per pairing, the most recently logged session (its next check-in is the one in force)."""
+    ranked = (select(Meeting.pairing_id, Meeting.next_check_in,
+                     func.row_number().over(partition_by=Meeting.pairing_id,
+                                            order_by=(Meeting.logged_at.desc(), Meeting.id.desc()))
+                     .label("rank"))
+              .where(Meeting.pairing_id.in_(pairing_ids),  # type: ignore[arg-type]
+                     Meeting.logged_at.is_not(None))
+              .subquery())
+    return select(ranked.c.pairing_id, ranked.c.next_check_in).where(ranked.c.rank == 1)
+
+
+def check_ins(session: Session, pairing_ids: list[int], today: date) -> dict[int, CheckIn]:
+    """The check-in in force per pairing: the date the latest session log set (if any)."""
+    if not pairing_ids:
+        return {}
+    rows = session.execute(_latest_logs(pairing_ids))  # type: ignore[call-overload]
+    return {pid: CheckIn(pid, due, due < today) for pid, due in rows if due is not None}
+
+
+def up_next(session: Session, pairing: Pairing, today: date, now: datetime | None = None
+            ) -> UpNext:
+    """The next sessions, the check-in in force, and the open action items (soonest first)."""
+    now = now or utcnow()
+    sessions = list(session.scalars(
+        select(Meeting).where(Meeting.pairing_id == pairing.id,
+                              Meeting.status == MeetingStatus.SCHEDULED,
+                              Meeting.starts_at >= now - timedelta(hours=1))
+        .order_by(Meeting.starts_at).limit(UP_NEXT_SESSIONS)))
+    open_items = select(ActionItem).where(ActionItem.pairing_id == pairing.id,
+                                          ActionItem.done_at.is_(None))
+    items = list(session.scalars(open_items.order_by(ActionItem.due_on.is_(None),
+                                                     ActionItem.due_on, ActionItem.id)
+                                 .limit(UP_NEXT_ITEMS)))
+    overdue = session.scalar(select(func.count()).select_from(open_items.where(
+        ActionItem.due_on < today).subquery())) or 0
+    return UpNext(sessions, check_ins(session, [pairing.id], today).get(pairing.id), items,
+                  overdue)
+
+
+@dataclass
+class FollowUps:
+    """A person's follow-ups across all their active pairings, for the dashboard."""
+
+    sessions: list[Meeting] = field(default_factory=list)
+    check_ins_due: list[CheckIn] = field(default_factory=list)
+    overdue_check_ins: list[CheckIn] = field(default_factory=list)
+    overdue_items: list[ActionItem] = field(default_factory=list)
+    pairings: dict[int, Pairing] = field(default_factory=dict)
+
+
+def follow_ups(session: Session, user: User, pairings: list[Pairing], today: date,
+               *, now: datetime | None = None, limit: int = 10) -> FollowUps:
+    """Next sessions, check-ins due within a week, overdue check-ins, and the user's own
+    overdue action items, over ``pairings`` (the user's active ones): four queries."""
+    now = now or utcnow()
+    active = {p.id: p for p in pairings if p.status == PairingStatus.ACTIVE}
+    if not active:
+        return FollowUps()
+    ids = list(active)
+    sessions = list(session.scalars(
+        select(Meeting).where(Meeting.pairing_id.in_(ids),
+                              Meeting.status == MeetingStatus.SCHEDULED,
+                              Meeting.starts_at >= now - timedelta(hours=1))
+        .order_by(Meeting.starts_at).limit(limit)))
+    due = sorted(check_ins(session, ids, today).values(), key=lambda c: c.due_on)
+    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
+    my_side = (and_(ActionItem.owner == Role.MENTEE,
+                    Pairing.mentee_enrolment_id.in_(mine))
+               | and_(ActionItem.owner == Role.MENTOR, Pairing.mentor_enrolment_id.in_(mine)))
+    overdue_items = list(session.scalars(
+        select(ActionItem).join(Pairing, Pairing.id == ActionItem.pairing_id)
+        .where(ActionItem.pairing_id.in_(ids), ActionItem.done_at.is_(None),
+               ActionItem.due_on < today, my_side)
+        .order_by(ActionItem.due_on, ActionItem.id).limit(limit)))
+    return FollowUps(sessions=sessions,
+                     check_ins_due=[c for c in due if not c.overdue
+                                    and c.due_on <= today + CHECK_IN_HORIZON],
+                     overdue_check_ins=[c for c in due if c.overdue],
+                     overdue_items=overdue_items, pairings=active)
