@@ -13,15 +13,14 @@ from werkzeug.wrappers import Response
 
 from mentorship.auth import admin_required
 from mentorship.db import get_session
-from mentorship.forms import BaseForm, form_for
-from mentorship.services import agreements, pairings, programs, requests
+from mentorship.forms import BaseForm
+from mentorship.services import pairings, programs
 from mentorship.services.errors import NotFound
-from mentorship.services.vocabulary import language_names
 from mentorship.views import FormPage, form_page, workspace
 
 bp = Blueprint("pairings", __name__)
 
-EndForm = form_for("EndForm", requests.END)
+EndForm = workspace.EndForm
 
 
 @bp.get("/pairings/")
@@ -47,16 +46,17 @@ def end(pairing_id: int) -> Response | tuple[str, int]:
     pairing = page.context["pairing"]
     pairings.end_pairing(get_session(), pairing, current_user, form.reason.data, form.note.data)
     get_session().commit()
-    flash(f"Your mentorship with {page.context['partner'].user.name} has ended.", "success")
-    return redirect(url_for("pairings.index"))
+    flash(f"Your mentorship with {page.context['partner'].user.name} has ended. Its workspace "
+          "stays here to read; a few lines of reflection help you both keep what it gave.",
+          "success")
+    return redirect(url_for("pairings.detail", pairing_id=pairing.id))
 
 
 def _pairing_page(pairing_id: int, form: BaseForm) -> FormPage:
     """The workspace's overview: who, why, what was agreed, and ending it."""
     pairing = workspace.load(pairing_id)
     return workspace.section_page("pairings/detail.html", form, pairing, "overview",
-                                  languages=language_names(), reasons=pairings.END_REASONS,
-                                  cadence_labels=agreements.CADENCE_LABELS)
+                                  **workspace.overview_context(pairing, end_form=form))
 
 
 @bp.get("/admin/programs/<int:program_id>/pairings")

@@ -19,8 +19,9 @@ from wtforms import HiddenField
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
 from mentorship.models import Pairing, PairingStatus
-from mentorship.services import agreements, pairings, workspace
+from mentorship.services import agreements, closure, export, pairings, requests, workspace
 from mentorship.services.times import local_today
+from mentorship.services.vocabulary import language_names
 from mentorship.views import FormPage, form_page
 
 bp = Blueprint("workspace", __name__)
@@ -123,3 +124,58 @@ def _agreement_page(pairing: Pairing, *, accept_form: BaseForm | None = None) ->
                         history=agreements.versions(db, pairing),
                         in_force=agreements.last_accepted(db, pairing),
                         cadence_labels=agreements.CADENCE_LABELS)
+
+
+ReflectionForm = form_for("ReflectionForm", closure.REFLECTION)
+EndForm = form_for("EndForm", requests.END)
+
+
+@bp.post("/pairings/<int:pairing_id>/reflection")
+@login_required
+def reflect(pairing_id: int) -> Response | tuple[str, int]:
+    """Write one's reflection on an ended mentorship (shown to both on the overview)."""
+    pairing = load(pairing_id)
+    form = ReflectionForm.from_request()
+    page = section_page("pairings/detail.html", form, pairing, "overview",
+                        **overview_context(pairing, reflection_form=form))
+    if not form.is_submitted_and_valid():
+        return page.render()
+    db = get_session()
+    closure.reflect(db, pairing, current_user, form.values())
+    db.commit()
+    flash("Thank you: your reflection is saved.", "success")
+    return redirect(url_for("pairings.detail", pairing_id=pairing.id))
+
+
+def overview_context(pairing: Pairing, *, reflection_form: BaseForm | None = None,
+                     end_form: BaseForm | None = None) -> dict[str, Any]:
+    """What the overview shows besides the frame: what was agreed and, at the end,
+    both reflections."""
+    db = get_session()
+    return {"languages": language_names(), "reasons": pairings.END_REASONS,
+            "cadence_labels": agreements.CADENCE_LABELS,
+            "in_force": agreements.last_accepted(db, pairing),
+            "reflections": closure.reflections(db, pairing),
+            "reflection_due": closure.reflection_due(db, pairing, current_user),
+            "reflection_form": reflection_form or ReflectionForm.from_request(),
+            "end_form": end_form or EndForm.from_request()}
+
+
+@bp.get("/pairings/<int:pairing_id>/export.md")
+@login_required
+def export_markdown(pairing_id: int) -> Response:
+    """The whole workspace as one Markdown file, to keep."""
+    pairing = load(pairing_id)
+    document = export.workspace_markdown(get_session(), pairing, current_user)
+    return download(document, "text/markdown", export_name(pairing, "md"))
+
+
+def export_name(pairing: Pairing, suffix: str) -> str:
+    return f"mentorship-{pairing.id}-{pairing.started_at:%Y-%m-%d}.{suffix}"
+
+
+def download(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
