@@ -235,3 +235,25 @@ def test_up_next_shows_the_check_in_and_overdue_items(app: Flask, pair: dict) ->
     page = signed_in(app, pair["grace"]).get(f"/pairings/{pair['pairing']}").get_data(
         as_text=True)
     assert "Next check-in" in page and "Step 0" in page and "1 overdue" in page
+
+
+def test_the_dashboard_lists_mentorships_and_follow_ups(app: Flask, pair: dict) -> None:
+    _history(app, pair, 1)
+    page = signed_in(app, pair["ada"]).get("/").get_data(as_text=True)
+    assert "My mentorships" in page and "Grace Hopper" in page
+    assert "Check-ins in the next 7 days" in page
+    assert "Your overdue action items" in page and "Step 0" in page
+    # The action item is the mentee's: the mentor's dashboard does not call it theirs.
+    assert "Your overdue action items" not in signed_in(app, pair["grace"]).get("/").get_data(
+        as_text=True)
+
+
+def test_the_dashboard_queries_do_not_grow_with_history(app: Flask, pair: dict) -> None:
+    ada = signed_in(app, pair["ada"])
+    _history(app, pair, 2)
+    with count_queries(app) as few:
+        ada.get("/")
+    _history(app, pair, 30)
+    with count_queries(app) as many:
+        ada.get("/")
+    assert len(many) == len(few)

@@ -9,11 +9,12 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from mentorship.db import get_session
-from mentorship.services import programs, request_queries
+from mentorship.models import PairingStatus
+from mentorship.services import pairings, programs, request_queries, workspace
 from mentorship.services.matches import MatcherCache
 from mentorship.services.profiles import get_profile
 from mentorship.services.specs import ROLE_SPECS
-from mentorship.services.times import in_zone, long_date
+from mentorship.services.times import in_zone, local_today, long_date
 
 bp = Blueprint("main", __name__)
 
@@ -46,7 +47,12 @@ def home() -> str:
     visible = programs.visible_programs(db, current_user)
     open_programs = [p for p in visible if p.is_open_for_enrolment and p.id not in enrolled]
     overview = programs.enrolment_counts(db) if current_user.is_admin else None
+    active = [p for p in pairings.pairings_of(db, current_user)
+              if p.status == PairingStatus.ACTIVE]
     return render_template("main/dashboard.html", enrolments=mine, open_programs=open_programs,
+                           active_pairings=active,
+                           follow_ups=workspace.follow_ups(db, current_user, active,
+                                                           local_today(current_user)),
                            profile=get_profile(db, current_user), overview=overview,
                            all_programs=visible,
                            mentoring=request_queries.dashboard_summary(db, current_user))
