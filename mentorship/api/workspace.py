@@ -53,9 +53,9 @@ def get_agreement(pairing_id: int) -> dict[str, Any]:
 def put_agreement(pairing_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Propose a new version (your acceptance included); ``based_on`` is the number you
     read (0 for the first), so two edits cannot overwrite each other (409)."""
+    pairing = _pairing(pairing_id)  # first: outsiders learn nothing, not even what is valid
     body = json_object({*agreements.AGREEMENT.names, "based_on"})
     require(body, ("based_on",))
-    pairing = _pairing(pairing_id)
     db = get_session()
     agreements.propose(db, pairing, current_api_user(),
                        {k: v for k, v in body.items() if k != "based_on"},
@@ -69,9 +69,9 @@ def put_agreement(pairing_id: int) -> tuple[dict[str, Any], int, dict[str, str]]
 @api_login_required
 def accept_agreement(pairing_id: int) -> dict[str, Any]:
     """Accept version ``number``, which must still be the newest (409 otherwise)."""
+    pairing = _pairing(pairing_id)
     body = json_object({"number"})
     require(body, ("number",))
-    pairing = _pairing(pairing_id)
     db = get_session()
     agreements.accept(db, pairing, current_api_user(), body["number"])
     db.commit()
@@ -95,8 +95,8 @@ def get_reflections(pairing_id: int) -> dict[str, Any]:
 @api_login_required
 def post_reflection(pairing_id: int) -> tuple[dict[str, Any], int]:
     """Your reflection on an ended mentorship, once (409 before the end or a second time)."""
-    body = json_object(set(closure.REFLECTION.names))
     pairing = _pairing(pairing_id)
+    body = json_object(set(closure.REFLECTION.names))
     db = get_session()
     made = closure.reflect(db, pairing, current_api_user(), body)
     db.commit()
