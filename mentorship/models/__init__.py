@@ -9,6 +9,7 @@ from mentorship.models.agreements import (
     Agreement,
     Cadence,
 )
+from mentorship.models.audit import AppendOnly, AuditEntry
 from mentorship.models.base import Availability, ProgramStatus, Role, utcnow
 from mentorship.models.feedback import RATING_MAX, RATING_MIN, Feedback, FitAnswer, FitCheck, Reflection
 from mentorship.models.goals import PROGRESS_MAX, ActionItem, Goal, GoalEvent, GoalStatus
@@ -43,10 +44,12 @@ from mentorship.models.programs import (
     EXPIRY_MIN,
     PENDING_MAX,
     PENDING_MIN,
+    QUIET_MAX,
+    QUIET_MIN,
     Enrolment,
     Program,
 )
-from mentorship.models.security import ApiToken, LoginFailure, LoginSession
+from mentorship.models.security import ApiToken, LoginFailure, LoginSession, PasswordToken
 from mentorship.models.thread import CLIENT_KEY_MAX, MESSAGE_MAX, Message, ThreadRead
 
 __all__ = ["Base", "Role", "ProgramStatus", "Availability", "User", "Profile", "Program",
@@ -60,4 +63,5 @@ __all__ = ["Base", "Role", "ProgramStatus", "Availability", "User", "Profile", "
            "Meeting", "MeetingStatus", "PrepNote", "CalendarFeed", "DURATION_MIN", "DURATION_MAX",
            "Goal", "GoalStatus", "ActionItem", "GoalEvent", "PROGRESS_MAX",
            "Feedback", "FitCheck", "FitAnswer", "Reflection", "RATING_MIN", "RATING_MAX",
-           "OutboxEmail", "NotificationPreference", "ReminderSent", "Channel"]
+           "OutboxEmail", "NotificationPreference", "ReminderSent", "Channel",
+           "AuditEntry", "AppendOnly", "PasswordToken", "QUIET_MIN", "QUIET_MAX"]

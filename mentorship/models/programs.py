@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 CAPACITY_MIN, CAPACITY_MAX = 1, 10
 PENDING_MIN, PENDING_MAX = 1, 10
 EXPIRY_MIN, EXPIRY_MAX = 1, 30  # days a match request stays pending
+QUIET_MIN, QUIET_MAX = 1, 365  # days without a session or message before a pair is at risk
 
 
 class Program(Base):
@@ -37,6 +38,7 @@ class Program(Base):
     max_timezone_gap_hours: Mapped[int | None]
     max_pending_requests: Mapped[int] = mapped_column(default=3)
     request_expiry_days: Mapped[int] = mapped_column(default=7, server_default="7")
+    at_risk_after_days: Mapped[int] = mapped_column(default=21, server_default="21")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -50,6 +52,8 @@ class Program(Base):
                         name="pending_range"),
         CheckConstraint(f"request_expiry_days BETWEEN {EXPIRY_MIN} AND {EXPIRY_MAX}",
                         name="expiry_range"),
+        CheckConstraint(f"at_risk_after_days BETWEEN {QUIET_MIN} AND {QUIET_MAX}",
+                        name="quiet_range"),
     )
     __mapper_args__ = {"version_id_col": version}
 

@@ -34,6 +34,12 @@ class ApiToken(_HashedToken, Base):
     __tablename__ = "api_tokens"
 
 
+class PasswordToken(_HashedToken, Base):
+    """A link to set a password: sent to people an admin imported, used once."""
+
+    __tablename__ = "password_tokens"
+
+
 class LoginFailure(Base):
     """A throttled attempt (a password check, a sign-up), counted per key.
 

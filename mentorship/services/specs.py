@@ -26,6 +26,8 @@ from mentorship.models import (
     EXPIRY_MIN,
     PENDING_MAX,
     PENDING_MIN,
+    QUIET_MAX,
+    QUIET_MIN,
     YEARS_MAX,
     Availability,
     Profile,
@@ -276,6 +278,10 @@ PROGRAM = Spec((
           low=EXPIRY_MIN, high=EXPIRY_MAX, default=7,
           help="A mentor who has not answered by then: the request expires and the mentee "
                "can ask someone else."),
+    Field("at_risk_after_days", "Quiet days before a pair is at risk", kind="int",
+          required=True, low=QUIET_MIN, high=QUIET_MAX, default=21,
+          help="A pair with no session and no message for this many days is listed as at "
+               "risk on the program's dashboard."),
     Field("weights", "Matching weights", kind="weights", keys=CRITERION_LABELS,
           help=f"Relative importance of each criterion, 0 to {WEIGHT_MAX}; what counts is "
                "each weight's share of the total."),

@@ -57,6 +57,7 @@ def test_one_program_in_full(client: FlaskClient, auth: dict[str, str],
         "id": programs["open"], "name": "Open one", "description": "A test cohort",
         "starts_on": "2027-01-01", "ends_on": None, "status": "open", "weights": DEFAULTS,
         "max_timezone_gap_hours": None, "max_pending_requests": 3, "request_expiry_days": 7,
+        "at_risk_after_days": 21,
         "version": 1}
     assert response.headers["ETag"] == '"1"'
 
@@ -82,7 +83,7 @@ def test_admin_creates_a_program(app: Flask, client: FlaskClient,
     body = response.json
     # Weights not sent keep their default importance (in the same 0-100 scale).
     assert body | {"id": 0} == NEW_PROGRAM | {
-        "id": 0, "version": 1, "request_expiry_days": 7,
+        "id": 0, "version": 1, "request_expiry_days": 7, "at_risk_after_days": 21,
         "weights": DEFAULTS | {"text": 2.0, "language": 1.5}}
     assert response.headers["Location"].endswith(f"/api/v1/programs/{body['id']}")
     stored = fetch(app, Program, body["id"])
