@@ -39,6 +39,7 @@ class Kind(enum.StrEnum):
     REMINDER_ACTION_ITEMS = "reminder_action_items"
     REMINDER_AGREEMENT = "reminder_agreement"
     REMINDER_REQUEST = "reminder_request"
+    PAIR_NUDGED = "pair_nudged"
 
 
 TEXT = {
@@ -61,6 +62,7 @@ TEXT = {
     Kind.REMINDER_ACTION_ITEMS: "Reminder: {count} action item(s) with {partner} are overdue.",
     Kind.REMINDER_AGREEMENT: "Reminder: your agreement with {partner} is waiting for your acceptance.",
     Kind.REMINDER_REQUEST: "Reminder: {mentee}'s request in {program} expires {when}.",
+    Kind.PAIR_NUDGED: "The {program} team checked in on your mentorship with {partner}: {reason}",
 }
 
 
