@@ -1,4 +1,4 @@
-"""The OpenAPI description of the workspace's agreement, reflections and export."""
+"""The OpenAPI description of the workspace (agreement, reflections, export) and the audit log."""
 
 from __future__ import annotations
 
@@ -66,4 +66,17 @@ PATHS: dict[str, Any] = {
                          "401": {"description": "No valid session or token"},
                          "404": {"description": "No such pairing, or one you may not see"}}},
     },
+}
+
+SCHEMAS["AuditEntry"] = obj({"id": INT, "at": TIME, "actor": text(), "actor_id": nullable("integer"),
+                             "action": text(), "target": text(), "details": {"type": "object"}},
+                            ("id", "at", "actor", "action", "target", "details"))
+SCHEMAS["AuditLog"] = obj({"entries": {"type": "array", "items": ref("AuditEntry")},
+                           "next_before": nullable("integer")}, ("entries", "next_before"))
+PATHS["/admin/programs/{program_id}/audit"] = {
+    "parameters": id_param("program_id"),
+    "get": operation("A program's audit log of admin actions, newest first", 200, "AuditLog",
+                     errors=(401, 403, 404)) | {"parameters": [{
+                         "name": "before", "in": "query", "required": False, "schema": INT,
+                         "description": "An entry id: the page of entries older than it."}]},
 }

@@ -42,7 +42,7 @@ def create_program() -> tuple[dict[str, object], int, dict[str, str]]:
     """Create a program; 201 with its ``Location`` and ``ETag``."""
     body = json_object(PROGRAM.names)
     db = get_session()
-    program = programs.save_program(db, body)
+    program = programs.save_program(db, body, by=current_api_user())
     db.commit()
     location = url_for(".get_program", program_id=program.id)
     return serialize.program(program), 201, {"Location": location, "ETag": f'"{program.version}"'}
@@ -63,7 +63,8 @@ def update_program(program_id: int) -> Any:
     db = get_session()
     program = programs.get_program_for_user(db, program_id, current_api_user())
     body = json_object((*PROGRAM.names, "version"))
-    program = programs.save_program(db, body, program, version=sent_version(body))
+    program = programs.save_program(db, body, program, version=sent_version(body),
+                                    by=current_api_user())
     db.commit()
     return versioned(serialize.program(program))
 

@@ -90,7 +90,7 @@ def rerun(round_id: int) -> dict[str, Any]:
 @api_admin_required
 def publish(round_id: int) -> dict[str, Any]:
     db = get_session()
-    made = round_publish.publish(db, _round(round_id))
+    made = round_publish.publish(db, _round(round_id), current_api_user())
     db.commit()
     return {"round": round_json(_round(round_id)), "pairings": made}
 

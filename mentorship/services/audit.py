@@ -37,10 +37,15 @@ LABELS = {Action.PROGRAM_CREATED: "Created the program",
           Action.DATA_EXPORTED: "Exported data"}
 
 
-def record(session: Session, actor: User, action: str, *, program_id: int | None = None,
+COMMAND_LINE = "The command line"
+
+
+def record(session: Session, actor: User | None, action: str, *, program_id: int | None = None,
            target: str = "", **details: Any) -> AuditEntry:
-    """Append one entry: ``actor`` did ``action`` (to ``target``), with ``details``."""
-    entry = AuditEntry(program_id=program_id, actor_id=actor.id, actor_name=actor.name,
+    """Append one entry: ``actor`` (None: a command run on the server) did ``action``
+    (to ``target``), with ``details``."""
+    entry = AuditEntry(program_id=program_id, actor_id=actor.id if actor else None,
+                       actor_name=actor.name if actor else COMMAND_LINE,
                        action=action, target=target, details=details)
     session.add(entry)
     return entry

@@ -24,6 +24,8 @@ from mentorship.models import (
     User,
     utcnow,
 )
+from mentorship.services import audit
+from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 from mentorship.services.fields import clean_choice, clean_text
 from mentorship.services.notifications import Kind, notify
@@ -94,6 +96,9 @@ def end_pairing(session: Session, pairing: Pairing, by: User, reason: object,
                     .execution_options(synchronize_session=False))
     session.refresh(pairing)
     session.expire(pairing.mentor, ["seats_taken"])
+    if by.id not in (pairing.mentee.user_id, pairing.mentor.user_id):
+        audit.record(session, by, Action.PAIRING_ENDED, program_id=pairing.program_id,
+                     target=f"pairing:{pairing.id}", reason=chosen.value)
     for side, partner in ((pairing.mentee, pairing.mentor), (pairing.mentor, pairing.mentee)):
         if side.user_id != by.id:
             notify(session, side.user_id, Kind.PAIRING_ENDED, "pairing", pairing.id,

@@ -9,6 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from mentorship.models import Enrolment, Program, ProgramStatus, Role, User
+from mentorship.services import audit
+from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 from mentorship.services.fields import clean_choice
 from mentorship.services.specs import PROGRAM, ROLE_SPECS, Spec
@@ -40,8 +42,11 @@ def program_weights(program: Program | None) -> dict[str, float]:
 
 
 def save_program(session: Session, data: Mapping[str, object],
-                 program: Program | None = None, *, version: object = None) -> Program:
-    """Create (``program`` None) or partially update a program from raw input."""
+                 program: Program | None = None, *, version: object = None,
+                 by: User | None = None) -> Program:
+    """Create (``program`` None) or partially update a program from raw input; an admin's
+    change (``by``) goes in the audit log with the fields it changed."""
+    created = program is None
     values = PROGRAM.clean(data, partial=program is not None)
     if "weights" in values:
         values["weights"] = program_weights(program) | values["weights"]
@@ -62,6 +67,9 @@ def save_program(session: Session, data: Mapping[str, object],
                 apply_changes(session, program, values, version=version, spec=PROGRAM)
     except IntegrityError:
         raise FieldErrors({"name": NAME_TAKEN}) from None
+    if by is not None:
+        audit.record(session, by, Action.PROGRAM_CREATED if created else Action.PROGRAM_EDITED,
+                     program_id=program.id, target=program.name, fields=sorted(values))
     return program
 
 

@@ -36,6 +36,8 @@ from mentorship.models import (
     User,
     utcnow,
 )
+from mentorship.services import audit
+from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
 from mentorship.services.notifications import Kind
 from mentorship.services.pairings import ended_pairs
@@ -89,10 +91,10 @@ def _proposals(session: Session, round_: MatchRound) -> list[_Proposal]:
     return [_Proposal(*row) for row in rows]
 
 
-def publish(session: Session, round_: MatchRound) -> list[int]:
+def publish(session: Session, round_: MatchRound, by: User | None = None) -> list[int]:
     """Create every proposed pairing, cancel the matched mentees' pending requests and
     notify both sides; the new pairings' ids. Conflict (nothing changed) if it is not a
-    draft or any pair clashes."""
+    draft or any pair clashes. Recorded in the audit log as ``by``'s action."""
     check_can_match(round_.program)
     claim(session, round_, (RoundStatus.DRAFT,), "Only a draft can be published; this round "
           "is published, discarded or running.", status=RoundStatus.PUBLISHED,
@@ -111,6 +113,8 @@ def publish(session: Session, round_: MatchRound) -> list[int]:
             for user_id, partner in ((p.mentee_user, p.mentor_name),
                                      (p.mentor_user, p.mentee_name))])
     _cancel_requests(session, proposals, program)
+    audit.record(session, by, Action.ROUND_PUBLISHED, program_id=round_.program_id,
+                 target=f"round:{round_.id}", pairings=len(pairings))
     return pairings
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,7 +10,7 @@ from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import ProgramForm
 from mentorship.models import Program
-from mentorship.services import programs
+from mentorship.services import audit, programs
 from mentorship.services.specs import PROGRAM
 from mentorship.services.vocabulary import CRITERION_LABELS
 from mentorship.views import form_page
@@ -62,7 +62,20 @@ def _save_program(program: Program | None) -> Response | tuple[str, int]:
     if not form.is_submitted_and_valid():
         return page.render()
     saved = programs.save_program(get_session(), form.values(PROGRAM), program,
-                                  version=form.version.data)
+                                  version=form.version.data, by=current_user)
     get_session().commit()
     flash(f"Program “{saved.name}” saved.", "success")
     return redirect(url_for("admin.program_list"))
+
+
+@bp.get("/programs/<int:program_id>/audit")
+@admin_required
+def program_audit(program_id: int) -> str:
+    """Who did what to a program, newest first; append-only, paged with ``?before=``."""
+    db = get_session()
+    program = programs.get_program_for_user(db, program_id, current_user)
+    before = request.args.get("before", type=int)
+    entries = audit.entries(db, program.id, before=before)
+    return render_template("admin/audit.html", program=program, entries=entries,
+                           labels=audit.LABELS,
+                           older=entries[-1].id if len(entries) == audit.PAGE else None)

@@ -128,7 +128,7 @@ def discard(round_id: int) -> Response | tuple[str, int]:
 @bp.post("/rounds/<int:round_id>/publish")
 @admin_required
 def publish(round_id: int) -> Response | tuple[str, int]:
-    return _act(round_id, ConfirmForm, lambda db, r, f: round_publish.publish(db, r),
+    return _act(round_id, ConfirmForm, lambda db, r, f: round_publish.publish(db, r, current_user),
                 "Round published: every pair is notified.")
 
 

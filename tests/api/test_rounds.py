@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mentorship.models import MatchRound, Pairing, RoundStatus
+from mentorship.models import AuditEntry, MatchRound, Pairing, RoundStatus
 from tests.api.helpers import bearer, count
 from tests.factories import create, make_user
 from tests.round_cohort import make_cohort
@@ -58,6 +58,8 @@ def test_an_admin_runs_adjusts_reruns_and_publishes_a_round(
     assert published.status_code == 200
     assert published.json["round"]["status"] == RoundStatus.PUBLISHED.value
     assert len(published.json["pairings"]) == 4 == count(app, Pairing)
+    assert count(app, AuditEntry, AuditEntry.action == "round_published",
+                 AuditEntry.target == f"round:{round_['id']}") == 1
     again = client.post(f"{base}/publish", headers=admin_auth)
     assert again.status_code == 409 and again.json["error"]["code"] == "conflict"
     assert client.post(f"{base}/discard", headers=admin_auth).status_code == 409
