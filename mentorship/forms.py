@@ -165,6 +165,10 @@ PasswordForm = form_for("PasswordForm", current_password=PasswordField("Current 
                         new_password=PasswordField(
                             "New password", description=CREDENTIALS["password"].help
                             + " Other devices are signed out."))
+DeleteAccountForm = form_for(
+    "DeleteAccountForm", password=PasswordField("Your password"),
+    confirm=BooleanField("I understand: my profile, enrolments and messages are erased, "
+                         "my mentorships end, and this cannot be undone."))
 ProfileForm = form_for("ProfileForm", PROFILE, base=VersionedForm)
 ProgramForm = form_for("ProgramForm", PROGRAM, base=VersionedForm)
 EnrolForm = form_for("EnrolForm", MENTEE, MENTOR, base=VersionedForm,

@@ -102,7 +102,10 @@ PATHS: dict[str, Any] = {
         description="A new and an already registered email (in any letter case) get the "
                     "same 201 answer, so the API cannot be used to find out who has an "
                     "account. No token is returned: request one with POST /tokens.")},
-    "/me": {"get": operation("Your account, profile and enrolments", 200, "Me")},
+    "/me": {"get": operation("Your account, profile and enrolments", 200, "Me"),
+            "delete": operation("Delete your account (your partners keep your shared history, "
+                                "without your name or messages)", 204,
+                                body="AccountDeletion", errors=(*WRITE_ERRORS, 429))},
     "/me/profile": {"patch": operation("Change some profile fields", 200, "Profile",
                                        body="ProfileUpdate", errors=(*WRITE_ERRORS, 409))},
     "/programs": {

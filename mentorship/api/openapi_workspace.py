@@ -1,4 +1,5 @@
-"""The OpenAPI description of the workspace (agreement, reflections, export) and the audit log."""
+"""The OpenAPI description of the workspace (agreement, reflections, export), the audit
+log, and one's own data (download, deletion)."""
 
 from __future__ import annotations
 
@@ -80,3 +81,10 @@ PATHS["/admin/programs/{program_id}/audit"] = {
                          "name": "before", "in": "query", "required": False, "schema": INT,
                          "description": "An entry id: the page of entries older than it."}]},
 }
+
+SCHEMAS["MyData"] = {"type": "object", "description": "Every row the platform holds about "
+                     "you, by table (hashes of passwords and tokens left out).",
+                     "properties": {"account": {"type": "object"}}, "required": ["account"]}
+SCHEMAS["AccountDeletion"] = obj({"password": text(), "confirm": {"const": True}},
+                                 ("password", "confirm"), closed=True)
+PATHS["/me/data"] = {"get": operation("Everything the platform holds about you", 200, "MyData")}

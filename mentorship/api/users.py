@@ -1,4 +1,4 @@
-"""Sign-up and the caller's own account, profile and enrolments."""
+"""Sign-up and the caller's own account, profile and enrolments; their data, and deleting it."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from mentorship.api import serialize
 from mentorship.api.auth import api_login_required, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.validation import json_object, require, sent_version, versioned
-from mentorship.auth import begin_attempt
+from mentorship.auth import begin_attempt, password_check
 from mentorship.db import get_session
-from mentorship.services import accounts, profiles, programs
+from mentorship.services import accounts, personal_data, profiles, programs
 from mentorship.services.errors import Conflict
-from mentorship.services.ratelimit import SIGN_UP
+from mentorship.services.ratelimit import CONFIRM, SIGN_UP
 from mentorship.services.specs import PROFILE
 
 SIGN_UP_FIELDS = ("name", "email", "password")
@@ -59,3 +59,24 @@ def update_profile() -> Any:
     profile = profiles.update_profile(db, current_api_user(), body, version=sent_version(body))
     db.commit()
     return versioned(serialize.profile(profile))
+
+
+@bp.get("/me/data")
+@api_login_required
+def my_data() -> dict[str, Any]:
+    """Everything the platform holds about the caller."""
+    return personal_data.everything_about(get_session(), current_api_user())
+
+
+@bp.delete("/me")
+@api_login_required
+def delete_me() -> tuple[str, int]:
+    """Delete the caller's account: ``{"password": ..., "confirm": true}``; 204."""
+    body = json_object({"password", "confirm"})
+    db = get_session()
+    user = current_api_user()
+    with password_check(CONFIRM, "password", str(user.id)):
+        personal_data.delete_account_confirmed(db, user, password=body.get("password"),
+                                               confirmed=body.get("confirm"))
+    db.commit()
+    return "", 204

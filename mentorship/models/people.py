@@ -28,6 +28,8 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the person deleted their account: the row stays as "A former member".
+    deleted_at: Mapped[datetime | None]
 
     profile: Mapped[Profile] = relationship(back_populates="user", uselist=False,
                                             cascade="all, delete-orphan")

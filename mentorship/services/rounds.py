@@ -100,7 +100,8 @@ def check_can_match(program: Program) -> None:
 def free_mentee() -> Any:
     active = exists().where(Pairing.mentee_enrolment_id == Enrolment.id,
                             Pairing.status == PairingStatus.ACTIVE)
-    return (Enrolment.role == Role.MENTEE) & ~active
+    gone = exists().where(User.id == Enrolment.user_id, User.deleted_at.is_not(None))
+    return (Enrolment.role == Role.MENTEE) & ~active & ~gone
 
 
 def _mentor_with_seat() -> Any:

@@ -1,17 +1,18 @@
-"""Account settings: name, email and password."""
+"""Account settings: name, email and password; one's data to download, and deleting it all."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 
 from flask import Blueprint, flash, redirect, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from werkzeug.wrappers import Response
 
 from mentorship.auth import password_check
 from mentorship.db import get_session
-from mentorship.forms import AccountForm, PasswordForm
-from mentorship.services import accounts
+from mentorship.forms import AccountForm, DeleteAccountForm, PasswordForm
+from mentorship.services import accounts, personal_data
 from mentorship.services.ratelimit import CONFIRM
 from mentorship.services.specs import ACCOUNT
 from mentorship.views import form_page
@@ -55,3 +56,36 @@ def password() -> Response | tuple[str, int]:
     db.commit()
     flash("Password changed. Other devices have been signed out.", "success")
     return redirect(url_for("account.settings"))
+
+
+@bp.get("/data.json")
+@login_required
+def my_data() -> Response:
+    """Everything the platform holds about the signed-in person, as one JSON file."""
+    document = personal_data.everything_about(get_session(), current_user)
+    response = Response(json.dumps(document, indent=2, ensure_ascii=False),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-mentorship-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete() -> Response | tuple[str, int]:
+    """Delete the account, after the password and an explicit confirmation."""
+    form = DeleteAccountForm.from_request()
+    page = form_page("account/delete.html", form)
+    if not form.is_submitted_and_valid():
+        return page.render()
+    db = get_session()
+    token = current_user.get_id()
+    with password_check(CONFIRM, "password", str(current_user.id)):
+        personal_data.delete_account_confirmed(db, current_user, password=form.password.data,
+                                               confirmed=form.confirm.data)
+    accounts.end_login_session(db, token)
+    db.commit()
+    logout_user()
+    flash("Your account is deleted. Your partners keep your shared history, without your "
+          "name or your messages.", "success")
+    return redirect(url_for("main.home"))

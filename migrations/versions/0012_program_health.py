@@ -1,5 +1,6 @@
 """Program health: the audit log of admin actions, set-password links for imported
-people, and each program's "at risk after N quiet days" setting.
+people, each program's "at risk after N quiet days" setting, and when an account was
+deleted (its row stays as "A former member").
 
 Revision ID: 0012
 Revises: 0011
@@ -47,6 +48,9 @@ def upgrade() -> None:
     with op.batch_alter_table('password_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_tokens_user_id'), ['user_id'], unique=False)
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('deleted_at', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('at_risk_after_days', sa.Integer(), server_default='21', nullable=False))
         batch_op.create_check_constraint("quiet_range", "at_risk_after_days BETWEEN 1 AND 365")
@@ -54,6 +58,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('deleted_at')
+
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_constraint("quiet_range", type_="check")
         batch_op.drop_column('at_risk_after_days')
