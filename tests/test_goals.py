@@ -169,7 +169,7 @@ def test_next_steps_from_sessions_are_listed_and_ticked_here(app: Flask,
 def test_the_workspace_is_read_only_after_the_end(app: Flask, pair: dict[str, int]) -> None:
     goal = add_goal(app, pair)
 
-    def end(session: object) -> None:
+    def end(_session: object) -> None:
         pairing = get_session().get(Pairing, pair["pairing"])
         pairings.end_pairing(get_session(), pairing, pairing.mentee.user, "goals_met")
     create(app, end)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from mentorship.api import matching, notifications, openapi, programs, rounds, tokens, users
+from mentorship.api import (
+    feedback,
+    goals,
+    matching,
+    notifications,
+    openapi,
+    programs,
+    rounds,
+    tokens,
+    users,
+)
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
-           "users"]
+__all__ = ["bp", "feedback", "goals", "matching", "notifications", "openapi", "programs",
+           "rounds", "tokens", "users"]
