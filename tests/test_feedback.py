@@ -239,3 +239,17 @@ def test_admins_get_counts_dates_and_means_over_three_pairs(app: Flask) -> None:
     # only two pairs' mentors rated: their mean could point at one of them, so it is withheld
     assert found.mentee_progress == feedback.RoleRatings(2, 2, None)
     assert "secret" not in repr(found)
+
+
+def test_the_goals_page_asks_for_feedback_and_the_fit_check_until_given(
+        app: Flask, pair: dict[str, int]) -> None:
+    ada = signed_in(app, pair["ada"])
+    goals_page = f"/pairings/{pair['pairing']}/goals"
+    page = ada.get(goals_page).get_data(as_text=True)
+    assert f'href="{feedback_url(pair)}"' in page and "is this a good fit?" in page
+    ada.post(feedback_url(pair), data=MENTEE_SAYS)
+    ada.post(f"/pairings/{pair['pairing']}/fit", data={"answer": "yes"})
+    page = ada.get(goals_page).get_data(as_text=True)
+    assert "Feedback waiting for you" not in page and "is this a good fit?" not in page
+    grace = signed_in(app, pair["grace"]).get(goals_page).get_data(as_text=True)
+    assert "Feedback waiting for you" in grace and "is this a good fit?" in grace

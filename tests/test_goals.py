@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -220,3 +221,21 @@ def test_goal_pages_run_the_same_queries_however_much_there_is(app: Flask,
 
     small = counts(grow(1))
     assert counts(grow(6)) == small
+
+
+def test_every_goals_form_carries_a_working_csrf_token(csrf_app: Flask) -> None:
+    pair = build_pairs(csrf_app)
+    ada = signed_in(csrf_app, pair["ada"])
+    url = f"/pairings/{pair['pairing']}/goals"
+    page = ada.get(url).get_data(as_text=True)
+    forms = re.findall(r'<form method="post".*?</form>', page, re.S)
+    assert len(forms) >= 2 and all('name="csrf_token"' in f for f in forms)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    assert ada.post(url, data=GOAL).status_code == 400
+    assert ada.post(f"/pairings/{pair['pairing']}/items/{pair['session_item']}",
+                    data={"done": "1"}).status_code == 400
+    assert goal_ids(csrf_app, pair["pairing"]) == []
+    assert ada.post(url, data=GOAL | {"csrf_token": token}).status_code == 302
+    ticked = ada.post(f"/pairings/{pair['pairing']}/items/{pair['session_item']}",
+                      data={"done": "1", "csrf_token": token})
+    assert ticked.status_code == 302

@@ -89,6 +89,17 @@ def feedback_on(session: Session, meeting: Meeting) -> dict[Role, Feedback]:
     return {f.author_role: f for f in rows}
 
 
+def awaiting(session: Session, pairing: Pairing, role: Role, *, limit: int = 5) -> list[Meeting]:
+    """Completed sessions ``role`` has not given feedback on yet, newest first: one query."""
+    if pairing.status != PairingStatus.ACTIVE:
+        return []
+    given = exists().where(Feedback.meeting_id == Meeting.id, Feedback.author_role == role)
+    return list(session.scalars(
+        select(Meeting).where(Meeting.pairing_id == pairing.id,
+                              Meeting.status == MeetingStatus.COMPLETED, ~given)
+        .order_by(Meeting.starts_at.desc()).limit(limit)))
+
+
 def can_give(pairing: Pairing, meeting: Meeting, given: dict[Role, Feedback], role: Role) -> bool:
     """Whether ``role`` is still asked for feedback on ``meeting``."""
     return (pairing.status == PairingStatus.ACTIVE and meeting.status == MeetingStatus.COMPLETED

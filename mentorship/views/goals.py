@@ -15,7 +15,8 @@ from wtforms import HiddenField
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, VersionedForm, form_for
 from mentorship.models import Goal, Pairing
-from mentorship.services import goals
+from mentorship.services import feedback, goals
+from mentorship.services.workspace import role_in
 from mentorship.views import FormPage
 from mentorship.views.workspace import load, section_page
 
@@ -117,6 +118,7 @@ def toggle_item(pairing_id: int, item_id: int) -> Response | tuple[str, int]:
 def _index_page(pairing: Pairing, form: BaseForm, toggle_form: BaseForm | None = None
                 ) -> FormPage:
     db = get_session()
+    role = role_in(pairing, current_user)
     items = goals.items_of(db, pairing)
     by_goal: dict[int, list[goals.Item]] = {}
     for entry in items:
@@ -126,7 +128,9 @@ def _index_page(pairing: Pairing, form: BaseForm, toggle_form: BaseForm | None =
                         goal_form=form, goals=goals.goals_of(db, pairing), by_goal=by_goal,
                         from_sessions=[e for e in items if e.item.goal_id is None],
                         toggle_form=toggle_form or ToggleForm(formdata=None),
-                        owner_labels=goals.OWNER_LABELS)
+                        owner_labels=goals.OWNER_LABELS,
+                        awaiting=feedback.awaiting(db, pairing, role),
+                        fit_due=feedback.fit_check_due(db, pairing, role))
 
 
 def _goal_page(pairing: Pairing, goal: Goal, *, goal_form: BaseForm | None = None,
