@@ -227,15 +227,20 @@ def history(session: Session, goal: Goal) -> list[HistoryEntry]:
             for event, name in rows]
 
 
+def _label(name: str) -> str:
+    """A field's label without its hint in brackets: "Progress", not "Progress (0–100 %)"."""
+    return GOAL[name].label.split(" (")[0]
+
+
 def describe(change: dict[str, Any]) -> list[str]:
     """A history entry's change as sentences: "Progress: 20 % → 50 %"."""
     action = change.get("action")
     fields = change.get("fields", {})
     if action == "created":
-        return ["Created the goal"] + [f"{GOAL[n].label}: {new}" for n, (_, new) in fields.items()
+        return ["Created the goal"] + [f"{_label(n)}: {new}" for n, (_, new) in fields.items()
                                        if n in GOAL.by_name]
     if action == "edited":
-        return [f"{GOAL[n].label}: {old} → {new}" for n, (old, new) in fields.items()
+        return [f"{_label(n)}: {old} → {new}" for n, (old, new) in fields.items()
                 if n in GOAL.by_name]
     item = change.get("item", "")
     if action == "item_added":
