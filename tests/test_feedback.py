@@ -22,6 +22,7 @@ from mentorship.models import (
 from mentorship.services import feedback, pairings
 from tests.factories import create, make_program
 from tests.flows import mentee, mentor, paired
+from tests.helpers import count_queries
 from tests.test_goals_fixtures import build_pairs, meeting, signed_in
 
 MENTEE_SAYS = {"went_well": "Clear next steps", "to_improve": "Start on time",
@@ -253,3 +254,21 @@ def test_the_goals_page_asks_for_feedback_and_the_fit_check_until_given(
     assert "Feedback waiting for you" not in page and "is this a good fit?" not in page
     grace = signed_in(app, pair["grace"]).get(goals_page).get_data(as_text=True)
     assert "Feedback waiting for you" in grace and "is this a good fit?" in grace
+
+
+def test_feedback_and_fit_pages_run_the_same_queries_before_and_after(
+        app: Flask, pair: dict[str, int]) -> None:
+    grace = signed_in(app, pair["grace"])
+
+    def counts() -> tuple[int, int]:
+        with count_queries(app) as page:
+            assert grace.get(feedback_url(pair)).status_code == 200
+        with count_queries(app) as fit:
+            assert grace.get(f"/pairings/{pair['pairing']}/fit").status_code == 200
+        return len(page), len(fit)
+
+    before = counts()
+    signed_in(app, pair["ada"]).post(feedback_url(pair), data=MENTEE_SAYS)
+    grace.post(feedback_url(pair), data=MENTEE_SAYS)
+    grace.post(f"/pairings/{pair['pairing']}/fit", data={"answer": "yes"})
+    assert counts() == before
