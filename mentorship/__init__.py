@@ -13,6 +13,8 @@ from mentorship.api import bp as api_bp
 from mentorship.views import (
     account,
     admin,
+    feedback,
+    goals,
     main,
     matching,
     notifications,
@@ -47,6 +49,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
                       matching.bp, pairings.bp, rounds.bp, notifications.bp, workspace.bp,
-                      api_bp):
+                      goals.bp, feedback.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

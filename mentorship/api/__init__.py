@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from mentorship.api import (
     audit,
+    feedback,
+    goals,
     matching,
     notifications,
     openapi,
@@ -15,5 +17,5 @@ from mentorship.api import (
 )
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "audit", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
-           "users", "workspace"]
+__all__ = ["bp", "audit", "feedback", "goals", "matching", "notifications", "openapi",
+           "programs", "rounds", "tokens", "users", "workspace"]

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentorship.api import openapi_matching, openapi_rounds, openapi_workspace
+from mentorship.api import (
+    openapi_goals,
+    openapi_matching,
+    openapi_rounds,
+    openapi_workspace,
+)
 from mentorship.api.blueprint import bp
 from mentorship.api.schema import (
     WRITE_ERRORS,
@@ -134,6 +139,9 @@ PATHS: dict[str, Any] = {
     },
 }
 
+# Each part of the API describes its own paths and schemas.
+SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals)
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Mentorship API", "version": "1.0.0",
@@ -145,10 +153,10 @@ DOCUMENT: dict[str, Any] = {
                             '`{"error": {"code", "message", "fields"}}`.'},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}, {"cookieAuth": []}],
-    "paths": PATHS | openapi_matching.PATHS | openapi_rounds.PATHS | openapi_workspace.PATHS,
+    "paths": PATHS | {path: item for section in SECTIONS for path, item in section.PATHS.items()},
     "components": {
-        "schemas": SCHEMAS | openapi_matching.SCHEMAS | openapi_rounds.SCHEMAS
-        | openapi_workspace.SCHEMAS,
+        "schemas": SCHEMAS | {name: schema for section in SECTIONS
+                              for name, schema in section.SCHEMAS.items()},
         "securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"},
             "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
