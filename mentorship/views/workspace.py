@@ -19,7 +19,15 @@ from wtforms import HiddenField
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
 from mentorship.models import Pairing, PairingStatus
-from mentorship.services import agreements, closure, export, pairings, requests, workspace
+from mentorship.services import (
+    agreements,
+    closure,
+    export,
+    feedback,
+    pairings,
+    requests,
+    workspace,
+)
 from mentorship.services.times import local_today
 from mentorship.services.vocabulary import language_names
 from mentorship.views import FormPage, form_page
@@ -157,6 +165,7 @@ def overview_context(pairing: Pairing, *, reflection_form: BaseForm | None = Non
             "in_force": agreements.last_accepted(db, pairing),
             "reflections": closure.reflections(db, pairing),
             "reflection_due": closure.reflection_due(db, pairing, current_user),
+            "fit_due": feedback.fit_check_due(db, pairing, workspace.role_in(pairing, current_user)),
             "reflection_form": reflection_form or ReflectionForm.from_request(),
             "end_form": end_form or EndForm.from_request()}
 
