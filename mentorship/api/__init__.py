@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from mentorship.api import matching, notifications, openapi, programs, rounds, tokens, users
+from mentorship.api import (
+    matching,
+    meetings,
+    notifications,
+    openapi,
+    programs,
+    rounds,
+    tokens,
+    users,
+)
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
-           "users"]
+__all__ = ["bp", "matching", "meetings", "notifications", "openapi", "programs", "rounds",
+           "tokens", "users"]

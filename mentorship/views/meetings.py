@@ -20,9 +20,9 @@ from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, VersionedForm, form_for
 from mentorship.models import Meeting, MeetingStatus, Pairing, utcnow
 from mentorship.services import agreements, calendar, meetings, pairings
-from mentorship.services.workspace import role_in
 from mentorship.services.errors import NotFound
 from mentorship.services.times import zone_of
+from mentorship.services.workspace import role_in
 from mentorship.views import FormPage, form_page, workspace
 
 bp = Blueprint("meetings", __name__)
