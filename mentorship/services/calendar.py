@@ -86,16 +86,18 @@ def feed_of(session: Session, user: User) -> CalendarFeed | None:
 def create_feed(session: Session, user: User) -> str:
     """A new secret for the person's feed, replacing any earlier one; shown once."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    revoke_feed(session, user)
-    session.add(CalendarFeed(user_id=user.id, token_hash=hash_token(token)))
+    feed = feed_of(session, user)
+    if feed is None:
+        session.add(CalendarFeed(user_id=user.id, token_hash=hash_token(token)))
+    else:  # the old secret stops working in the same statement
+        feed.token_hash, feed.created_at = hash_token(token), utcnow()
     session.flush()
     return token
 
 
 def revoke_feed(session: Session, user: User) -> bool:
     """Delete the person's feed: its URL stops working. False if there was none."""
-    done = session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id)
-                           .execution_options(synchronize_session=False))
+    done = session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
