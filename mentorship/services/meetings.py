@@ -30,12 +30,12 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services.errors import Conflict, FieldErrors, NotFound
+from mentorship.services.errors import Conflict, FieldErrors, NotFound, StaleEdit
 from mentorship.services.fields import REQUIRED
 from mentorship.services.notifications import Kind, notify
 from mentorship.services.specs import Field, Spec, choices_of, column_length
 from mentorship.services.times import from_zone, in_zone, long_date, zone_of
-from mentorship.services.versions import apply_changes, expected_version
+from mentorship.services.versions import apply_changes, changed_fields, expected_version
 from mentorship.services.workspace import require_active, role_in
 
 STEP_MAX = column_length(ActionItem.title)
@@ -242,6 +242,9 @@ def change(session: Session, pairing: Pairing, meeting: Meeting, user: User,
     require_active(pairing)
     _require_scheduled(meeting)
     values = _clean_plan(data, zone_of(user), partial=True, current=meeting.starts_at)
+    expected = expected_version(version)
+    if expected is not None and expected != meeting.version:  # report only what was sent
+        raise StaleEdit(changed_fields(meeting, values, STORED), meeting.version)
     changed = [name for name in CALENDAR_FIELDS
                if name in values and values[name] != getattr(meeting, name)]
     if changed:
