@@ -406,3 +406,17 @@ def test_query_counts_do_not_grow_with_sessions_and_notes(app: Flask,
             assert ada.get("/account/calendar").status_code == 200
         counts.append((len(index), len(detail), len(feed_page)))
     assert counts[0] == counts[1]
+
+
+def test_a_missed_session_keeps_the_check_in_in_force(app: Flask, pair: dict[str, int]) -> None:
+    ada = signed_in(app, pair["ada"])
+    first = add_meeting(app, pair["pairing"], starts_in=timedelta(days=-3))
+    check_in = future_day(10)
+    ada.post(sessions_url(pair, first) + "/log", data={"outcome": "completed", "owner": "mentee",
+                                                       "next_check_in": check_in})
+    second = add_meeting(app, pair["pairing"], starts_in=timedelta(hours=-2))
+    assert ada.post(sessions_url(pair, second) + "/missed").status_code == 302
+    assert str(fetch_meeting(app, second).next_check_in) == check_in
+    with app.app_context():
+        assert [n.kind for n in get_session().scalars(select(Notification))] == [
+            "session_logged", "session_logged"]

@@ -266,10 +266,11 @@ def cancel(session: Session, pairing: Pairing, meeting: Meeting, user: User) -> 
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
     _require_scheduled(meeting)
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.sequence += 1
-    meeting.updated_at = utcnow()
-    session.flush()
+    values = {"status": MeetingStatus.CANCELLED, "sequence": meeting.sequence + 1,
+              "updated_at": utcnow()}
+    # Conditional on the version read, so a log saved at the same moment makes this a 409.
+    apply_changes(session, meeting, values, version=None,
+                  spec=Spec(tuple(Field(name, name) for name in values)))
     _tell(session, pairing, user, Kind.SESSION_CANCELLED, meeting)
     return meeting
 
@@ -316,6 +317,8 @@ def log(session: Session, pairing: Pairing, meeting: Meeting, user: User,
     check_in = values.get("next_check_in")
     if check_in is not None and check_in < meeting.starts_at.date() - timedelta(days=1):
         raise FieldErrors({"next_check_in": "Choose a date after the session."})
+    if check_in is None and values["outcome"] == MeetingStatus.MISSED:
+        check_in = _check_in_in_force(session, pairing, meeting)  # a missed session moves nothing
     planned = steps(values.get("next_steps", ""), values.get("owner") or Role.MENTEE)
     stored = {"status": values["outcome"], "discussed": values.get("discussed", ""),
               "guidance": values.get("guidance", ""), "next_check_in": check_in}
@@ -332,6 +335,14 @@ def log(session: Session, pairing: Pairing, meeting: Meeting, user: User,
     if not editing:
         _tell(session, pairing, user, Kind.SESSION_LOGGED, meeting)
     return meeting
+
+
+def _check_in_in_force(session: Session, pairing: Pairing, meeting: Meeting) -> date | None:
+    """The next check-in the pair's latest other log set, if any."""
+    return session.scalar(select(Meeting.next_check_in).where(
+        Meeting.pairing_id == pairing.id, Meeting.id != meeting.id,
+        Meeting.logged_at.is_not(None)).order_by(Meeting.logged_at.desc(), Meeting.id.desc())
+        .limit(1))
 
 
 def _replace_steps(session: Session, pairing: Pairing, meeting: Meeting, user: User,
