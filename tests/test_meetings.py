@@ -3,6 +3,7 @@ rules of their statuses, privacy, and query counts."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -420,3 +421,25 @@ def test_a_missed_session_keeps_the_check_in_in_force(app: Flask, pair: dict[str
     with app.app_context():
         assert [n.kind for n in get_session().scalars(select(Notification))] == [
             "session_logged", "session_logged"]
+
+
+def test_every_session_form_needs_its_csrf_token(csrf_app: Flask) -> None:
+    def build(session: Any) -> tuple[int, int, int]:
+        program = make_program(session)
+        pairing = paired(session, mentee(session, program, "Ada"), mentor(session, program, "Grace"))
+        meeting = Meeting(pairing_id=pairing.id, starts_at=utcnow() - timedelta(hours=1),
+                          duration_minutes=60)
+        session.add(meeting)
+        session.flush()
+        return pairing.id, meeting.id, pairing.mentee.user_id
+    pairing_id, meeting_id, ada = create(csrf_app, build)
+    client = signed_in(csrf_app, ada)
+    url = f"/pairings/{pairing_id}/sessions/{meeting_id}"
+    for action in ("", "/cancel", "/prep", "/log", "/missed"):
+        assert client.post(url + action, data={"wins": "x"}).status_code == 400, action
+    assert client.post("/account/calendar").status_code == 400
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token
+    assert client.post(url + "/prep", data={"wins": "Ready", "csrf_token": token[1]}
+                       ).status_code == 302
