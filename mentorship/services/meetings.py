@@ -146,10 +146,10 @@ def _clean_start(data: Mapping[str, object], zone: str | None) -> datetime | Non
     day: date | None = None
     try:
         day = MEETING["start_date"].clean(data.get("start_date"))
-        if day is None:
-            errors["start_date"] = REQUIRED
     except ValueError as exc:
         errors["start_date"] = str(exc)
+    if day is None and not errors:
+        errors["start_date"] = REQUIRED
     raw = data.get("start_time")
     text = raw.strip() if isinstance(raw, str) else ""
     match = TIME_RE.fullmatch(text)
@@ -197,23 +197,14 @@ def _clean_plan(data: Mapping[str, object], zone: str | None, *, partial: bool,
         errors |= exc.fields
     start = values.get("starts_at")
     if start is not None and start != current and start < utcnow() - timedelta(minutes=1):
-        errors[_start_field(data)] = "Choose a time from now on."
+        errors["starts_at" if "starts_at" in data else "start_date"] = "Choose a time from now on."
     if errors:
         raise FieldErrors(errors)
     return values
 
 
-def _start_field(data: Mapping[str, object]) -> str:
-    return "starts_at" if "starts_at" in data else "start_date"
-
-
-def _partner(pairing: Pairing, user: User) -> User:
-    side = pairing.mentor if role_in(pairing, user) == Role.MENTEE else pairing.mentee
-    return side.user
-
-
 def _tell(session: Session, pairing: Pairing, user: User, kind: Kind, meeting: Meeting) -> None:
-    partner = _partner(pairing, user)
+    partner = (pairing.mentor if role_in(pairing, user) == Role.MENTEE else pairing.mentee).user
     notify(session, partner.id, kind, "pairing", pairing.id, meeting_id=meeting.id,
            partner=user.name, when=spoken(meeting.starts_at, zone_of(partner)),
            program=pairing.program.name)
@@ -249,15 +240,10 @@ def change(session: Session, pairing: Pairing, meeting: Meeting, user: User,
                if name in values and values[name] != getattr(meeting, name)]
     if changed:
         values |= {"sequence": meeting.sequence + 1, "updated_at": utcnow()}
-    apply_changes(session, meeting, values, version=version, spec=_with_sequence())
+    apply_changes(session, meeting, values, version=version, spec=_spec_for(values, STORED))
     if changed:
         _tell(session, pairing, user, Kind.SESSION_CHANGED, meeting)
     return meeting
-
-
-def _with_sequence() -> Spec:
-    return Spec((*STORED.fields, Field("sequence", "Calendar sequence"),
-                 Field("updated_at", "Changed")))
 
 
 def cancel(session: Session, pairing: Pairing, meeting: Meeting, user: User) -> Meeting:
@@ -269,10 +255,14 @@ def cancel(session: Session, pairing: Pairing, meeting: Meeting, user: User) -> 
     values = {"status": MeetingStatus.CANCELLED, "sequence": meeting.sequence + 1,
               "updated_at": utcnow()}
     # Conditional on the version read, so a log saved at the same moment makes this a 409.
-    apply_changes(session, meeting, values, version=None,
-                  spec=Spec(tuple(Field(name, name) for name in values)))
+    apply_changes(session, meeting, values, version=None, spec=_spec_for(values, STORED))
     _tell(session, pairing, user, Kind.SESSION_CANCELLED, meeting)
     return meeting
+
+
+def _spec_for(values: Mapping[str, Any], spec: Spec) -> Spec:
+    """``spec`` plus the bookkeeping columns in ``values``, for a conflict's report."""
+    return Spec(tuple(spec.by_name.get(name) or Field(name, name) for name in values))
 
 
 def _require_loggable(meeting: Meeting, *, editing: bool) -> None:
@@ -291,18 +281,13 @@ def steps(text: str, default_owner: Role) -> list[tuple[str, Role]]:
     found: list[tuple[str, Role]] = []
     for line in text.splitlines():
         line = line.strip().lstrip("-*•").strip()
-        if not line:
-            continue
-        owner = default_owner
         prefix = OWNER_PREFIX.match(line)
-        if prefix:
-            owner, line = Role(prefix[1].lower()), line[prefix.end():].strip()
-        if line:
-            found.append((line, owner))
+        title = line[prefix.end():].strip() if prefix else line
+        if title:
+            found.append((title, Role(prefix[1].lower()) if prefix else default_owner))
     if len(found) > STEPS_MAX:
         raise FieldErrors({"next_steps": f"Write at most {STEPS_MAX} next steps."})
-    too_long = [title for title, _ in found if len(title) > STEP_MAX]
-    if too_long:
+    if any(len(title) > STEP_MAX for title, _ in found):
         raise FieldErrors({"next_steps": f"Keep each step under {STEP_MAX} characters."})
     return found
 
@@ -322,14 +307,13 @@ def log(session: Session, pairing: Pairing, meeting: Meeting, user: User,
     planned = steps(values.get("next_steps", ""), values.get("owner") or Role.MENTEE)
     stored = {"status": values["outcome"], "discussed": values.get("discussed", ""),
               "guidance": values.get("guidance", ""), "next_check_in": check_in}
-    if not editing:
-        expected_version(version)  # a malformed version is still refused
-    apply_changes(session, meeting, stored, version=version if editing else None,
-                  spec=LOG_STORED)
+    expected = expected_version(version)  # a malformed version is refused in any case
+    if editing and expected is not None and expected != meeting.version:
+        raise StaleEdit(changed_fields(meeting, stored, LOG_STORED), meeting.version)
     now = utcnow()
-    if not editing:
-        meeting.logged_by_id, meeting.logged_at = user.id, now
-    meeting.updated_at = now
+    stored |= {"updated_at": now} | ({} if editing else {"logged_by_id": user.id, "logged_at": now})
+    # One conditional UPDATE: of two logs saved at the same moment, the second is a 409.
+    apply_changes(session, meeting, stored, version=None, spec=_spec_for(stored, LOG_STORED))
     _replace_steps(session, pairing, meeting, user, planned, values.get("due_on"))
     session.flush()
     if not editing:

@@ -116,6 +116,7 @@ def test_log_once_then_edit_and_prep_notes_close(app: Flask, client: FlaskClient
         "discussed": "The talk", "next_steps": "Write it up\nMentor: Share the recording",
         "next_check_in": (utcnow() + timedelta(days=14)).date().isoformat()})
     assert logged.status_code == 200 and logged.json["status"] == "completed"
+    assert logged.json["version"] == 2 and logged.headers["ETag"] == '"2"'
     assert [(i["title"], i["owner"]) for i in logged.json["action_items"]] == [
         ("Write it up", "mentee"), ("Share the recording", "mentor")]
     again = client.post(f"{url}/log", headers=grace, json={"discussed": "Other"})
@@ -124,6 +125,7 @@ def test_log_once_then_edit_and_prep_notes_close(app: Flask, client: FlaskClient
     edited = client.patch(f"{url}/log", headers=grace | {"If-Match": f'"{logged.json["version"]}"'},
                           json={"discussed": "The talk, and next year", "outcome": "completed"})
     assert edited.status_code == 200 and edited.json["discussed"] == "The talk, and next year"
+    assert edited.json["version"] == 3
     assert [i["title"] for i in edited.json["action_items"]] == []  # the steps were cleared
     assert count(app, ActionItem) == 0
 
