@@ -364,3 +364,10 @@ def test_a_missed_session_keeps_the_check_in_in_force(app: Flask, pair: dict[str
     with app.app_context():
         assert [n.kind for n in get_session().scalars(select(Notification))] == [
             "session_logged", "session_logged"]
+
+
+def test_a_past_session_not_yet_logged_asks_to_be_logged(app: Flask,
+                                                         pair: dict[str, int]) -> None:
+    add_meeting(app, pair["pairing"], starts_in=timedelta(days=-1))
+    page = signed_in(app, pair["grace"]).get(sessions_url(pair)).get_data(as_text=True)
+    assert "To log" in page and "prep notes: yours not yet, Ada Lovelace's not yet" in page
