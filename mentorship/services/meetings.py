@@ -182,8 +182,8 @@ def _clean_plan(data: Mapping[str, object], zone: str | None, *, partial: bool,
     values: dict[str, Any] = {}
     try:
         start = _clean_start(data, zone)
-        if start is not None:
-            values["starts_at"] = start
+        if start is not None:  # to the minute, as the form shows it
+            values["starts_at"] = start.replace(second=0, microsecond=0)
         elif not partial:
             errors["start_date"] = REQUIRED
     except FieldErrors as exc:

@@ -42,7 +42,7 @@ def test_schedule_in_utc_or_in_your_own_zone_and_read_back(app: Flask, client: F
     ada = bearer(app, pair["ada"])
     year = utcnow().year + 1
     made = client.post(base(pair), headers=ada, json={
-        "starts_at": f"{year}-06-01T12:00:00Z", "duration_minutes": 45, "location": "Zoom"})
+        "starts_at": f"{year}-06-01T14:00:42.5+02:00", "duration_minutes": 45, "location": "Zoom"})
     assert made.status_code == 201
     assert made.headers["Location"].endswith(f"{base(pair)}/{made.json['id']}")
     assert made.headers["ETag"] == '"1"'
