@@ -132,6 +132,8 @@ def feed_page() -> Response | tuple[str, int]:
         return page.render()
     token = calendar.create_feed(db, current_user)
     db.commit()
+    # Shown in this answer rather than after a redirect: the secret must not travel
+    # through the session cookie, and reloading cannot show it again.
     page.context |= {"feed": calendar.feed_of(db, current_user),
                      "url": url_for("meetings.feed", token=token, _external=True)}
     return page.render()
