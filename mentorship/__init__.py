@@ -17,6 +17,7 @@ from mentorship.views import (
     goals,
     main,
     matching,
+    meetings,
     notifications,
     pairings,
     profiles,
@@ -49,6 +50,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
                       matching.bp, pairings.bp, rounds.bp, notifications.bp, workspace.bp,
-                      goals.bp, feedback.bp, api_bp):
+                      goals.bp, feedback.bp, meetings.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -7,6 +7,7 @@ from mentorship.api import (
     feedback,
     goals,
     matching,
+    meetings,
     notifications,
     openapi,
     programs,
@@ -17,5 +18,5 @@ from mentorship.api import (
 )
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "audit", "feedback", "goals", "matching", "notifications", "openapi",
-           "programs", "rounds", "tokens", "users", "workspace"]
+__all__ = ["bp", "audit", "feedback", "goals", "matching", "meetings", "notifications",
+           "openapi", "programs", "rounds", "tokens", "users", "workspace"]

@@ -11,6 +11,7 @@ from typing import Any
 from mentorship.api import (
     openapi_goals,
     openapi_matching,
+    openapi_meetings,
     openapi_rounds,
     openapi_workspace,
 )
@@ -140,7 +141,7 @@ PATHS: dict[str, Any] = {
 }
 
 # Each part of the API describes its own paths and schemas.
-SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals)
+SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
