@@ -285,14 +285,14 @@ def test_a_session_is_logged_from_its_start_and_never_when_cancelled(
     assert "Choose one of: completed, missed." in text and "Use a date like" in text
 
 
-def test_no_feedback_link_until_the_feedback_page_exists(app: Flask,
-                                                         pair: dict[str, int]) -> None:
+def test_a_logged_session_links_to_its_feedback(app: Flask, pair: dict[str, int]) -> None:
     meeting_id = add_meeting(app, pair["pairing"], starts_in=timedelta(hours=-2))
     ada = signed_in(app, pair["ada"])
     ada.post(sessions_url(pair, meeting_id) + "/log", data={"outcome": "completed",
                                                              "owner": "mentee"})
     page = ada.get(sessions_url(pair, meeting_id))
-    assert page.status_code == 200 and "/feedback" not in page.get_data(as_text=True)
+    feedback_url = sessions_url(pair, meeting_id) + "/feedback"
+    assert page.status_code == 200 and f'href="{feedback_url}"' in page.get_data(as_text=True)
 
 
 def test_an_ended_mentorship_keeps_its_sessions_readable_and_unchangeable(
