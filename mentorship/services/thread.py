@@ -32,7 +32,7 @@ from mentorship.services.workspace import require_active
 PAGE = 50
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_ID = 2**31 - 1
-CLIENT_KEY = re.compile(r"[A-Za-z0-9._~:+/=-]{1,%d}" % CLIENT_KEY_MAX)
+CLIENT_KEY = re.compile(rf"[A-Za-z0-9._~:+/=-]{{1,{CLIENT_KEY_MAX}}}")
 LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
 EDIT_CLOSED = ("Messages can be edited for 15 minutes after they are sent, and this one "
