@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mentorship.api import matching, notifications, openapi, programs, rounds, tokens, users
+from mentorship.api import matching, notifications, openapi, programs, rounds, thread, tokens, users
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
+__all__ = ["bp", "matching", "notifications", "openapi", "programs", "rounds", "thread", "tokens",
            "users"]

@@ -69,10 +69,11 @@ def new_client_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def clean_client_key(value: object, message: str = BAD_KEY) -> str:
-    """The client's idempotency key as sent, or ``FieldErrors`` at ``client_key``."""
+def clean_client_key(value: object, *, field: str = "client_key", message: str = BAD_KEY
+                     ) -> str:
+    """The client's idempotency key as sent, or ``FieldErrors`` at ``field``."""
     if not isinstance(value, str) or not CLIENT_KEY.fullmatch(value):
-        raise FieldErrors({"client_key": message})
+        raise FieldErrors({field: message})
     return value
 
 
@@ -98,7 +99,8 @@ def _by_key(session: Session, pairing: Pairing, user: User, key: str) -> Message
 
 
 def post_message(session: Session, pairing: Pairing, user: User, body: object,
-                 client_key: object, *, key_message: str = BAD_KEY) -> tuple[Message, bool]:
+                 client_key: object, *, key_field: str = "client_key",
+                 key_message: str = BAD_KEY) -> tuple[Message, bool]:
     """Store ``user``'s message once per client key: (the message, whether it is new).
 
     A repeated key returns the message stored the first time; two submissions racing
@@ -106,7 +108,7 @@ def post_message(session: Session, pairing: Pairing, user: User, body: object,
     """
     require_active(pairing)
     text = clean_body(body)
-    key = clean_client_key(client_key, key_message)
+    key = clean_client_key(client_key, field=key_field, message=key_message)
     stored = _by_key(session, pairing, user, key)
     if stored is not None:
         return stored, False
