@@ -123,7 +123,7 @@ def post_message(session: Session, pairing: Pairing, user: User, body: object,
         if stored is None:
             raise
         return stored, False
-    mark_read(session, pairing, user, message.id)  # writing means having read the thread
+    _move_marker(session, pairing, user, message.id)  # writing means having read the thread
     return message, True
 
 
@@ -226,8 +226,13 @@ def mark_read(session: Session, pairing: Pairing, user: User, up_to: int | None 
     newest = session.scalar(select(func.max(Message.id))
                             .where(Message.pairing_id == pairing.id)) or 0
     target = newest if up_to is None else min(up_to, newest)
-    if target <= 0:
-        return last_read_id(session, pairing, user)
+    if target > 0:
+        _move_marker(session, pairing, user, target)
+    return last_read_id(session, pairing, user)
+
+
+def _move_marker(session: Session, pairing: Pairing, user: User, target: int) -> None:
+    """Upsert the marker, keeping the larger of the stored and the new id."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ThreadRead).values(pairing_id=pairing.id, user_id=user.id,
@@ -238,7 +243,6 @@ def mark_read(session: Session, pairing: Pairing, user: User, up_to: int | None 
                                     statement.excluded.last_read_id),
                                    else_=ThreadRead.last_read_id)})
     session.execute(statement)
-    return last_read_id(session, pairing, user)
 
 
 def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[int, int]:

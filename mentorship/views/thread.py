@@ -7,9 +7,11 @@ gets 404 for every URL here, admins too (``workspace.load``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
@@ -20,7 +22,7 @@ from mentorship.models import Pairing, utcnow
 from mentorship.services import thread
 from mentorship.services.markdown import renderer
 from mentorship.views import FormPage
-from mentorship.views.workspace import load, section_page
+from mentorship.views.workspace import frame, load
 
 bp = Blueprint("thread", __name__)
 
@@ -38,19 +40,39 @@ def fresh_form() -> BaseForm:
     return form
 
 
+@dataclass
+class ThreadPage(FormPage):
+    """The thread page, its context gathered only when it is rendered.
+
+    A POST that succeeds redirects without rendering, so it skips the page's queries.
+    """
+
+    build: Callable[[], dict[str, Any]] | None = None
+
+    def render(self, status: int | None = None) -> tuple[str, int]:
+        """Gather the context (once), then render as any form page."""
+        if self.build is not None:
+            self.context, self.build = self.build(), None
+        return super().render(status)
+
+
 def _page(pairing: Pairing, form: BaseForm, *, before: int | None = None,
-          editing: int | None = None, **context: Any) -> FormPage:
-    """The thread page showing ``form`` (the new message, or the edit of ``editing``)."""
-    db = get_session()
-    shown = thread.page(db, pairing, current_user, before)
-    compose = form if editing is None else fresh_form()
-    newest = shown.messages[-1].id if shown.messages else 0
-    return section_page("workspace/thread.html", form, pairing, "thread", page=shown,
-                        compose=compose, editing=editing, render=renderer(), now=utcnow(),
-                        authors=thread.authors(pairing), me=current_user.id,
-                        read_form=ReadForm(up_to=newest),
-                        unread_in_thread=thread.unread_count(db, pairing, current_user),
-                        can_edit=thread.can_edit, **context)
+          editing: int | None = None) -> ThreadPage:
+    """Register the thread page showing ``form`` (a new message, or the edit of ``editing``)
+    for the error handlers, as ``section_page`` does, and return it."""
+    def build() -> dict[str, Any]:
+        db = get_session()
+        shown = thread.page(db, pairing, current_user, before)
+        newest = shown.messages[-1].id if shown.messages else 0
+        return frame(pairing, "thread") | {
+            "page": shown, "compose": form if editing is None else fresh_form(),
+            "editing": editing, "render": renderer(), "now": utcnow(),
+            "authors": thread.authors(pairing), "me": current_user.id,
+            "read_form": ReadForm(up_to=newest), "can_edit": thread.can_edit,
+            "unread_in_thread": thread.unread_count(db, pairing, current_user)}
+    page_ = ThreadPage("workspace/thread.html", form, build=build)
+    g.form_page = page_
+    return page_
 
 
 @bp.get("/pairings/<int:pairing_id>/thread")
