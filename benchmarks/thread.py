@@ -2,6 +2,7 @@
 
     python -m benchmarks.thread [--messages 10000] [--requests 200]
     pg_virtualenv bash -c 'DATABASE_URL="postgresql+psycopg://" python -m benchmarks.thread'
+    ... --skip-sqlite                    # PostgreSQL only
 
 One pairing gets a thread of ``--messages`` Markdown messages (bulk inserts through the
 app's models), then the app answers requests in this process through its WSGI
@@ -229,11 +230,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-sqlite", action="store_true",
+                        help="only PostgreSQL (needs DATABASE_URL)")
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    with tempfile.TemporaryDirectory() as folder:
-        ok = run(f"sqlite:///{Path(folder) / 'thread.sqlite'}", "SQLite", args.messages,
-                 args.requests, args.seed)
+    ok = True
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            ok = run(f"sqlite:///{Path(folder) / 'thread.sqlite'}", "SQLite", args.messages,
+                     args.requests, args.seed)
     postgres = os.environ.get("DATABASE_URL", "")
     if postgres:
         if postgres.startswith("postgresql://"):

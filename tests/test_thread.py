@@ -229,6 +229,11 @@ def test_a_malformed_cursor_is_refused(app: Flask, pairs: dict[str, int], cursor
     assert client.get(f"/pairings/{pairs['a']}/thread?before={cursor}").status_code == 422
 
 
+def test_a_cursor_past_every_id_shows_the_newest_page(app: Flask, pairs: dict[str, int]) -> None:
+    page = signed_in(app, pairs["ada"]).get(f"/pairings/{pairs['a']}/thread?before=9999999999")
+    assert page.status_code == 200 and SECRET in page.get_data(as_text=True)
+
+
 def test_new_divider_and_mark_as_read(app: Flask, pairs: dict[str, int]) -> None:
     ada = signed_in(app, pairs["ada"])
     text = ada.get(f"/pairings/{pairs['a']}/thread").get_data(as_text=True)
