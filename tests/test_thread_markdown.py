@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import nh3
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
-from mentorship.services.markdown import TAGS, to_html
+from mentorship.services.markdown import TAGS, is_plain, plain_paragraphs, to_html
 from tests.factories import create
 from tests.test_thread import build_pairs, signed_in
 
@@ -105,3 +109,26 @@ def test_attacks_posted_to_the_thread_render_inert(app: Flask) -> None:
     assert "alert(1)" in "".join(bodies)  # the text is shown...
     for body in bodies:
         assert problems(body) == [], body  # ...but never as live markup
+
+
+PLAIN_ALPHABET = st.sampled_from(list("abc XYZ.,;:!?'\"()-+=#>/1234567890\n") + [
+    "\n\n", "  ", "\t", "\u00a0", "\u2028", "\u3000", "\x85", "1.", "2)", "---", "===",
+    "é", "ß", "👍", "\u200b", "\ufeff", "@", "%", "$", "^", "{", "}", ":)", "www.example.org",
+    "https://example.org"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(PLAIN_ALPHABET, max_size=30).map("".join))
+def test_plain_text_skips_the_parser_with_the_same_result(text: str) -> None:
+    parsed = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parsed.disable(["image", "html_block", "html_inline"])
+    if text.strip() and is_plain(text):
+        assert nh3.clean(plain_paragraphs(text), tags=set(TAGS)) == nh3.clean(
+            parsed.render(text), tags=set(TAGS)), repr(text)
+
+
+def test_plain_messages_are_recognised() -> None:
+    assert is_plain("Thanks Grace! See you on Tuesday.\n\nI read the book (twice).")
+    for marked in ("**bold**", "- item", "1. first", "# title", "a  \nb", "    code",
+                   "> quote", "x & y", "[link](https://example.org)", "a\tb", "snake_case"):
+        assert not is_plain(marked), marked
