@@ -218,7 +218,7 @@ def speed_check() -> str:
     started = time.process_time()
     sum(range(10**6))
     return (f"sum(range(10**6)) took {(time.process_time() - started) * 1000:.0f} ms of CPU "
-            "(about 15-20 ms on an idle core)")
+            "(10-20 ms on an idle core)")
 
 
 def postgres_schema(url: str, schema: str, *, create: bool) -> str:
