@@ -3,6 +3,7 @@ key, the read marker's upsert, and cleaning of what people type."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -17,8 +18,9 @@ from mentorship.models import Message, Pairing, User, utcnow
 from mentorship.services import thread
 from mentorship.services.errors import FieldErrors
 from mentorship.services.markdown import to_html
-from tests.factories import create
+from tests.factories import create, login
 from tests.helpers import count_queries
+from tests.test_races import THREADS, post_all
 from tests.test_thread import add_messages, build_pairs
 from tests.test_thread_markdown import problems
 
@@ -125,3 +127,17 @@ FRAGMENTS = st.sampled_from([
 @given(st.lists(FRAGMENTS | st.text(max_size=5), max_size=40).map("".join))
 def test_any_mix_of_markdown_and_html_renders_inert(text: str) -> None:
     assert problems(to_html(text)) == []
+
+
+def test_racing_submits_of_one_form_store_one_message(file_app: Flask, server: str) -> None:
+    pairs = create(file_app, build_pairs)
+    client = file_app.test_client()
+    login(file_app, client, pairs["ada"])
+    statuses = post_all(f"{server}/pairings/{pairs['a']}/thread",
+                        {"body": "Clicked eight times at once", "client_key": "race-form"},
+                        client.get_cookie("session").value)
+    assert statuses == Counter({302: THREADS})  # every click lands on the thread...
+    with file_app.app_context():
+        stored = get_session().scalars(select(Message.body).where(
+            Message.pairing_id == pairs["a"], Message.client_key == "race-form")).all()
+    assert stored == ["Clicked eight times at once"]  # ...which holds the message once
