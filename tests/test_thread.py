@@ -169,6 +169,7 @@ def test_editing_after_15_minutes_is_refused_with_a_reason(app: Flask,
     for response in (ada.get(url), ada.post(url, data={"body": "Too late"})):
         assert response.status_code == 409
         assert "15 minutes" in response.get_data(as_text=True)
+    assert "Save the message" not in ada.get(url).get_data(as_text=True)  # no dead form
     assert messages(app, pairs["a"])[-1].body == "Frist draft"
 
 

@@ -23,11 +23,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mentorship.models import CLIENT_KEY_MAX, MESSAGE_MAX, Message, Pairing, ThreadRead, User, utcnow
+from mentorship.models import (
+    CLIENT_KEY_MAX,
+    MESSAGE_MAX,
+    Message,
+    Pairing,
+    PairingStatus,
+    ThreadRead,
+    User,
+    utcnow,
+)
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 from mentorship.services.fields import REQUIRED, WHOLE_NUMBER_MESSAGE, shows_something, too_long
 from mentorship.services.specs import Field, Spec
-from mentorship.services.workspace import require_active
+from mentorship.services.workspace import READ_ONLY, require_active
 
 PAGE = 50
 EDIT_WINDOW = timedelta(minutes=15)
@@ -149,13 +158,22 @@ def can_edit(message: Message, user: User, now: datetime) -> bool:
             and now <= editable_until(message))
 
 
+def edit_refusal(pairing: Pairing, message: Message, now: datetime) -> str | None:
+    """Why ``message`` can no longer be edited, or None while it can."""
+    if pairing.status != PairingStatus.ACTIVE:
+        return READ_ONLY
+    if message.deleted_at is not None:
+        return DELETED
+    if now > editable_until(message):
+        return EDIT_CLOSED
+    return None
+
+
 def require_editable(pairing: Pairing, message: Message, now: datetime) -> None:
     """Conflict unless the pairing is active and ``message`` is still open to edits."""
-    require_active(pairing)
-    if message.deleted_at is not None:
-        raise Conflict(DELETED)
-    if now > editable_until(message):
-        raise Conflict(EDIT_CLOSED)
+    refusal = edit_refusal(pairing, message, now)
+    if refusal is not None:
+        raise Conflict(refusal)
 
 
 def edit_message(session: Session, pairing: Pairing, user: User, message_id: int,

@@ -125,7 +125,11 @@ def edit(pairing_id: int, message_id: int) -> Response | tuple[str, int]:
     db = get_session()
     message = thread.get_own_message(db, pairing, current_user, message_id)
     form = EditForm.from_request(body=message.body)
-    page_ = _page(pairing, form, before=message.id + 1, editing=message.id)
+    # A message past editing shows the thread with the reason, not an edit form; a
+    # refused save keeps what was typed in its form, to copy into a new message.
+    closed = request.method == "GET" and thread.edit_refusal(pairing, message, utcnow())
+    page_ = _page(pairing, fresh_form() if closed else form, before=message.id + 1,
+                  editing=None if closed else message.id)
     thread.require_editable(pairing, message, utcnow())
     if request.method == "GET" or not form.is_submitted_and_valid():
         return page_.render(None if request.method == "GET" else 400)
