@@ -12,6 +12,7 @@ from mentorship.api import (
     openapi,
     programs,
     rounds,
+    thread,
     tokens,
     users,
     workspace,
@@ -19,4 +20,4 @@ from mentorship.api import (
 from mentorship.api.blueprint import bp
 
 __all__ = ["bp", "audit", "feedback", "goals", "matching", "meetings", "notifications",
-           "openapi", "programs", "rounds", "tokens", "users", "workspace"]
+           "openapi", "programs", "rounds", "thread", "tokens", "users", "workspace"]

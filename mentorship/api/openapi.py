@@ -13,6 +13,7 @@ from mentorship.api import (
     openapi_matching,
     openapi_meetings,
     openapi_rounds,
+    openapi_thread,
     openapi_workspace,
 )
 from mentorship.api.blueprint import bp
@@ -141,7 +142,7 @@ PATHS: dict[str, Any] = {
 }
 
 # Each part of the API describes its own paths and schemas.
-SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings)
+SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings, openapi_thread)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
