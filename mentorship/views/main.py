@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from mentorship.db import get_session
 from mentorship.models import PairingStatus
-from mentorship.services import pairings, programs, request_queries, workspace
+from mentorship.services import pairings, programs, request_queries, thread, workspace
 from mentorship.services.matches import MatcherCache
 from mentorship.services.profiles import get_profile
 from mentorship.services.specs import ROLE_SPECS
@@ -51,6 +51,8 @@ def home() -> str:
               if p.status == PairingStatus.ACTIVE]
     return render_template("main/dashboard.html", enrolments=mine, open_programs=open_programs,
                            active_pairings=active,
+                           unread_threads=thread.unread_counts(db, current_user,
+                                                               [p.id for p in active]),
                            follow_ups=workspace.follow_ups(db, current_user, active,
                                                            local_today(current_user)),
                            profile=get_profile(db, current_user), overview=overview,

@@ -68,8 +68,7 @@ def _page(pairing: Pairing, form: BaseForm, *, before: int | None = None,
             "page": shown, "compose": form if editing is None else fresh_form(),
             "editing": editing, "render": renderer(), "now": utcnow(),
             "authors": thread.authors(pairing), "me": current_user.id,
-            "read_form": ReadForm(up_to=newest), "can_edit": thread.can_edit,
-            "unread_in_thread": thread.unread_count(db, pairing, current_user)}
+            "read_form": ReadForm(up_to=newest), "can_edit": thread.can_edit}
     page_ = ThreadPage("workspace/thread.html", form, build=build)
     g.form_page = page_
     return page_

@@ -26,6 +26,7 @@ from mentorship.services import (
     feedback,
     pairings,
     requests,
+    thread,
     workspace,
 )
 from mentorship.services.times import local_today
@@ -70,6 +71,7 @@ def frame(pairing: Pairing, section: str) -> dict[str, Any]:
                          if endpoint in current_app.view_functions],
             "agreement": agreement, "agreement_state": agreements.state(agreement, role),
             "up_next": workspace.up_next(db, pairing, today()),
+            "unread_in_thread": thread.unread_count(db, pairing, current_user),
             "view_functions": current_app.view_functions}
 
 
