@@ -257,3 +257,19 @@ def test_the_dashboard_queries_do_not_grow_with_history(app: Flask, pair: dict) 
     with count_queries(app) as many:
         ada.get("/")
     assert len(many) == len(few)
+
+
+def test_the_html_export_is_one_safe_page(app: Flask, pair: dict) -> None:
+    def attack(session: Any) -> None:
+        pairing = session.get(Pairing, pair["pairing"])
+        session.add(Message(pairing_id=pairing.id, author_id=pairing.mentor.user_id,
+                            client_key="x", body="<script>alert(1)</script> "
+                            "[click](javascript:alert(2)) **bold advice**"))
+    create(app, attack)
+    answer = signed_in(app, pair["ada"]).get(f"/pairings/{pair['pairing']}/export.html")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    assert "<strong>bold advice</strong>" in html and "<h2>Thread</h2>" in html
+    assert "<script>" not in html and 'href="javascript' not in html
+    page = signed_in(app, pair["ada"]).get(f"/pairings/{pair['pairing']}").get_data(as_text=True)
+    assert "Download as HTML" in page

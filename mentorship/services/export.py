@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from html import escape
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from mentorship.models import (
     Reflection,
     User,
 )
+from mentorship.services.markdown import to_html
 from mentorship.services.times import in_zone, long_date, zone_of
 from mentorship.services.workspace import role_in
 
@@ -183,3 +185,24 @@ def _reflections(w: _Writer, reflections: list[Reflection], pairing: Pairing) ->
         w.add(f"### {side.user.name} ({r.author_role.value})", "")
         w.block("What changed", r.what_changed)
         w.block("What comes next", r.what_next)
+
+
+HTML_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;
+line-height:1.55;color:#1d2430}}blockquote{{border-left:3px solid #d7dde5;margin:.4rem 0;
+padding-left:.8rem;color:#4f5b6b}}h1,h2,h3{{line-height:1.25}}</style>
+</head><body>
+{body}
+</body></html>
+"""
+
+
+def workspace_html(session: Session, pairing: Pairing, reader: User) -> str:
+    """The same document as one self-contained HTML page: the Markdown rendered with raw
+    HTML off and sanitised, as the thread is."""
+    body = to_html(workspace_markdown(session, pairing, reader))
+    title = escape(f"Mentorship: {pairing.mentee.user.name} and {pairing.mentor.user.name}")
+    return HTML_PAGE.format(title=title, body=body)

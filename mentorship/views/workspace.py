@@ -181,6 +181,15 @@ def export_markdown(pairing_id: int) -> Response:
     return download(document, "text/markdown", export_name(pairing, "md"))
 
 
+@bp.get("/pairings/<int:pairing_id>/export.html")
+@login_required
+def export_html(pairing_id: int) -> Response:
+    """The whole workspace as one HTML file that opens in any browser."""
+    pairing = load(pairing_id)
+    document = export.workspace_html(get_session(), pairing, current_user)
+    return download(document, "text/html", export_name(pairing, "html"))
+
+
 def export_name(pairing: Pairing, suffix: str) -> str:
     return f"mentorship-{pairing.id}-{pairing.started_at:%Y-%m-%d}.{suffix}"
 
