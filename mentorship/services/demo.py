@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.models import Availability, Enrolment, Profile, Program, Role, User
 from mentorship.security import hash_password
-from mentorship.services import demo_activity, programs
+from mentorship.services import demo_activity, demo_workspace, programs
 from mentorship.services.demo_people import (
     DEMO_DOMAIN,
     Person,
@@ -103,6 +103,8 @@ def seed_demo(session: Session, *, mentees: int, mentors: int, seed: int, today:
     cache = MatcherCache()
     demo_activity.add_requests(session, main, cache)
     demo_activity.add_published_round(session, main, track, admin, cache)
+    for program in (main, track):
+        demo_workspace.add_workspaces(session, program, today=today, seed=seed)
     paused, dual = role_counts(mentees, mentors)
     return DemoSummary(main.id, mentees, mentors, len(people), paused, dual)
 
