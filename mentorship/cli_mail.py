@@ -1,0 +1,114 @@
+"""The mail commands for cron: ``deliver-mail``, ``send-digest`` and ``send-reminders``.
+
+Thin wrappers over ``services/outbox.py`` and ``services/reminders.py``, loaded only
+when they run (see ``cli.LazyCommand``). ``send-reminders`` and ``send-digest`` write
+their emails to the outbox and leave sending to ``deliver-mail`` (run it every minute
+or so); each command commits its own work, so they can run in any order or at once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from mentorship import mail
+from mentorship.db import get_session
+from mentorship.models import utcnow
+from mentorship.services import outbox, reminders
+
+NOW_HELP = "Act as if it were this UTC time (ISO 8601), e.g. for tests; default: now."
+
+
+def parse_now(value: datetime | None) -> datetime:
+    """``--now`` as naive UTC, like every stored time."""
+    if value is None:
+        return utcnow()
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+@click.command("deliver-mail")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="Send at most this many emails in this run.")
+@click.option("--now", type=click.DateTime(), help=NOW_HELP)
+@with_appcontext
+def deliver_mail_command(limit: int, now: datetime | None) -> None:
+    """Send the outbox's due emails, retrying failures later with growing waits."""
+    config = current_app.config
+    session = get_session()
+    moment = parse_now(now)
+    attempts = int(config["MAIL_MAX_ATTEMPTS"])
+    ids = outbox.due(session, moment, max_attempts=attempts, limit=limit)
+    session.commit()
+    sent = failed = skipped = 0
+    with mail.backend_for(config) as backend, \
+            click.progressbar(ids, label="Delivering email", show_pos=True) as bar:
+        for email_id in bar:
+            claimed = outbox.claim(session, email_id, moment, max_attempts=attempts)
+            session.commit()  # claimed before sending: no other run sends it now
+            if claimed is None:
+                skipped += 1
+                continue
+            message = mail.build(mail.Outgoing(
+                claimed.key, claimed.to, claimed.subject,
+                outbox.with_links(claimed.body, config["MAIL_SITE_URL"])),
+                config["MAIL_FROM"], created=claimed.created_at.replace(tzinfo=UTC))
+            try:
+                backend.send(message)
+            except mail.MailError as exc:
+                failed += 1
+                outbox.mark_failed(session, claimed, str(exc), parse_now(None),
+                                   permanent=exc.permanent, max_attempts=attempts)
+            else:
+                sent += 1
+                outbox.mark_sent(session, email_id, parse_now(None))
+            session.commit()
+    gave_up = outbox.given_up(session, max_attempts=attempts)
+    click.echo(f"Sent {sent} email{'s' if sent != 1 else ''}; {failed} failed and will be "
+               f"retried unless they gave up; {skipped} taken by another run; "
+               f"{gave_up} given up in all.")
+
+
+@click.command("send-digest")
+@click.option("--now", type=click.DateTime(), help=NOW_HELP)
+@with_appcontext
+def send_digest_command(now: datetime | None) -> None:
+    """Queue one email per digest reader with their notices of the last day.
+
+    Run it once a day; running it again the same day queues nothing new. The emails go
+    out with the next ``deliver-mail``.
+    """
+    session = get_session()
+    run = outbox.queue_digests(session, parse_now(now))
+    session.commit()
+    click.echo(f"Queued {run.people} digest{'s' if run.people != 1 else ''} holding "
+               f"{run.notices} notice{'s' if run.notices != 1 else ''}; "
+               "`flask --app wsgi deliver-mail` sends them.")
+
+
+@click.command("send-reminders")
+@click.option("--now", type=click.DateTime(), help=NOW_HELP)
+@with_appcontext
+def send_reminders_command(now: datetime | None) -> None:
+    """Remind people of sessions within 24 h, check-ins due, overdue action items,
+    agreements waiting for them and requests about to expire.
+
+    Run it from cron as often as you like: each reminder is given once per thing,
+    person and day. Reminders are notifications; those people want by email go to the
+    outbox, which ``deliver-mail`` sends.
+    """
+    session = get_session()
+    moment = parse_now(now)
+    due = reminders.due_reminders(session, moment)
+    with click.progressbar(length=len(due), label="Reminders", show_pos=True) as bar:
+        run = reminders.send_reminders(session, moment, due, bar.update)
+    session.commit()
+    given = sum(run.given.values())
+    detail = ", ".join(f"{n} {kind.removeprefix('reminder_').replace('_', ' ')}"
+                       for kind, n in sorted(run.given.items()))
+    click.echo(f"Gave {given} reminder{'s' if given != 1 else ''}"
+               + (f" ({detail})" if detail else "")
+               + f"; {run.already} given already today. Emails among them go out with "
+               "`flask --app wsgi deliver-mail`.")
