@@ -8,11 +8,15 @@ or so); each command commits its own work, so they can run in any order or at on
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from mentorship import mail
 from mentorship.db import get_session
@@ -41,15 +45,29 @@ def deliver_mail_command(limit: int, now: datetime | None) -> None:
     moment = parse_now(now)
     attempts = int(config["MAIL_MAX_ATTEMPTS"])
     ids = outbox.due(session, moment, max_attempts=attempts, limit=limit)
+    session.commit()  # no transaction stays open while the server is talked to
+    with click.progressbar(ids, label="Delivering email", show_pos=True) as bar:
+        tally = deliver(session, config, moment, bar)
+    gave_up = outbox.given_up(session, max_attempts=attempts)
     session.commit()
-    sent = failed = skipped = 0
-    with mail.backend_for(config) as backend, \
-            click.progressbar(ids, label="Delivering email", show_pos=True) as bar:
-        for email_id in bar:
-            claimed = outbox.claim(session, email_id, moment, max_attempts=attempts)
+    sent = tally["sent"]
+    click.echo(f"Sent {sent} email{'s' if sent != 1 else ''}; {tally['failed']} failed "
+               f"({tally['gave_up']} of them for good); {tally['taken']} taken by another "
+               f"run; {gave_up} given up in all (see last_error in outbox_emails).")
+
+
+def deliver(session: Session, config: Mapping[str, Any], now: datetime,
+            ids: Iterable[int]) -> Counter[str]:
+    """Claim, send and mark each email of ``ids``, committing after each step; returns
+    how many were sent, failed, gave up, or were taken by another run."""
+    tally: Counter[str] = Counter()
+    attempts = int(config["MAIL_MAX_ATTEMPTS"])
+    with mail.backend_for(config) as backend:
+        for email_id in ids:
+            claimed = outbox.claim(session, email_id, now, max_attempts=attempts)
             session.commit()  # claimed before sending: no other run sends it now
             if claimed is None:
-                skipped += 1
+                tally["taken"] += 1
                 continue
             message = mail.build(mail.Outgoing(
                 claimed.key, claimed.to, claimed.subject,
@@ -58,17 +76,15 @@ def deliver_mail_command(limit: int, now: datetime | None) -> None:
             try:
                 backend.send(message)
             except mail.MailError as exc:
-                failed += 1
-                outbox.mark_failed(session, claimed, str(exc), parse_now(None),
-                                   permanent=exc.permanent, max_attempts=attempts)
+                tally["failed"] += 1
+                tally["gave_up"] += outbox.mark_failed(
+                    session, claimed, str(exc), now, permanent=exc.permanent,
+                    max_attempts=attempts)
             else:
-                sent += 1
-                outbox.mark_sent(session, email_id, parse_now(None))
+                tally["sent"] += 1
+                outbox.mark_sent(session, email_id, now)
             session.commit()
-    gave_up = outbox.given_up(session, max_attempts=attempts)
-    click.echo(f"Sent {sent} email{'s' if sent != 1 else ''}; {failed} failed and will be "
-               f"retried unless they gave up; {skipped} taken by another run; "
-               f"{gave_up} given up in all.")
+    return tally
 
 
 @click.command("send-digest")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -73,7 +74,7 @@ def check_address(address: str) -> bool:
 class SmtpBackend:
     """One SMTP connection per delivery run, opened on the first message."""
 
-    def __init__(self, config: dict[str, Any]) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = config
         self.connection: smtplib.SMTP | None = None
 
@@ -152,7 +153,7 @@ class FileBackend:
         log.info("Email to %s, %r, written to %s", message["To"], message["Subject"], path)
 
 
-def backend_for(config: dict[str, Any]) -> SmtpBackend | FileBackend:
+def backend_for(config: Mapping[str, Any]) -> SmtpBackend | FileBackend:
     """The backend ``MAIL_BACKEND`` names (the settings checked it is one of the two)."""
     if config["MAIL_BACKEND"] == "smtp":
         return SmtpBackend(config)
