@@ -23,6 +23,9 @@ from mentorship.db import get_session
 from mentorship.models import utcnow
 from mentorship.services import outbox, reminders
 
+REMINDER_LABELS = {"reminder_session": "sessions", "reminder_check_in": "check-ins",
+                   "reminder_action_items": "overdue action items",
+                   "reminder_agreement": "agreements", "reminder_request": "expiring requests"}
 NOW_HELP = "Act as if it were this UTC time (ISO 8601), e.g. for tests; default: now."
 
 
@@ -122,8 +125,8 @@ def send_reminders_command(now: datetime | None) -> None:
         run = reminders.send_reminders(session, moment, due, bar.update)
     session.commit()
     given = sum(run.given.values())
-    detail = ", ".join(f"{n} {kind.removeprefix('reminder_').replace('_', ' ')}"
-                       for kind, n in sorted(run.given.items()))
+    detail = ", ".join(f"{run.given[kind]} {label}" for kind, label in REMINDER_LABELS.items()
+                       if run.given[kind])
     click.echo(f"Gave {given} reminder{'s' if given != 1 else ''}"
                + (f" ({detail})" if detail else "")
                + f"; {run.already} given already today. Emails among them go out with "

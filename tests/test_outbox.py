@@ -77,6 +77,12 @@ def mail_app(database_url: str, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def shared_mail_app(file_database_url: str, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
+    """A mail app whose database several threads can share."""
+    yield from app_on(file_database_url, **mail_config(smtp[1]))
+
+
+@pytest.fixture
 def inbox(smtp: tuple[Inbox, int]) -> Inbox:
     return smtp[0]
 
@@ -237,52 +243,50 @@ def test_a_run_that_died_after_claiming_loses_nothing(mail_app: Flask, inbox: In
     assert inbox.ids() == [f"<{row.message_id}@mentorship.test>"]
 
 
-def test_only_one_of_two_sessions_claims_an_email(file_database_url: str,
-                                                  smtp: tuple[Inbox, int]) -> None:
-    for app in app_on(file_database_url, **mail_config(smtp[1])):
-        who = people(app)
-        tell(app, who["grace"])
-        [row] = rows(app)
-        now = utcnow()
+def test_only_one_of_two_sessions_claims_an_email(shared_mail_app: Flask) -> None:
+    app = shared_mail_app
+    who = people(app)
+    tell(app, who["grace"])
+    [row] = rows(app)
+    now = utcnow()
+    with app.app_context():
+        make = app.extensions["db_sessionmaker"]
+        first, second = make(), make()
+        # Both see it due (one at a time: SQLite transactions here take the write lock).
+        assert outbox.due(first, now, max_attempts=8, limit=10) == [row.id]
+        first.commit()
+        assert outbox.due(second, now, max_attempts=8, limit=10) == [row.id]
+        second.commit()
+        assert outbox.claim(first, row.id, now, max_attempts=8) is not None
+        first.commit()
+        assert outbox.claim(second, row.id, now, max_attempts=8) is None
+        second.commit()
+        first.close()
+        second.close()
+
+
+def test_two_runs_at_once_never_send_an_email_twice(shared_mail_app: Flask,
+                                                    inbox: Inbox) -> None:
+    app = shared_mail_app
+    who = people(app)
+    for n in range(30):
+        tell(app, who["grace"], mentee=f"Mentee {n}")
+    now = utcnow()
+    tallies: list[Any] = []
+
+    def one_run() -> None:
         with app.app_context():
-            make = app.extensions["db_sessionmaker"]
-            first, second = make(), make()
-            # Both see it due (one at a time: SQLite transactions here take the write lock).
-            assert outbox.due(first, now, max_attempts=8, limit=10) == [row.id]
-            first.commit()
-            assert outbox.due(second, now, max_attempts=8, limit=10) == [row.id]
-            second.commit()
-            assert outbox.claim(first, row.id, now, max_attempts=8) is not None
-            first.commit()
-            assert outbox.claim(second, row.id, now, max_attempts=8) is None
-            second.commit()
-            first.close()
-            second.close()
-
-
-def test_two_runs_at_once_never_send_an_email_twice(file_database_url: str,
-                                                    smtp: tuple[Inbox, int]) -> None:
-    inbox, port = smtp
-    for app in app_on(file_database_url, **mail_config(port)):
-        who = people(app)
-        for n in range(30):
-            tell(app, who["grace"], mentee=f"Mentee {n}")
-        now = utcnow()
-        tallies: list[Any] = []
-
-        def one_run() -> None:
-            with app.app_context():
-                session = get_session()
-                ids = outbox.due(session, now, max_attempts=8, limit=100)
-                session.commit()
-                tallies.append(deliver(session, app.config, now, ids))
-        threads = [threading.Thread(target=one_run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        assert sum(t["sent"] for t in tallies) == 30
-        assert len(inbox.messages) == 30 and len(set(inbox.ids())) == 30
+            session = get_session()
+            ids = outbox.due(session, now, max_attempts=8, limit=100)
+            session.commit()
+            tallies.append(deliver(session, app.config, now, ids))
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(t["sent"] for t in tallies) == 30
+    assert len(inbox.messages) == 30 and len(set(inbox.ids())) == 30
 
 
 def test_the_digest_gathers_a_days_notices_once(mail_app: Flask, inbox: Inbox) -> None:
