@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentorship.api import openapi_matching, openapi_rounds
+from mentorship.api import openapi_matching, openapi_notifications, openapi_rounds
 from mentorship.api.blueprint import bp
 from mentorship.api.schema import (
     WRITE_ERRORS,
@@ -142,9 +142,11 @@ DOCUMENT: dict[str, Any] = {
                             '`{"error": {"code", "message", "fields"}}`.'},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}, {"cookieAuth": []}],
-    "paths": PATHS | openapi_matching.PATHS | openapi_rounds.PATHS,
+    "paths": PATHS | openapi_matching.PATHS | openapi_rounds.PATHS
+             | openapi_notifications.PATHS,
     "components": {
-        "schemas": SCHEMAS | openapi_matching.SCHEMAS | openapi_rounds.SCHEMAS,
+        "schemas": SCHEMAS | openapi_matching.SCHEMAS | openapi_rounds.SCHEMAS
+                   | openapi_notifications.SCHEMAS,
         "securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"},
             "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},

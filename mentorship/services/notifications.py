@@ -155,9 +155,9 @@ def email_body(name: str, sentences: list[str]) -> str:
 
 def preferences_of(session: Session, user: User) -> dict[Kind, Channel]:
     """The channel of every kind for ``user``: their choice, else the default."""
-    chosen = dict(session.execute(select(NotificationPreference.kind,
-                                         NotificationPreference.channel)
-                                  .where(NotificationPreference.user_id == user.id)).tuples())
+    chosen: dict[str, Channel] = {kind: channel for kind, channel in session.execute(
+        select(NotificationPreference.kind, NotificationPreference.channel)
+        .where(NotificationPreference.user_id == user.id))}
     return {kind: chosen.get(kind.value, DEFAULTS[kind]) for kind in Kind}
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, current_app, flash, g, redirect, render_temp
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm
@@ -24,7 +25,7 @@ SUBJECT_PAGES = {"pairing": ("pairings.detail", "pairing_id"),
                  "match_request": ("matching.index", None),
                  "meeting": ("meetings.show", "meeting_id"),
                  "goal": ("goals.show", "goal_id")}
-CHOICES = [(c.value, notifications.CHANNEL_LABELS[c]) for c in Channel]
+CHOICES = [SelectChoice(c.value, notifications.CHANNEL_LABELS[c]) for c in Channel]
 
 
 class PreferencesForm(BaseForm):
