@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -129,9 +130,9 @@ def test_the_notifications_page_costs_the_same_for_any_number_of_notices(app: Fl
         return len(statements)
 
     def tell(n: int) -> None:
-        def build(session: object) -> None:
+        def build(session: Any) -> None:
             for i in range(n):
-                notify(session, user_id, Kind.PAIRING_ENDED, "pairing", i + 1,  # type: ignore[arg-type]
+                notify(session, user_id, Kind.PAIRING_ENDED, "pairing", i + 1,
                        partner="Grace", program="Spring")
         create(app, build)
     tell(1)
