@@ -67,7 +67,10 @@ def deliver(session: Session, config: Mapping[str, Any], now: datetime,
     attempts = int(config["MAIL_MAX_ATTEMPTS"])
     with mail.backend_for(config) as backend:
         for email_id in ids:
-            claimed = outbox.claim(session, email_id, now, max_attempts=attempts)
+            # The clock moves on during a long run: each claim's lease counts from its own
+            # moment (``now`` is later than the clock only when a test sets it).
+            moment = max(now, utcnow())
+            claimed = outbox.claim(session, email_id, moment, max_attempts=attempts)
             session.commit()  # claimed before sending: no other run sends it now
             if claimed is None:
                 tally["taken"] += 1
@@ -81,11 +84,11 @@ def deliver(session: Session, config: Mapping[str, Any], now: datetime,
             except mail.MailError as exc:
                 tally["failed"] += 1
                 tally["gave_up"] += outbox.mark_failed(
-                    session, claimed, str(exc), now, permanent=exc.permanent,
+                    session, claimed, str(exc), moment, permanent=exc.permanent,
                     max_attempts=attempts)
             else:
                 tally["sent"] += 1
-                outbox.mark_sent(session, email_id, now)
+                outbox.mark_sent(session, email_id, max(now, utcnow()))
             session.commit()
     return tally
 

@@ -23,7 +23,7 @@ from mentorship.cli_mail import deliver
 from mentorship.db import get_session
 from mentorship.models import Notification, NotificationPreference, OutboxEmail, utcnow
 from mentorship.services import agreements, outbox
-from mentorship.services.notifications import Kind, notify
+from mentorship.services.notifications import Kind, notify, notify_many
 from tests.factories import create, make_program
 from tests.flows import mentee, mentor, paired
 from tests.helpers import app_on
@@ -314,3 +314,22 @@ def test_the_digest_gathers_a_days_notices_once(mail_app: Flask, inbox: Inbox) -
         emailed = get_session().scalars(select(Notification.emailed_at).where(
             Notification.user_id == who["grace"]).order_by(Notification.id)).all()
     assert emailed[0] is None and None not in emailed[1:]
+
+
+def test_bulk_notices_email_those_who_want_it(mail_app: Flask, inbox: Inbox) -> None:
+    who = people(mail_app)
+    create(mail_app, lambda s: s.add(NotificationPreference(
+        user_id=who["ada"], kind=Kind.PAIRED_BY_ROUND.value, channel="app")))
+    create(mail_app, lambda s: notify_many(s, [
+        (who["ada"], Kind.PAIRED_BY_ROUND, "pairing", who["pairing"],
+         {"partner": "Grace Hopper", "program": "Spring Cohort"}),
+        (who["grace"], Kind.PAIRED_BY_ROUND, "pairing", who["pairing"],
+         {"partner": "Ada Lovelace", "program": "Spring Cohort"})]))
+    with mail_app.app_context():
+        emailed = dict(get_session().execute(select(Notification.user_id,
+                                                    Notification.emailed_at)).all())
+    assert emailed[who["ada"]] is None and emailed[who["grace"]] is not None
+    run(mail_app, "deliver-mail")
+    assert [m["X-Rcpt-To"] for m in inbox.messages] == ["grace@example.test"]
+    assert ("You were paired with Ada Lovelace in Spring Cohort's matching round."
+            in inbox.messages[0].get_payload(decode=True).decode())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
@@ -29,6 +30,7 @@ from mentorship.models import (
 from mentorship.services.errors import Conflict, FieldErrors
 
 PAGE = 50
+CHUNK = 500  # notices per bulk statement
 
 
 class Kind(enum.StrEnum):
@@ -145,6 +147,39 @@ def notify(session: Session, user_id: int, kind: Kind, subject_type: str, subjec
                             body=email_body(row.name, [describe(notification)]),
                             message_id=f"notification-{notification.id}."
                                        f"{secrets.token_hex(6)}"))
+
+
+def notify_many(session: Session, notices: Sequence[tuple[int, Kind, str, int, dict[str, Any]]]
+                ) -> None:
+    """``notify`` for many notices (user id, kind, subject type, subject id, data) in a few
+    statements per chunk: for bulk events such as publishing a matching round."""
+    for start in range(0, len(notices), CHUNK):
+        chunk = notices[start:start + CHUNK]
+        users = {n[0] for n in chunk}
+        people = {uid: (email, name) for uid, email, name in session.execute(
+            select(User.id, User.email, User.name).where(User.id.in_(users)))}
+        chosen = {(uid, kind): channel for uid, kind, channel in session.execute(
+            select(NotificationPreference.user_id, NotificationPreference.kind,
+                   NotificationPreference.channel)
+            .where(NotificationPreference.user_id.in_(users),
+                   NotificationPreference.kind.in_({n[1].value for n in chunk})))}
+        now = utcnow()
+        by_email = [uid in people and chosen.get((uid, kind.value), DEFAULTS[kind])
+                    == Channel.EMAIL for uid, kind, _type, _id, _data in chunk]
+        ids = session.scalars(
+            insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
+            [{"user_id": uid, "kind": kind.value, "subject_type": subject_type,
+              "subject_id": subject_id, "data": data, "emailed_at": now if email else None}
+             for (uid, kind, subject_type, subject_id, data), email in zip(chunk, by_email,
+                                                                             strict=True)]).all()
+        emails = [{"user_id": uid, "to_address": people[uid][0], "subject": SUBJECTS[kind],
+                   "body": email_body(people[uid][1], [describe(Notification(
+                       kind=kind.value, data=data))]),
+                   "message_id": f"notification-{nid}.{secrets.token_hex(6)}"}
+                  for (uid, kind, _type, _id, data), nid, email in zip(chunk, ids, by_email,
+                                                                       strict=True) if email]
+        if emails:
+            session.execute(insert(OutboxEmail), emails)
 
 
 def email_body(name: str, sentences: list[str]) -> str:
