@@ -50,7 +50,10 @@ def deliver_mail_command(limit: int, now: datetime | None) -> None:
     ids = outbox.due(session, moment, max_attempts=attempts, limit=limit)
     session.commit()  # no transaction stays open while the server is talked to
     with click.progressbar(ids, label="Delivering email", show_pos=True) as bar:
-        tally = deliver(session, config, moment, bar)
+        try:
+            tally = deliver(session, config, moment, bar)
+        except mail.MailError as exc:  # the backend cannot start at all
+            raise click.ClickException(str(exc)) from None
     gave_up = outbox.given_up(session, max_attempts=attempts)
     session.commit()
     sent = tally["sent"]

@@ -137,7 +137,10 @@ class FileBackend:
         self.directory = Path(directory)
 
     def __enter__(self) -> Self:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MailError(f"Cannot create {self.directory}: {exc.strerror}") from None
         return self
 
     def __exit__(self, *exc: object) -> None:

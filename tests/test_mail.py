@@ -72,3 +72,11 @@ def test_mail_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert app.config["MAIL_SERVER"] == "smtp.example.org"
     assert app.config["MAIL_PORT"] == 587 and app.config["MAIL_USE_TLS"] is True
     assert isinstance(mail.backend_for(app.config), mail.SmtpBackend)
+
+
+def test_an_unwritable_mail_folder_is_a_clear_error(database_url: str, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    for app in app_on(database_url, MAIL_FILE_DIR=str(blocker / "mail")):
+        result = app.test_cli_runner().invoke(args=["deliver-mail"])
+        assert result.exit_code == 1 and "Cannot create" in result.output
