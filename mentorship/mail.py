@@ -137,6 +137,7 @@ class FileBackend:
         self.directory = Path(directory)
 
     def __enter__(self) -> Self:
+        _show_log()
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -154,6 +155,17 @@ class FileBackend:
         except OSError as exc:
             raise MailError(f"Cannot write {path}: {exc.strerror}") from None
         log.info("Email to %s, %r, written to %s", message["To"], message["Subject"], path)
+
+
+def _show_log() -> None:
+    """Make the development backend's line visible: INFO on stderr unless logging is set
+    up already (a logging configuration, or pytest's capture); one handler at most."""
+    log.setLevel(logging.INFO)
+    if logging.getLogger().handlers or log.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.addHandler(handler)
 
 
 def backend_for(config: Mapping[str, Any]) -> SmtpBackend | FileBackend:
