@@ -196,3 +196,52 @@ def test_no_reminder_today_for_a_date_in_the_persons_own_zone(app: Flask) -> Non
     assert notices(app, ada) == []
     remind(app, datetime(2026, 12, 7, 9, 0))  # 7 Dec, 01:00 there: overdue now
     assert notices(app, ada) == ["Reminder: 1 action item(s) with Grace are overdue."]
+
+
+def test_a_reminder_recorded_by_another_run_meanwhile_is_skipped(app: Flask) -> None:
+    from mentorship.services.reminders import _record
+    user = create(app, lambda s: mentee(s, make_program(s), "Ada").user_id)
+    first = (user, "reminder_check_in", 1, TODAY)
+    second = (user, "reminder_check_in", 2, TODAY)
+    create(app, lambda s: s.add(ReminderSent(user_id=user, kind="reminder_check_in",
+                                             subject_id=1, on_day=TODAY)))
+    with app.app_context():
+        session = get_session()
+        assert _record(session, [first, second]) == {second}
+        session.commit()
+        assert len(session.scalars(select(ReminderSent)).all()) == 2
+
+
+def test_two_runs_at_once_remind_once(file_app: Flask) -> None:
+    import threading
+
+    from mentorship.services import reminders
+    app = file_app
+    create(app, lambda s: world_rows(s))
+    errors: list[BaseException] = []
+
+    def one_run() -> None:
+        try:
+            with app.app_context():
+                session = get_session()
+                reminders.send_reminders(session, NOW, reminders.due_reminders(session, NOW))
+                session.commit()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=one_run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with app.app_context():
+        session = get_session()
+        assert len(session.scalars(select(Notification)).all()) == 2
+        assert len(session.scalars(select(ReminderSent)).all()) == 2
+
+
+def world_rows(session: Any) -> None:
+    program = make_program(session)
+    pairing = paired(session, mentee(session, program, "Ada"), mentor(session, program, "Grace"))
+    session.add(Meeting(pairing_id=pairing.id, starts_at=NOW + timedelta(hours=2),
+                        duration_minutes=30))

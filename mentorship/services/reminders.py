@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import and_, func, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -41,7 +41,7 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.services.notifications import Kind, notify
+from mentorship.services.notifications import Kind, notify_many
 from mentorship.services.times import in_zone, long_date
 from mentorship.services.workspace import check_ins
 
@@ -256,45 +256,62 @@ def due_reminders(session: Session, now: datetime) -> list[Reminder]:
 
 def send_reminders(session: Session, now: datetime, reminders: list[Reminder],
                    progress: Callable[[int], object] = lambda _n: None) -> Run:
-    """Give each of ``reminders`` not yet given today to its person; returns the tally."""
+    """Give each of ``reminders`` not yet given today to its person; returns the tally.
+
+    Work goes in chunks: one query finds what was given already, one savepoint inserts
+    the chunk's ``ReminderSent`` rows (row by row, each in its own savepoint, only if a
+    run at the same time recorded some first), and ``notify_many`` writes the notices.
+    """
     run = Run()
     days = {r.person.user_id: local_day(now, r.person.zone) for r in reminders}
-    given = _given(session, {(r.person.user_id, r.kind.value, r.key, days[r.person.user_id])
-                             for r in reminders})
-    for reminder in reminders:
-        key = (reminder.person.user_id, reminder.kind.value, reminder.key,
-               days[reminder.person.user_id])
-        if key in given or not _record(session, *key):
-            run.already += 1
-        else:
-            notify(session, reminder.person.user_id, reminder.kind, reminder.subject_type,
-                   reminder.subject_id, **reminder.data)
-            run.given[reminder.kind.value] += 1
-        progress(1)
+
+    def key(r: Reminder) -> tuple[int, str, int, date]:
+        return (r.person.user_id, r.kind.value, r.key, days[r.person.user_id])
+    for start in range(0, len(reminders), CHUNK):
+        chunk = reminders[start:start + CHUNK]
+        given = _given(session, {key(r) for r in chunk})
+        fresh = list({key(r): r for r in chunk if key(r) not in given}.values())
+        recorded = _record(session, [key(r) for r in fresh])
+        mine = [r for r in fresh if key(r) in recorded]
+        notify_many(session, [(r.person.user_id, r.kind, r.subject_type, r.subject_id, r.data)
+                              for r in mine])
+        run.given.update(r.kind.value for r in mine)
+        run.already += len(chunk) - len(mine)
+        progress(len(chunk))
     return run
 
 
 def _given(session: Session, keys: set[tuple[int, str, int, date]]) -> set[tuple[Any, ...]]:
-    """Which of ``keys`` were recorded already (one query per chunk)."""
-    found: set[tuple[Any, ...]] = set()
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start:start + CHUNK]
-        found |= {tuple(row) for row in session.execute(
-            select(ReminderSent.user_id, ReminderSent.kind, ReminderSent.subject_id,
-                   ReminderSent.on_day)
-            .where(ReminderSent.user_id.in_({k[0] for k in chunk}),
-                   tuple_(ReminderSent.user_id, ReminderSent.kind, ReminderSent.subject_id,
-                          ReminderSent.on_day).in_(chunk)))}
-    return found
+    """Which of ``keys`` were recorded already (one query)."""
+    if not keys:
+        return set()
+    return {tuple(row) for row in session.execute(
+        select(ReminderSent.user_id, ReminderSent.kind, ReminderSent.subject_id,
+               ReminderSent.on_day)
+        .where(ReminderSent.user_id.in_({k[0] for k in keys}),
+               tuple_(ReminderSent.user_id, ReminderSent.kind, ReminderSent.subject_id,
+                      ReminderSent.on_day).in_(sorted(keys))))}
 
 
-def _record(session: Session, user_id: int, kind: str, key: int, day: date) -> bool:
-    """Insert the reminder's unique row; False if a run at the same time did first."""
+def _record(session: Session, keys: list[tuple[int, str, int, date]]
+            ) -> set[tuple[int, str, int, date]]:
+    """Insert the reminders' unique rows; returns the keys this run recorded (a run at
+    the same time may have recorded some first: those are skipped)."""
+    rows = [{"user_id": u, "kind": k, "subject_id": s, "on_day": d} for u, k, s, d in keys]
+    if not rows:
+        return set()
     try:
         with session.begin_nested():
-            session.add(ReminderSent(user_id=user_id, kind=kind, subject_id=key, on_day=day))
-            session.flush()
+            session.execute(insert(ReminderSent), rows)
+        return set(keys)
     except IntegrityError:
-        return False
-    return True
+        pass
+    recorded = set()
+    for row, one in zip(rows, keys, strict=True):
+        try:
+            with session.begin_nested():
+                session.execute(insert(ReminderSent), [row])
+        except IntegrityError:
+            continue
+        recorded.add(one)
+    return recorded
