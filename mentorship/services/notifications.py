@@ -117,7 +117,6 @@ GROUPS: tuple[tuple[str, str, tuple[Kind, ...]], ...] = (
      (Kind.REMINDER_SESSION, Kind.REMINDER_CHECK_IN, Kind.REMINDER_ACTION_ITEMS,
       Kind.REMINDER_AGREEMENT, Kind.REMINDER_REQUEST)),
 )
-GROUP_OF = {kind: name for name, _label, kinds in GROUPS for kind in kinds}
 CHANNEL_LABELS = {Channel.APP: "In the app only",
                   Channel.EMAIL: "In the app and by email at once",
                   Channel.DIGEST: "In the app and in one daily email digest"}
