@@ -124,6 +124,12 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(expire_requests_command)
     app.cli.add_command(LazyCommand("match-round", "mentorship.cli_rounds:match_round_command",
                                     "Run a program's matching round and print its report."))
+    for name, short_help in (
+            ("deliver-mail", "Send the outbox's due emails, retrying failures later."),
+            ("send-digest", "Queue the daily digest email of each person who chose one."),
+            ("send-reminders", "Remind people of what is due (once per thing and day).")):
+        app.cli.add_command(LazyCommand(
+            name, f"mentorship.cli_mail:{name.replace('-', '_')}_command", short_help))
     app.cli.add_command(LazyCommand("prepare-demo", "mentorship.migrate:prepare_demo_command",
                                     "Migrate, load the demo program if the database is empty, "
                                     "and print the logins."))

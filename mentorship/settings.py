@@ -23,6 +23,22 @@ THROTTLE_LIMITS = {
     "THROTTLE_SIGN_UP_PER_ADDRESS": 300,
     "THROTTLE_CONFIRM_PER_ACCOUNT": 5,
 }
+# Email: a file per message in instance/mail/ during development, SMTP in production.
+MAIL_BACKENDS = ("smtp", "file")
+MAIL_DEFAULTS = {
+    "MAIL_BACKEND": None,  # None = "smtp" in production, "file" elsewhere
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting
+    "MAIL_USE_SSL": False,  # TLS from the first byte (usually port 465)
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_FROM": "Mentorship <noreply@localhost>",
+    "MAIL_TIMEOUT": 10,  # seconds per SMTP connection and command
+    "MAIL_MAX_ATTEMPTS": 8,  # then delivery of that email gives up
+    "MAIL_SITE_URL": "http://127.0.0.1:5000",  # links in emails start with it
+    "MAIL_FILE_DIR": None,  # None = instance/mail
+}
 DATABASE_DEFAULTS = {
     "DATABASE_POOL_SIZE": 10,  # connections per process, plus as many again in a burst
     "DATABASE_POOL_TIMEOUT": 10,  # seconds a request waits for one before a 503
@@ -52,7 +68,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         SESSION_COOKIE_SECURE=None,  # None = decided below by the environment
         REMEMBER_COOKIE_SECURE=None,
     )
-    app.config.from_mapping(THROTTLE_LIMITS | DATABASE_DEFAULTS)
+    app.config.from_mapping(THROTTLE_LIMITS | DATABASE_DEFAULTS | MAIL_DEFAULTS)
     if test_config is None:
         app.config.from_prefixed_env("MENTORSHIP")
         for name in ("DATABASE_URL", "SECRET_KEY"):
@@ -72,6 +88,24 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if app.config[name] is None:  # HTTPS-only cookies in production unless told otherwise
             app.config[name] = production
+    check_mail(app.config, production, instance)
+
+
+def check_mail(config: dict[str, Any], production: bool, instance: Path) -> None:
+    """Fill in the mail defaults that depend on the environment and refuse contradictions."""
+    if config["MAIL_BACKEND"] is None:
+        config["MAIL_BACKEND"] = "smtp" if production else "file"
+    if config["MAIL_FILE_DIR"] is None:
+        config["MAIL_FILE_DIR"] = str(instance / "mail")
+    if config["MAIL_BACKEND"] not in MAIL_BACKENDS:
+        raise ConfigError(f"MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}, "
+                          f"not {config['MAIL_BACKEND']!r}.")
+    if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
+        raise ConfigError("Set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL, not both.")
+    for name in ("MAIL_PORT", "MAIL_TIMEOUT", "MAIL_MAX_ATTEMPTS"):
+        value = config[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"{name} must be a positive number, not {value!r}.")
 
 
 def is_production(config: dict[str, Any]) -> bool:

@@ -1,4 +1,4 @@
-"""The caller's notifications in the JSON API."""
+"""The caller's notifications and notification preferences in the JSON API."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object
 from mentorship.db import get_session
+from mentorship.models import Channel
 from mentorship.routing import MAX_ID
 from mentorship.services import notifications
 from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import clean_int
+from mentorship.services.notifications import GROUPS, Kind
 
 
 @bp.get("/notifications")
@@ -42,3 +44,28 @@ def read_notifications() -> dict[str, object]:
     marked = notifications.mark_read(db, current_api_user(), up_to)
     db.commit()
     return {"marked": marked}
+
+
+def _preferences(preferences: dict[Kind, Channel]) -> dict[str, object]:
+    channels = notifications.group_channels(preferences)
+    return {"groups": [{"name": name, "label": label, "kinds": [k.value for k in kinds],
+                        "channel": channels[name].value} for name, label, kinds in GROUPS],
+            "kinds": {kind.value: channel.value for kind, channel in preferences.items()}}
+
+
+@bp.get("/me/notification-preferences")
+@api_login_required
+def get_notification_preferences() -> dict[str, object]:
+    """How the caller gets each kind of notice: "app", "email" (at once) or "digest"."""
+    return _preferences(notifications.preferences_of(get_session(), current_api_user()))
+
+
+@bp.put("/me/notification-preferences")
+@api_login_required
+def put_notification_preferences() -> dict[str, object]:
+    """Set channels by group name or by kind (a kind wins over its group); others stay."""
+    body = json_object({name for name, _label, _kinds in GROUPS} | {k.value for k in Kind})
+    db = get_session()
+    saved = notifications.set_preferences(db, current_api_user(), body)
+    db.commit()
+    return _preferences(saved)

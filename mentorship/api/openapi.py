@@ -12,6 +12,7 @@ from mentorship.api import (
     openapi_goals,
     openapi_matching,
     openapi_meetings,
+    openapi_notifications,
     openapi_rounds,
     openapi_thread,
     openapi_workspace,
@@ -142,7 +143,7 @@ PATHS: dict[str, Any] = {
 }
 
 # Each part of the API describes its own paths and schemas.
-SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings, openapi_thread)
+SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings, openapi_thread, openapi_notifications)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -1,20 +1,36 @@
-"""In-app notifications. Take a session; never commit.
+"""Notifications, in the app and by email, and each person's choice of channel per kind.
+Take a session; never commit.
 
 A notification is written in the same transaction as its event, so an event is never
-recorded without its notice, nor a notice sent for an event that was rolled back.
+recorded without its notice, nor a notice sent for an event that was rolled back. When
+the person wants that kind by email, ``notify`` also writes the email to the outbox in
+that transaction; ``deliver-mail`` sends it after commit (``services/outbox.py``).
 """
 
 from __future__ import annotations
 
 import enum
+import secrets
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mentorship.models import Notification, User, utcnow
+from mentorship.models import (
+    Channel,
+    Notification,
+    NotificationPreference,
+    OutboxEmail,
+    User,
+    utcnow,
+)
+from mentorship.services.errors import Conflict, FieldErrors
 
 PAGE = 50
+CHUNK = 500  # notices per bulk statement
 
 
 class Kind(enum.StrEnum):
@@ -66,11 +82,157 @@ TEXT = {
 }
 
 
+# The subject line of each kind's email.
+SUBJECTS = {
+    Kind.REQUEST_RECEIVED: "New mentoring request",
+    Kind.REQUEST_ACCEPTED: "Your mentoring request was accepted",
+    Kind.REQUEST_DECLINED: "Your mentoring request was declined",
+    Kind.REQUEST_EXPIRED: "Your mentoring request expired",
+    Kind.REQUEST_CANCELLED: "A mentoring request was cancelled",
+    Kind.PAIRED_BY_ROUND: "You have a new mentorship",
+    Kind.PAIRING_ENDED: "Your mentorship ended",
+    Kind.AGREEMENT_PROPOSED: "Please read and accept your mentorship agreement",
+    Kind.AGREEMENT_ACCEPTED: "Your mentorship agreement was accepted",
+    Kind.SESSION_SCHEDULED: "A session was scheduled",
+    Kind.SESSION_CHANGED: "Your session changed",
+    Kind.SESSION_CANCELLED: "Your session was cancelled",
+    Kind.SESSION_LOGGED: "Your session was logged",
+    Kind.FEEDBACK_RECEIVED: "You received session feedback",
+    Kind.REMINDER_SESSION: "Reminder: session coming up",
+    Kind.REMINDER_CHECK_IN: "Reminder: check-in due",
+    Kind.REMINDER_ACTION_ITEMS: "Reminder: overdue action items",
+    Kind.REMINDER_AGREEMENT: "Reminder: agreement waiting for you",
+    Kind.REMINDER_REQUEST: "Reminder: a request expires soon",
+}
+
+# The choice on the preferences page is per group; each kind of a group gets it.
+GROUPS: tuple[tuple[str, str, tuple[Kind, ...]], ...] = (
+    ("requests", "Mentor requests and matching",
+     (Kind.REQUEST_RECEIVED, Kind.REQUEST_ACCEPTED, Kind.REQUEST_DECLINED,
+      Kind.REQUEST_EXPIRED, Kind.REQUEST_CANCELLED, Kind.PAIRED_BY_ROUND)),
+    ("mentorship", "Your mentorship and its agreement",
+     (Kind.PAIRING_ENDED, Kind.AGREEMENT_PROPOSED, Kind.AGREEMENT_ACCEPTED)),
+    ("sessions", "Sessions and feedback",
+     (Kind.SESSION_SCHEDULED, Kind.SESSION_CHANGED, Kind.SESSION_CANCELLED,
+      Kind.SESSION_LOGGED, Kind.FEEDBACK_RECEIVED)),
+    ("reminders", "Reminders (sessions, check-ins, action items, agreements, requests)",
+     (Kind.REMINDER_SESSION, Kind.REMINDER_CHECK_IN, Kind.REMINDER_ACTION_ITEMS,
+      Kind.REMINDER_AGREEMENT, Kind.REMINDER_REQUEST)),
+)
+CHANNEL_LABELS = {Channel.APP: "In the app only",
+                  Channel.EMAIL: "In the app and by email at once",
+                  Channel.DIGEST: "In the app and in one daily email digest"}
+# By default a notice that asks something of the person, or is about time, comes by
+# email too; one that only tells what the partner did stays in the app.
+IN_APP_BY_DEFAULT = {Kind.AGREEMENT_ACCEPTED, Kind.SESSION_LOGGED, Kind.FEEDBACK_RECEIVED}
+DEFAULTS = {kind: Channel.APP if kind in IN_APP_BY_DEFAULT else Channel.EMAIL for kind in Kind}
+
+
 def notify(session: Session, user_id: int, kind: Kind, subject_type: str, subject_id: int,
            **data: Any) -> None:
-    """Record a notice for ``user_id`` about one object (the caller's transaction commits it)."""
-    session.add(Notification(user_id=user_id, kind=kind.value, subject_type=subject_type,
-                             subject_id=subject_id, data=data))
+    """Record a notice for ``user_id`` about one object, and its email if they want one
+    at once (the caller's transaction commits both, or neither)."""
+    notification = Notification(user_id=user_id, kind=kind.value, subject_type=subject_type,
+                                subject_id=subject_id, data=data)
+    session.add(notification)
+    row = session.execute(
+        select(User.email, User.name, NotificationPreference.channel)
+        .outerjoin(NotificationPreference, and_(NotificationPreference.user_id == User.id,
+                                                NotificationPreference.kind == kind.value))
+        .where(User.id == user_id)).one_or_none()
+    if row is None or (row.channel or DEFAULTS[kind]) != Channel.EMAIL:
+        return
+    session.flush()  # the notification's id names the email
+    notification.emailed_at = utcnow()  # so a digest never repeats it
+    session.add(OutboxEmail(user_id=user_id, to_address=row.email, subject=SUBJECTS[kind],
+                            body=email_body(row.name, [describe(notification)]),
+                            message_id=f"notification-{notification.id}."
+                                       f"{secrets.token_hex(6)}"))
+
+
+def notify_many(session: Session, notices: Sequence[tuple[int, Kind, str, int, dict[str, Any]]]
+                ) -> None:
+    """``notify`` for many notices (user id, kind, subject type, subject id, data) in a few
+    statements per chunk: for bulk events such as publishing a matching round."""
+    for start in range(0, len(notices), CHUNK):
+        chunk = notices[start:start + CHUNK]
+        users = {n[0] for n in chunk}
+        people = {uid: (email, name) for uid, email, name in session.execute(
+            select(User.id, User.email, User.name).where(User.id.in_(users)))}
+        chosen = {(uid, kind): channel for uid, kind, channel in session.execute(
+            select(NotificationPreference.user_id, NotificationPreference.kind,
+                   NotificationPreference.channel)
+            .where(NotificationPreference.user_id.in_(users),
+                   NotificationPreference.kind.in_({n[1].value for n in chunk})))}
+        now = utcnow()
+        by_email = [uid in people and chosen.get((uid, kind.value), DEFAULTS[kind])
+                    == Channel.EMAIL for uid, kind, _type, _id, _data in chunk]
+        ids = session.scalars(
+            insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
+            [{"user_id": uid, "kind": kind.value, "subject_type": subject_type,
+              "subject_id": subject_id, "data": data, "emailed_at": now if email else None}
+             for (uid, kind, subject_type, subject_id, data), email in zip(chunk, by_email,
+                                                                             strict=True)]).all()
+        emails = [{"user_id": uid, "to_address": people[uid][0], "subject": SUBJECTS[kind],
+                   "body": email_body(people[uid][1], [describe(Notification(
+                       kind=kind.value, data=data))]),
+                   "message_id": f"notification-{nid}.{secrets.token_hex(6)}"}
+                  for (uid, kind, _type, _id, data), nid, email in zip(chunk, ids, by_email,
+                                                                       strict=True) if email]
+        if emails:
+            session.execute(insert(OutboxEmail), emails)
+
+
+def email_body(name: str, sentences: list[str]) -> str:
+    """The text of an email: a greeting and one paragraph per notice (links come at
+    delivery, from ``MAIL_SITE_URL``)."""
+    return f"Hello {name},\n\n" + "\n\n".join(sentences) + "\n"
+
+
+def preferences_of(session: Session, user: User) -> dict[Kind, Channel]:
+    """The channel of every kind for ``user``: their choice, else the default."""
+    chosen: dict[str, Channel] = {kind: channel for kind, channel in session.execute(
+        select(NotificationPreference.kind, NotificationPreference.channel)
+        .where(NotificationPreference.user_id == user.id))}
+    return {kind: chosen.get(kind.value, DEFAULTS[kind]) for kind in Kind}
+
+
+def group_channels(preferences: dict[Kind, Channel]) -> dict[str, Channel]:
+    """Per group, the channel most of its kinds use (they differ only if set one by one)."""
+    return {name: Counter(preferences[k] for k in kinds).most_common(1)[0][0]
+            for name, _label, kinds in GROUPS}
+
+
+def set_preferences(session: Session, user: User, choices: dict[str, object]
+                    ) -> dict[Kind, Channel]:
+    """Store ``choices``: group or kind name -> "app", "email" or "digest" (a kind named
+    after its group wins). FieldErrors names each unknown key or channel."""
+    groups = {name: kinds for name, _label, kinds in GROUPS}
+    problems: dict[str, str] = {}
+    wanted: dict[Kind, Channel] = {}
+    kind_names = {k.value for k in Kind}
+    for key, value in sorted(choices.items(), key=lambda item: item[0] in kind_names):
+        if key not in groups and key not in kind_names:
+            problems[key] = "Unknown kind of notification."
+        elif value not in {c.value for c in Channel}:
+            problems[key] = "Choose app, email or digest."
+        else:
+            kinds = groups.get(key) or (Kind(key),)
+            wanted |= dict.fromkeys(kinds, Channel(str(value)))
+    if problems:
+        raise FieldErrors(problems)
+    if wanted:
+        try:
+            with session.begin_nested():
+                session.execute(delete(NotificationPreference).where(
+                    NotificationPreference.user_id == user.id,
+                    NotificationPreference.kind.in_([k.value for k in wanted])))
+                session.execute(insert(NotificationPreference), [
+                    {"user_id": user.id, "kind": k.value, "channel": c} for k, c in wanted.items()])
+        except IntegrityError:  # the same person saved twice at once
+            raise Conflict("Your preferences were saved elsewhere at the same moment; "
+                           "reload and choose again.") from None
+    return preferences_of(session, user)
 
 
 def describe(notification: Notification) -> str:

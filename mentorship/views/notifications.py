@@ -1,17 +1,42 @@
-"""The signed-in person's notifications."""
+"""The signed-in person's notifications, and how they want each kind delivered."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, g, redirect, render_template, url_for
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from mentorship.db import get_session
-from mentorship.forms import ConfirmForm
+from mentorship.forms import BaseForm, ConfirmForm
+from mentorship.models import Channel, Notification
 from mentorship.services import notifications
 from mentorship.services.notifications import describe
+from mentorship.views import form_page
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+# Where a notice's subject lives: subject type -> (endpoint, its id argument or None).
+# A subject whose section does not exist (yet) is shown without a link.
+SUBJECT_PAGES = {"pairing": ("pairings.detail", "pairing_id"),
+                 "match_request": ("matching.index", None),
+                 "meeting": ("meetings.show", "meeting_id"),
+                 "goal": ("goals.show", "goal_id")}
+CHOICES = [SelectChoice(c.value, notifications.CHANNEL_LABELS[c]) for c in Channel]
+
+
+class PreferencesForm(BaseForm):
+    """One labelled choice of channel per group of notices (fields are added below)."""
+
+
+for _name, _label, _kinds in notifications.GROUPS:
+    setattr(PreferencesForm, _name, RadioField(
+        _label, choices=CHOICES, validate_choice=False,
+        description="Covers: " + "; ".join(notifications.SUBJECTS[k].lower() for k in _kinds)
+                    + "."))
 
 
 def init_app(app: Flask) -> None:
@@ -28,13 +53,22 @@ def unread() -> dict[str, object]:
     return {"unread_notifications": g.unread_notifications}
 
 
+def link(notification: Notification) -> str | None:
+    """The page of the notice's subject, if that page exists."""
+    endpoint, argument = SUBJECT_PAGES.get(notification.subject_type, (None, None))
+    if endpoint is None or endpoint not in current_app.view_functions:
+        return None
+    values: dict[str, Any] = {argument: notification.subject_id} if argument else {}
+    return url_for(endpoint, **values)
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
     """The newest notifications; reading them marks nothing (that is an explicit POST)."""
     items = notifications.notifications_of(get_session(), current_user)
-    return render_template("notifications/index.html", items=[(n, describe(n)) for n in items],
-                           form=ConfirmForm())
+    return render_template("notifications/index.html",
+                           items=[(n, describe(n), link(n)) for n in items], form=ConfirmForm())
 
 
 @bp.post("/read")
@@ -45,3 +79,21 @@ def mark_read() -> Response:
     notifications.mark_read(db, current_user)
     db.commit()
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences() -> Response | tuple[str, int]:
+    """Per group of notices: in the app only, by email at once, or in a daily digest."""
+    db = get_session()
+    shown: dict[str, Any] = notifications.group_channels(
+        notifications.preferences_of(db, current_user))
+    form = PreferencesForm.from_request(data={k: v.value for k, v in shown.items()})
+    page = form_page("notifications/preferences.html", form, groups=notifications.GROUPS)
+    if not form.is_submitted_and_valid():
+        return page.render()
+    notifications.set_preferences(db, current_user, {
+        name: form[name].data for name, _label, _kinds in notifications.GROUPS})
+    db.commit()
+    flash("Your notification preferences are saved.", "success")
+    return redirect(url_for("notifications.preferences"))
