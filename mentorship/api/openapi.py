@@ -143,7 +143,8 @@ PATHS: dict[str, Any] = {
 }
 
 # Each part of the API describes its own paths and schemas.
-SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings, openapi_thread, openapi_notifications)
+SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings,
+            openapi_thread, openapi_notifications)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
