@@ -219,7 +219,7 @@ def _erase_writing(session: Session, user: User) -> None:
 
 
 def _scrub_partner_notices(session: Session, user: User, old_name: str) -> None:
-    """Notices to others about this person's pairings and requests stop naming them."""
+    """Notices and emails to others about this person stop naming them."""
     requests = select(MatchRequest.id).where(or_(
         MatchRequest.mentee_enrolment_id.in_(_mine(user)),
         MatchRequest.mentor_enrolment_id.in_(_mine(user))))
@@ -227,11 +227,17 @@ def _scrub_partner_notices(session: Session, user: User, old_name: str) -> None:
         Notification.user_id != user.id,
         or_((Notification.subject_type == "pairing") & Notification.subject_id.in_(
             _my_pairings(user)),
-            (Notification.subject_type == "request") & Notification.subject_id.in_(requests))))
+            (Notification.subject_type == "match_request") & Notification.subject_id.in_(requests))))
     for notice in notices:
         if old_name in notice.data.values():
             notice.data = {k: FORMER_MEMBER if v == old_name else v
                            for k, v in notice.data.items()}
+    # Emails to others that name them (a full scan, but accounts are deleted rarely).
+    for email in session.scalars(select(OutboxEmail).where(
+            OutboxEmail.user_id != user.id,
+            OutboxEmail.body.contains(old_name) | OutboxEmail.subject.contains(old_name))):
+        email.subject = email.subject.replace(old_name, FORMER_MEMBER)
+        email.body = email.body.replace(old_name, FORMER_MEMBER)
 
 
 def _empty_enrolments(session: Session, user: User) -> None:

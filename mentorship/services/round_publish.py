@@ -26,7 +26,6 @@ from mentorship.models import (
     Enrolment,
     MatchRequest,
     MatchRound,
-    Notification,
     Pairing,
     PairingSource,
     PairingStatus,
@@ -39,7 +38,7 @@ from mentorship.models import (
 from mentorship.services import audit
 from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
-from mentorship.services.notifications import Kind
+from mentorship.services.notifications import Kind, notify_many
 from mentorship.services.pairings import ended_pairs
 from mentorship.services.rounds import check_can_match, claim
 
@@ -105,13 +104,11 @@ def publish(session: Session, round_: MatchRound, by: User | None = None) -> lis
         raise RoundClashes(clashes)
     pairings = _create_pairings(session, round_, proposals)
     program = round_.program.name
-    if proposals:
-        session.execute(insert(cast(Table, Notification.__table__)), [
-            {"user_id": user_id, "kind": Kind.PAIRED_BY_ROUND.value, "subject_type": "pairing",
-             "subject_id": pairing_id, "data": {"partner": partner, "program": program}}
-            for p, pairing_id in zip(proposals, pairings, strict=True)
-            for user_id, partner in ((p.mentee_user, p.mentor_name),
-                                     (p.mentor_user, p.mentee_name))])
+    notify_many(session, [
+        (user_id, Kind.PAIRED_BY_ROUND, "pairing", pairing_id,
+         {"partner": partner, "program": program})
+        for p, pairing_id in zip(proposals, pairings, strict=True)
+        for user_id, partner in ((p.mentee_user, p.mentor_name), (p.mentor_user, p.mentee_name))])
     _cancel_requests(session, proposals, program)
     audit.record(session, by, Action.ROUND_PUBLISHED, program_id=round_.program_id,
                  target=f"round:{round_.id}", pairings=len(pairings))
@@ -136,11 +133,10 @@ def _cancel_requests(session: Session, proposals: Sequence[_Proposal], program: 
             continue
         users = dict(session.execute(select(mentor.id, mentor.user_id).where(
             mentor.id.in_({row[2] for row in cancelled}))).all())
-        session.execute(insert(cast(Table, Notification.__table__)), [
-            {"user_id": users[mentor_id], "kind": Kind.REQUEST_CANCELLED.value,
-             "subject_type": "match_request", "subject_id": request_id,
-             "data": {"mentee": names[mentee_id], "program": program,
-                      "reason": "they were paired by a matching round"}}
+        notify_many(session, [
+            (users[mentor_id], Kind.REQUEST_CANCELLED, "match_request", request_id,
+             {"mentee": names[mentee_id], "program": program,
+              "reason": "they were paired by a matching round"})
             for request_id, mentee_id, mentor_id in cancelled])
 
 

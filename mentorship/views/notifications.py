@@ -22,9 +22,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 # Where a notice's subject lives: subject type -> (endpoint, its id argument or None).
 # A subject whose section does not exist (yet) is shown without a link.
 SUBJECT_PAGES = {"pairing": ("pairings.detail", "pairing_id"),
-                 "match_request": ("matching.index", None),
-                 "meeting": ("meetings.show", "meeting_id"),
-                 "goal": ("goals.show", "goal_id")}
+                 "match_request": ("matching.index", None)}
 CHOICES = [SelectChoice(c.value, notifications.CHANNEL_LABELS[c]) for c in Channel]
 
 
