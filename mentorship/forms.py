@@ -86,6 +86,14 @@ class BaseForm(Form):
                               if (self._fields[n].data or "").strip()}
         return data
 
+    def ids_prefixed(self, prefix: str) -> Any:
+        """Give each field an id of its own (``prefix-name``), keeping the submitted names,
+        so two forms on one page never share an id and every label finds its input."""
+        for field in self:
+            field.id = f"{prefix}-{field.name}"
+            field.label.field_id = field.id
+        return self
+
     def add_errors(self, exc: FieldErrors) -> None:
         """Show a service's messages at their fields (or at the top when there is none)."""
         for name, message in exc.fields.items():

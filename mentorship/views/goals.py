@@ -139,7 +139,7 @@ def _goal_page(pairing: Pairing, goal: Goal, *, goal_form: BaseForm | None = Non
     db = get_session()
     edit_form = goal_form or GoalForm(formdata=None, version=goal.version,
                                       **goals.GOAL.form_data(goal))
-    new_item = item_form or ItemForm(formdata=None)
+    new_item = (item_form or ItemForm(formdata=None)).ids_prefixed("item")
     toggle = toggle_form or ToggleForm(formdata=None)
     return section_page("workspace/goal.html", toggle_form or item_form or edit_form, pairing,
                         "goals", goal=goal, goal_form=edit_form, item_form=new_item,

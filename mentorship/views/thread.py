@@ -123,7 +123,7 @@ def edit(pairing_id: int, message_id: int) -> Response | tuple[str, int]:
     pairing = load(pairing_id)
     db = get_session()
     message = thread.get_own_message(db, pairing, current_user, message_id)
-    form = EditForm.from_request(body=message.body)
+    form = EditForm.from_request(body=message.body).ids_prefixed("edit")
     # A message past editing shows the thread with the reason, not an edit form; a
     # refused save keeps what was typed in its form, to copy into a new message.
     closed = request.method == "GET" and thread.edit_refusal(pairing, message, utcnow())
