@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mentorship.api import (
+    health,
     matching,
     notifications,
     openapi,
@@ -14,5 +15,5 @@ from mentorship.api import (
 )
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
+__all__ = ["bp", "health", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
            "users", "workspace"]
