@@ -21,7 +21,6 @@ from mentorship.models import (
     Meeting,
     MeetingStatus,
     Pairing,
-    PairingStatus,
     RequestStatus,
     Role,
     utcnow,

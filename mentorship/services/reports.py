@@ -245,12 +245,12 @@ def _goals(session: Session, program_id: int) -> dict[str, int]:
 
 def _load(session: Session, program_id: int) -> tuple[int, int, list[tuple[int, int]]]:
     rows = session.execute(
-        select(Enrolment.seats_taken, func.coalesce(func.sum(Enrolment.capacity), 0),
+        select(Enrolment.seats_taken, func.sum(func.coalesce(Enrolment.capacity, 0)),
                func.count())
         .where(Enrolment.program_id == program_id, Enrolment.role == Role.MENTOR)
         .group_by(Enrolment.seats_taken).order_by(Enrolment.seats_taken)).all()
     used = sum(seats * mentors for seats, _capacity, mentors in rows)
-    offered = sum(int(capacity) for _seats, capacity, _mentors in rows)
+    offered = sum(int(capacity or 0) for _seats, capacity, _mentors in rows)
     counts = {seats: mentors for seats, _capacity, mentors in rows}
     top = max(counts, default=0)
     return used, offered, [(seats, counts.get(seats, 0)) for seats in range(top + 1)]

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from mentorship.auth import admin_required
 from mentorship.db import get_session
@@ -24,7 +25,7 @@ bp = Blueprint("health", __name__, url_prefix="/admin")
 
 class NudgeForm(BaseForm):
     step = SelectField("Suggested next step",
-                       choices=[(r.value, text[0].upper() + text[1:])
+                       choices=[SelectChoice(r.value, text[0].upper() + text[1:])
                                 for r, text in health.NEXT_STEPS.items()])
 
 
