@@ -113,38 +113,44 @@ def _flags(program: Program, now: datetime) -> Select[Any]:
             .where(p.program_id == program.id, p.status == PairingStatus.ACTIVE))
 
 
-def _flagged(program: Program, now: datetime, today: date) -> Any:
-    flags = _flags(program, now).subquery()
+def _flagged(session: Session, program: Program, now: datetime) -> Any:
+    """The flags worked out once per pairing (materialized, so no lookup runs twice), the
+    reason columns, and the condition that any reason holds."""
+    flags = _flags(program, now).cte("flags").prefix_with("MATERIALIZED")
+    started = flags.c.started_at
+    session_at = func.coalesce(flags.c.last_session, started)
+    message_at = func.coalesce(flags.c.last_message, started)
+    latest = (func.max if session.get_bind().dialect.name == "sqlite" else func.greatest)
     quiet_since = now - timedelta(days=program.at_risk_after_days)
-    quiet = and_(flags.c.started_at < quiet_since,
-                 func.coalesce(flags.c.last_session, flags.c.started_at) < quiet_since,
-                 func.coalesce(flags.c.last_message, flags.c.started_at) < quiet_since)
-    overdue = flags.c.check_in < today
-    unagreed = and_(flags.c.agreed.is_(False), flags.c.started_at < now - AGREEMENT_GRACE)
+    quiet = and_(started < quiet_since, session_at < quiet_since, message_at < quiet_since)
+    overdue = flags.c.check_in < now.date()
+    unagreed = and_(flags.c.agreed.is_(False), started < now - AGREEMENT_GRACE)
     low = and_(flags.c.rating1 <= LOW_RATING, flags.c.rating2 <= LOW_RATING)
     columns = (quiet.label("quiet"), func.coalesce(overdue, False).label("overdue"),
                unagreed.label("unagreed"), flags.c.fit.is_(True).label("fit_concern"),
-               func.coalesce(low, False).label("low"))
+               func.coalesce(low, False).label("low"),
+               latest(started, session_at, message_at).label("last_activity"))
     return flags, columns, or_(quiet, overdue, unagreed, flags.c.fit.is_(True), low)
 
 
 def at_risk(session: Session, program: Program, *, now: datetime | None = None,
             limit: int = LIST_LIMIT) -> tuple[list[AtRiskPair], int]:
     """The program's flagged pairs (quietest first, at most ``limit``) and how many in all:
-    two queries, whatever the number of pairs."""
+    one query, whatever the number of pairs."""
     now = now or utcnow()
-    total = at_risk_count(session, program, now=now)
-    flags, columns, condition = _flagged(program, now, now.date())
+    flags, columns, condition = _flagged(session, program, now)
     mentee, mentor = aliased(Enrolment), aliased(Enrolment)
     mentee_user, mentor_user = aliased(User), aliased(User)
     rows = session.execute(
-        select(flags, *columns, mentee_user.name, mentor_user.name)
+        select(flags.c.id, flags.c.started_at, flags.c.check_in, *columns,
+               mentee_user.name.label("mentee"), mentor_user.name.label("mentor"),
+               func.count().over().label("total"))
         .join(Pairing, Pairing.id == flags.c.id)
         .join(mentee, mentee.id == Pairing.mentee_enrolment_id)
         .join(mentee_user, mentee_user.id == mentee.user_id)
         .join(mentor, mentor.id == Pairing.mentor_enrolment_id)
         .join(mentor_user, mentor_user.id == mentor.user_id)
-        .where(condition).order_by(flags.c.started_at, flags.c.id).limit(limit))
+        .where(condition).order_by(columns[-1], flags.c.id).limit(limit)).all()
     found = []
     for row in rows:
         reasons = [reason for reason, on in ((Reason.FIT, row.fit_concern),
@@ -153,19 +159,15 @@ def at_risk(session: Session, program: Program, *, now: datetime | None = None,
                                              (Reason.QUIET, row.quiet),
                                              (Reason.AGREEMENT, row.unagreed)) if on]
         found.append(AtRiskPair(
-            pairing_id=row.id, mentee=row[-2], mentor=row[-1], started_at=row.started_at,
-            last_activity=max(d for d in (row.started_at, row.last_session, row.last_message)
-                              if d is not None),
-            check_in_due=row.check_in, reasons=reasons,
+            pairing_id=row.id, mentee=row.mentee, mentor=row.mentor, started_at=row.started_at,
+            last_activity=row.last_activity, check_in_due=row.check_in, reasons=reasons,
             quiet_days=program.at_risk_after_days))
-    found.sort(key=lambda pair: pair.last_activity)
-    return found, total
+    return found, rows[0].total if rows else 0
 
 
 def at_risk_count(session: Session, program: Program, *, now: datetime | None = None) -> int:
     """How many of the program's active pairs are flagged: one query."""
-    now = now or utcnow()
-    flags, _columns, condition = _flagged(program, now, now.date())
+    flags, _columns, condition = _flagged(session, program, now or utcnow())
     return session.scalar(select(func.count()).select_from(flags).where(condition)) or 0
 
 
