@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, distinct, extract, func, select
+from sqlalchemy import ColumnElement, Select, case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
@@ -184,6 +184,13 @@ def _bucket(column: Any, starts: list[date]) -> ColumnElement[Any]:
                 else_=-1)
 
 
+def _pairings_of(program_id: int, status: PairingStatus | None = None) -> Select[Any]:
+    """The program's pairing ids, for ``IN``: each row is then checked against a small
+    in-memory list instead of a lookup in the pairings table."""
+    query = select(Pairing.id).where(Pairing.program_id == program_id)
+    return query if status is None else query.where(Pairing.status == status)
+
+
 def _participants(session: Session, program_id: int) -> dict[str, int]:
     rows = session.execute(select(Enrolment.role, func.count()).where(
         Enrolment.program_id == program_id).group_by(Enrolment.role))
@@ -219,8 +226,9 @@ def _weeks(session: Session, program_id: int, today: date) -> list[tuple[date, i
     end = datetime.combine(monday + timedelta(weeks=1), datetime.min.time())
     week = _bucket(Meeting.starts_at, starts)
     rows: dict[int, int] = {index: n for index, n in session.execute(
-        select(week, func.count()).join(Pairing, Pairing.id == Meeting.pairing_id)
-        .where(Pairing.program_id == program_id, Meeting.status == MeetingStatus.COMPLETED,
+        select(week, func.count())
+        .where(Meeting.pairing_id.in_(_pairings_of(program_id)),
+               Meeting.status == MeetingStatus.COMPLETED,
                Meeting.starts_at >= datetime.combine(starts[0], datetime.min.time()),
                Meeting.starts_at < end)
         .group_by(week))}
@@ -230,16 +238,15 @@ def _weeks(session: Session, program_id: int, today: date) -> list[tuple[date, i
 def _active_with_session(session: Session, program_id: int, now: datetime) -> int:
     return session.scalar(
         select(func.count(distinct(Meeting.pairing_id)))
-        .join(Pairing, Pairing.id == Meeting.pairing_id)
-        .where(Pairing.program_id == program_id, Pairing.status == PairingStatus.ACTIVE,
+        .where(Meeting.pairing_id.in_(_pairings_of(program_id, PairingStatus.ACTIVE)),
                Meeting.status == MeetingStatus.COMPLETED,
                Meeting.starts_at >= now - ACTIVE_WINDOW, Meeting.starts_at <= now)) or 0
 
 
 def _goals(session: Session, program_id: int) -> dict[str, int]:
     rows = session.execute(select(Goal.status, func.count())
-                           .join(Pairing, Pairing.id == Goal.pairing_id)
-                           .where(Pairing.program_id == program_id).group_by(Goal.status))
+                           .where(Goal.pairing_id.in_(_pairings_of(program_id)))
+                           .group_by(Goal.status))
     return {s.value: 0 for s in GoalStatus} | {status.value: n for status, n in rows}
 
 
@@ -281,8 +288,7 @@ def _ratings(session: Session, program_id: int, period: Period
     rows = session.execute(
         select(month, Feedback.author_role, func.sum(Feedback.rating), func.count(),
                func.count(distinct(Feedback.pairing_id)))
-        .join(Pairing, Pairing.id == Feedback.pairing_id)
-        .where(Pairing.program_id == program_id,
+        .where(Feedback.pairing_id.in_(_pairings_of(program_id)),
                Feedback.created_at >= datetime.combine(period.first, datetime.min.time()),
                Feedback.created_at < datetime.combine(period.end, datetime.min.time()))
         .group_by(month, Feedback.author_role)).all()
