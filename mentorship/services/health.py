@@ -103,13 +103,16 @@ def _flags(program: Program, now: datetime) -> Select[Any]:
                             Agreement.mentee_accepted_at.is_not(None),
                             Agreement.mentor_accepted_at.is_not(None))
     fit = exists().where(FitCheck.pairing_id == p.id, FitCheck.answer == FitAnswer.NO)
-    newest = select(Feedback.rating).where(Feedback.pairing_id == p.id).order_by(
-        Feedback.created_at.desc(), Feedback.id.desc())
+    newest = (select(Feedback.rating.label("rating")).where(Feedback.pairing_id == p.id)
+              .order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(2).correlate(p)
+              .subquery())
+    # The higher of the two newest ratings, only when there are two: one lookup.
+    low_pair = (select(func.max(newest.c.rating)).having(func.count() == 2)
+                .scalar_subquery())
     return (select(p.id.label("id"), p.started_at.label("started_at"),
                    last_session.label("last_session"), last_message.label("last_message"),
                    check_in.label("check_in"), agreed.label("agreed"), fit.label("fit"),
-                   newest.limit(1).scalar_subquery().label("rating1"),
-                   newest.limit(1).offset(1).scalar_subquery().label("rating2"))
+                   low_pair.label("newest_two_max"))
             .where(p.program_id == program.id, p.status == PairingStatus.ACTIVE))
 
 
@@ -125,7 +128,7 @@ def _flagged(session: Session, program: Program, now: datetime) -> Any:
     quiet = and_(started < quiet_since, session_at < quiet_since, message_at < quiet_since)
     overdue = flags.c.check_in < now.date()
     unagreed = and_(flags.c.agreed.is_(False), started < now - AGREEMENT_GRACE)
-    low = and_(flags.c.rating1 <= LOW_RATING, flags.c.rating2 <= LOW_RATING)
+    low = flags.c.newest_two_max <= LOW_RATING
     columns = (quiet.label("quiet"), func.coalesce(overdue, False).label("overdue"),
                unagreed.label("unagreed"), flags.c.fit.is_(True).label("fit_concern"),
                func.coalesce(low, False).label("low"),

@@ -48,7 +48,7 @@ def dashboard(program_id: int) -> tuple[str, int]:
     report = reports.program_report(db, program, period, now)
     return render_template("admin/dashboard.html", program=program, report=report,
                            charts=reports.report_charts(report), problems=problems,
-                           at_risk=health.at_risk_count(db, program, now=now), floor=reports.PRIVACY_FLOOR,
+                           floor=reports.PRIVACY_FLOOR,
                            too_few=reports.TOO_FEW,
                            since=request.args.get("since") or period.first.strftime("%Y-%m"),
                            until=request.args.get("until") or period.last.strftime("%Y-%m"),
