@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, distinct, extract, func, select
+from sqlalchemy import ColumnElement, Select, case, distinct, exists, extract, func, literal, select
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
@@ -37,7 +37,7 @@ from mentorship.models import (
 from mentorship.services import charts
 from mentorship.services.errors import FieldErrors
 
-PRIVACY_FLOOR = 3
+PRIVACY_FLOOR = 3  # _ratings proves "at least three" as: a pair between the lowest and highest
 TOO_FEW = "Too few pairs to show"
 WEEKS = 12
 ACTIVE_WINDOW = timedelta(days=30)
@@ -282,18 +282,30 @@ def _requests(session: Session, program_id: int, period: Period
 
 def _ratings(session: Session, program_id: int, period: Period
              ) -> tuple[list[Bucket], list[Bucket]]:
-    """Per month and side: the mean rating, or nothing below the privacy floor."""
+    """Per month and side: the mean rating, or nothing below the privacy floor.
+
+    Two queries, neither sorting every rating: the sums with the lowest and highest pair
+    per month, then whether another pair lies between them (three pairs or more).
+    """
     starts = period.starts
+    bounds = [datetime.combine(day, datetime.min.time()) for day in [*starts, period.end]]
+    ours = Feedback.pairing_id.in_(_pairings_of(program_id))
     month = _bucket(Feedback.created_at, starts)
     rows = session.execute(
         select(month, Feedback.author_role, func.sum(Feedback.rating), func.count(),
-               func.count(distinct(Feedback.pairing_id)))
-        .where(Feedback.pairing_id.in_(_pairings_of(program_id)),
-               Feedback.created_at >= datetime.combine(period.first, datetime.min.time()),
-               Feedback.created_at < datetime.combine(period.end, datetime.min.time()))
+               func.min(Feedback.pairing_id), func.max(Feedback.pairing_id))
+        .where(ours, Feedback.created_at >= bounds[0], Feedback.created_at < bounds[-1])
         .group_by(month, Feedback.author_role)).all()
-    shown = {(index, role): (int(total), n) for index, role, total, n, pairs in rows
-             if pairs >= PRIVACY_FLOOR}
+    spread = [(index, role, low, high) for index, role, _t, _n, low, high in rows if low < high]
+    third = session.execute(select(literal(True), *(  # always run: a fixed query count
+        exists().where(ours, Feedback.author_role == role, Feedback.pairing_id > low,
+                       Feedback.pairing_id < high, Feedback.created_at >= bounds[index],
+                       Feedback.created_at < bounds[index + 1])
+        for index, role, low, high in spread))).one()[1:]
+    enough = {(index, role) for (index, role, _l, _h), found in zip(spread, third, strict=True)
+              if found}
+    shown = {(index, role): (int(total), int(n)) for index, role, total, n, _l, _h in rows
+             if (index, role) in enough}
 
     def series(role: Role) -> list[Bucket]:
         out = []
