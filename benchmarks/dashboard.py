@@ -207,6 +207,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", type=Path, help="a SQLite file seeded by an earlier run "
                         "(seeded now if missing), to time again without seeding")
+    parser.add_argument("--seeded", action="store_true",
+                        help="DATABASE_URL already holds this benchmark's data: time only")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="dashboard-bench-")) if not args.reuse else None
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{args.reuse or folder / 'app.sqlite'}"
@@ -214,12 +216,12 @@ def main() -> None:
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET})
     began = time.perf_counter()
-    if args.reuse and args.reuse.exists():
-        program_id, admin_id = 1, 1
+    if args.seeded or (args.reuse and args.reuse.exists()):
+        program_id, admin_id = 1, 1  # the first program and user of an earlier seeding
     else:
         program_id, admin_id = seed(app, random.Random(args.seed))
-    print(f"seeded {PARTICIPANTS} participants, {PAIRINGS} pairings and {SESSIONS} sessions "
-          f"in {time.perf_counter() - began:.1f} s")
+        print(f"seeded {PARTICIPANTS} participants, {PAIRINGS} pairings and {SESSIONS} "
+              f"sessions in {time.perf_counter() - began:.1f} s")
     client = app.test_client()
     with app.app_context():
         db = get_session()

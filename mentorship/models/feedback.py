@@ -47,8 +47,8 @@ class Feedback(Base):
         UniqueConstraint("meeting_id", "author_role"),
         CheckConstraint(f"rating BETWEEN {RATING_MIN} AND {RATING_MAX}", name="rating_range"),
         # The program dashboard: ratings per month, a pair's two newest (index only).
-        Index("ix_feedback_pairing_id_created_at", "pairing_id", "created_at", "author_role",
-              "rating"),
+        Index("ix_feedback_pairing_id_created_at", "pairing_id", "created_at", "id",
+              "author_role", "rating"),
     )
 
 

@@ -17,9 +17,9 @@ depends_on = None
 INDEXES = (
     ("meetings", "ix_meetings_status_starts_at", ["status", "starts_at", "pairing_id"]),
     ("meetings", "ix_meetings_pairing_id_status_starts_at", ["pairing_id", "status", "starts_at"]),
-    ("meetings", "ix_meetings_pairing_id_logged_at", ["pairing_id", "logged_at"]),
+    ("meetings", "ix_meetings_pairing_id_logged_at", ["pairing_id", "logged_at", "id"]),
     ("feedback", "ix_feedback_pairing_id_created_at",
-     ["pairing_id", "created_at", "author_role", "rating"]),
+     ["pairing_id", "created_at", "id", "author_role", "rating"]),
 )
 
 
