@@ -189,16 +189,19 @@ def seed(app: Flask, rng: random.Random) -> tuple[int, int]:
         return pid, admin.id
 
 
-def median_ms(client: Any, path: str, runs: int) -> float:
+def median_ms(client: Any, path: str, runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process (which includes SQLite's
+    work, but not a PostgreSQL server's), in ms, after one warm-up request."""
     first = client.get(path)
     assert first.status_code == 200, (path, first.status_code)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         answer = client.get(path)
-        times.append((time.perf_counter() - began) * 1000)
+        walls.append((time.perf_counter() - began) * 1000)
+        cpus.append((time.process_time() - cpu) * 1000)
         assert answer.status_code == 200
-    return statistics.median(times)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -238,12 +241,14 @@ def main() -> None:
                "dashboard API": median_ms(client, f"/api/v1{base}/dashboard", args.runs)}
     target = TARGET_MS[dialect]
     print(f"{dialect}, median of {args.runs} runs after a warm-up ({date.today()}):")
-    for name, ms in figures.items():
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{'':>20}   wall ms   CPU ms (load average {load:.1f} on {os.cpu_count()} cores)")
+    for name, (wall, cpu) in figures.items():
         note = f"  (target <= {target:g} ms)" if name == "dashboard page" else ""
-        print(f"{name:>20}: {ms:8.1f} ms{note}")
+        print(f"{name:>20}: {wall:8.1f} {cpu:8.1f}{note}")
     with app.app_context():
         get_engine().dispose()
-    if figures["dashboard page"] > target:
+    if figures["dashboard page"][0] > target:
         print("missed: dashboard page")
         raise SystemExit(1)
 

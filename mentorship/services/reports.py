@@ -298,7 +298,8 @@ def _ratings(session: Session, program_id: int, period: Period
         .group_by(month, Feedback.author_role)).all()
     spread = [(index, role, low, high) for index, role, _t, _n, low, high in rows if low < high]
     third = session.execute(select(literal(True), *(  # always run: a fixed query count
-        exists().where(ours, Feedback.author_role == role, Feedback.pairing_id > low,
+        exists().where(Pairing.id == Feedback.pairing_id, Pairing.program_id == program_id,
+                       Feedback.author_role == role, Feedback.pairing_id > low,
                        Feedback.pairing_id < high, Feedback.created_at >= bounds[index],
                        Feedback.created_at < bounds[index + 1])
         for index, role, low, high in spread))).one()[1:]
