@@ -35,16 +35,17 @@ def _number(value: float) -> str:
 
 
 def _scale_top(values: Sequence[float]) -> float:
+    """The axis top: the smallest 4 x (1, 2 or 5) x 10^n at or above the largest value."""
     top = max(values, default=0)
     if top <= 0:
         return 1
+    candidates = []
     for step in (1, 2, 5):
         magnitude = 1
         while magnitude * step * 4 < top:
             magnitude *= 10
-        if magnitude * step * 4 >= top:
-            return magnitude * step * 4
-    return top  # pragma: no cover - the loop always returns
+        candidates.append(magnitude * step * 4)
+    return min(candidates)
 
 
 def _frame(chart_id: str, title: str, description: str, top: float, body: list[str],
