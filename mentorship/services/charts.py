@@ -3,6 +3,7 @@
 Each chart is an ``<svg role="img">`` named by its ``<title>`` and described by a
 ``<desc>``, and carries the same figures as table rows, which the page shows beside it.
 Every label is escaped here; the SVG is then safe to put in a page as it is.
+``report_charts`` draws the dashboard's three charts from its figures.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
+
+from mentorship.services import reports
+from mentorship.services.reports import Report
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 44
@@ -136,3 +140,27 @@ def line_chart(chart_id: str, title: str, description: str, labels: Sequence[str
                       for _name, values in series)] for i, label in enumerate(labels)]
     return Chart(chart_id, title, description, [label_column, *(name for name, _ in series)],
                  rows, _frame(chart_id, title, description, top, body, labels, xs))
+
+
+def report_charts(report: Report) -> dict[str, Chart]:
+    """The three figures a person would rather look at: sessions, mentor load, ratings."""
+    weeks = [start.strftime("%-d %b") for start, _n in report.weeks]
+    sessions = bar_chart(
+        "sessions-chart", "Sessions per week",
+        f"Completed sessions in each of the last {reports.WEEKS} weeks, oldest first.",
+        weeks, [n for _start, n in report.weeks], label_column="Week of",
+        value_column="Sessions")
+    load = bar_chart(
+        "load-chart", "Mentors by seats used",
+        "How many mentors have 0, 1, 2… mentees right now.",
+        [str(seats) for seats, _n in report.load], [n for _seats, n in report.load],
+        label_column="Seats used", value_column="Mentors")
+    months = [b.month.strftime("%b %Y") for b in report.mentee_ratings]
+    ratings = line_chart(
+        "ratings-chart", "Ratings per month",
+        f"Mean rating from 1 to 5 per month; months with feedback from fewer than "
+        f"{reports.PRIVACY_FLOOR} pairs are left out.", months,
+        [("Mentees: how useful the sessions were", [b.mean for b in report.mentee_ratings]),
+         ("Mentors: the mentee's progress", [b.mean for b in report.mentor_ratings])],
+        top=5, label_column="Month", missing=reports.TOO_FEW)
+    return {"sessions": sessions, "load": load, "ratings": ratings}

@@ -34,7 +34,6 @@ from mentorship.models import (
     Role,
     utcnow,
 )
-from mentorship.services import charts
 from mentorship.services.errors import FieldErrors
 
 PRIVACY_FLOOR = 3  # _ratings proves "at least three" as: a pair between the lowest and highest
@@ -366,26 +365,3 @@ def report_json(report: Report) -> dict[str, Any]:
                     "mentor_overall": Report.overall(report.mentor_ratings)},
     }
 
-
-def report_charts(report: Report) -> dict[str, charts.Chart]:
-    """The three figures a person would rather look at: sessions, mentor load, ratings."""
-    weeks = [start.strftime("%-d %b") for start, _n in report.weeks]
-    sessions = charts.bar_chart(
-        "sessions-chart", "Sessions per week",
-        f"Completed sessions in each of the last {WEEKS} weeks, oldest first.",
-        weeks, [n for _start, n in report.weeks], label_column="Week of",
-        value_column="Sessions")
-    load = charts.bar_chart(
-        "load-chart", "Mentors by seats used",
-        "How many mentors have 0, 1, 2… mentees right now.",
-        [str(seats) for seats, _n in report.load], [n for _seats, n in report.load],
-        label_column="Seats used", value_column="Mentors")
-    months = [b.month.strftime("%b %Y") for b in report.mentee_ratings]
-    ratings = charts.line_chart(
-        "ratings-chart", "Ratings per month",
-        f"Mean rating from 1 to 5 per month; months with feedback from fewer than "
-        f"{PRIVACY_FLOOR} pairs are left out.", months,
-        [("Mentees: how useful the sessions were", [b.mean for b in report.mentee_ratings]),
-         ("Mentors: the mentee's progress", [b.mean for b in report.mentor_ratings])],
-        top=5, label_column="Month", missing=TOO_FEW)
-    return {"sessions": sessions, "load": load, "ratings": ratings}

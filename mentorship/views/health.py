@@ -17,7 +17,7 @@ from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import BaseForm
 from mentorship.models import Program, utcnow
-from mentorship.services import health, programs, reports
+from mentorship.services import charts, health, programs, reports
 from mentorship.views import FormPage, form_page, workspace
 
 bp = Blueprint("health", __name__, url_prefix="/admin")
@@ -47,7 +47,7 @@ def dashboard(program_id: int) -> tuple[str, int]:
                                                  request.args.get("until"), now.date())
     report = reports.program_report(db, program, period, now)
     return render_template("admin/dashboard.html", program=program, report=report,
-                           charts=reports.report_charts(report), problems=problems,
+                           charts=charts.report_charts(report), problems=problems,
                            floor=reports.PRIVACY_FLOOR,
                            too_few=reports.TOO_FEW,
                            since=request.args.get("since") or period.first.strftime("%Y-%m"),
