@@ -14,22 +14,23 @@ Targets: 500 ms on SQLite, 300 ms on PostgreSQL. Exit status 1 when missed. Not 
 ``--reuse FILE`` keeps the SQLite file for later runs; ``--seeded`` times an already
 seeded ``DATABASE_URL``.
 
-Measured 7 Dec 2026 on a shared 2-core machine under load (load average 6 to 11; the
-bare ``/healthz`` shows how busy it was), median of 7 runs, wall / this process's CPU:
+Measured 7 Dec 2026 on a shared 2-core machine under load (the bare ``/healthz`` shows
+how busy it was), median of 7 runs, wall / this process's CPU (which includes SQLite's
+work but not the PostgreSQL server's):
 
-=================  ===================  =====================
-                   SQLite               PostgreSQL 15
-=================  ===================  =====================
-/healthz           2.3 / 2.3 ms         8.9 / 4.1 ms
-dashboard page     1232 / 1158 ms       764 / 44 ms
-at-risk page       404 / 369 ms         650 / 66 ms
-dashboard API      1360 / 1177 ms       917 / 39 ms
-=================  ===================  =====================
+=================  ==========================  ==========================
+                   SQLite (load average 2.4)   PostgreSQL 15 (load 6.0)
+=================  ==========================  ==========================
+/healthz           3.2 / 3.2 ms                8.9 / 4.1 ms
+dashboard page     1269 / 1060 ms              764 / 44 ms
+at-risk page       498 / 342 ms                650 / 66 ms
+dashboard API      1441 / 973 ms               917 / 39 ms
+=================  ==========================  ==========================
 
-Both miss their targets on this machine. The query plans are index-only or hash joins
-with no per-pair loop; what is left is volume: the ratings trend reads all 349,000
-ratings of the year (on SQLite its GROUP BY sorts them: about 450 ms of CPU) and
-sessions per week 178,000 sessions of the last 12 weeks (about 190 ms).
+Both miss their targets here. Every query is an index range or a hash join with no
+per-pair loop; what is left is volume: the ratings trend reads all 349,000 ratings of
+the year (SQLite's GROUP BY sorts them: about 420 ms of CPU) and sessions per week
+178,000 sessions of the last 12 weeks.
 """
 
 from __future__ import annotations
