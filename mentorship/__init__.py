@@ -15,6 +15,7 @@ from mentorship.views import (
     admin,
     feedback,
     goals,
+    health,
     main,
     matching,
     meetings,
@@ -51,6 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
                       matching.bp, pairings.bp, rounds.bp, notifications.bp, workspace.bp,
-                      goals.bp, feedback.bp, meetings.bp, thread.bp, api_bp):
+                      goals.bp, feedback.bp, meetings.bp, thread.bp, health.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

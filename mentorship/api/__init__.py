@@ -6,6 +6,7 @@ from mentorship.api import (
     audit,
     feedback,
     goals,
+    health,
     matching,
     meetings,
     notifications,
@@ -19,5 +20,6 @@ from mentorship.api import (
 )
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "audit", "feedback", "goals", "matching", "meetings", "notifications",
-           "openapi", "programs", "rounds", "thread", "tokens", "users", "workspace"]
+__all__ = ["bp", "audit", "feedback", "goals", "health", "matching", "meetings",
+           "notifications", "openapi", "programs", "rounds", "thread", "tokens",
+           "users", "workspace"]

@@ -10,6 +10,7 @@ from typing import Any
 
 from mentorship.api import (
     openapi_goals,
+    openapi_health,
     openapi_matching,
     openapi_meetings,
     openapi_notifications,
@@ -144,7 +145,7 @@ PATHS: dict[str, Any] = {
 
 # Each part of the API describes its own paths and schemas.
 SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings,
-            openapi_thread, openapi_notifications)
+            openapi_thread, openapi_notifications, openapi_health)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

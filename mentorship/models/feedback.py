@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentorship.db import Base
@@ -46,6 +46,9 @@ class Feedback(Base):
     __table_args__ = (
         UniqueConstraint("meeting_id", "author_role"),
         CheckConstraint(f"rating BETWEEN {RATING_MIN} AND {RATING_MAX}", name="rating_range"),
+        # The program dashboard: ratings per month, a pair's two newest (index only).
+        Index("ix_feedback_pairing_id_created_at", "pairing_id", "created_at", "id",
+              "author_role", "rating"),
     )
 
 

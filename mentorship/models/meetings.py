@@ -54,6 +54,10 @@ class Meeting(Base):
 
     __table_args__ = (
         Index("ix_meetings_pairing_id_starts_at", "pairing_id", "starts_at"),
+        # The program dashboard: sessions per week, a pair's last session, its latest log.
+        Index("ix_meetings_status_starts_at", "status", "starts_at", "pairing_id"),
+        Index("ix_meetings_pairing_id_status_starts_at", "pairing_id", "status", "starts_at"),
+        Index("ix_meetings_pairing_id_logged_at", "pairing_id", "logged_at", "id"),
         CheckConstraint(f"duration_minutes BETWEEN {DURATION_MIN} AND {DURATION_MAX}",
                         name="duration_range"),
     )
