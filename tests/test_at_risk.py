@@ -176,7 +176,8 @@ def test_ended_or_foreign_pairs_cannot_be_nudged(app: Flask, risky: dict[str, in
                          data={"step": "quiet"})
     assert answer.status_code == status
     with app.app_context():
-        assert get_session().scalar(select(AuditEntry)) is None
+        assert get_session().scalar(select(AuditEntry).where(
+            AuditEntry.action == "pair_nudged")) is None
 
 
 def test_ending_frees_the_mentor_lets_the_mentee_rematch_and_is_audited(
@@ -192,8 +193,9 @@ def test_ending_frees_the_mentor_lets_the_mentee_rematch_and_is_audited(
         pairing = db.get(Pairing, risky["fit"])
         assert pairing.status == PairingStatus.ENDED
         assert db.get(Enrolment, pairing.mentor_enrolment_id).seats_taken == 0
-        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "pairing_ended"))
-        assert entry is not None and entry.target == f"pairing:{risky['fit']}"
+        entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "pairing_ended",
+                                                   AuditEntry.target == f"pairing:{risky['fit']}"))
+        assert entry is not None and entry.actor_id == risky["admin"]
     assert risky["fit"] not in listed(app, risky)
 
 

@@ -103,6 +103,7 @@ SUBJECTS = {
     Kind.REMINDER_ACTION_ITEMS: "Reminder: overdue action items",
     Kind.REMINDER_AGREEMENT: "Reminder: agreement waiting for you",
     Kind.REMINDER_REQUEST: "Reminder: a request expires soon",
+    Kind.PAIR_NUDGED: "The program team checked in on your mentorship",
 }
 
 # The choice on the preferences page is per group; each kind of a group gets it.
@@ -111,7 +112,8 @@ GROUPS: tuple[tuple[str, str, tuple[Kind, ...]], ...] = (
      (Kind.REQUEST_RECEIVED, Kind.REQUEST_ACCEPTED, Kind.REQUEST_DECLINED,
       Kind.REQUEST_EXPIRED, Kind.REQUEST_CANCELLED, Kind.PAIRED_BY_ROUND)),
     ("mentorship", "Your mentorship and its agreement",
-     (Kind.PAIRING_ENDED, Kind.AGREEMENT_PROPOSED, Kind.AGREEMENT_ACCEPTED)),
+     (Kind.PAIRING_ENDED, Kind.AGREEMENT_PROPOSED, Kind.AGREEMENT_ACCEPTED,
+      Kind.PAIR_NUDGED)),
     ("sessions", "Sessions and feedback",
      (Kind.SESSION_SCHEDULED, Kind.SESSION_CHANGED, Kind.SESSION_CANCELLED,
       Kind.SESSION_LOGGED, Kind.FEEDBACK_RECEIVED)),
