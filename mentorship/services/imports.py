@@ -1,0 +1,364 @@
+"""Participants of a program imported from a CSV file. Take a session; never commit.
+
+``check`` reads the whole file and reports every problem (row, column, message) before
+anything is written; ``apply`` writes it all in the caller's transaction or, when the
+report has any error, nothing. Every cell is cleaned by the same field specifications
+as the forms and the API.
+
+Rules a file follows:
+
+- Columns ``name``, ``email``, ``role`` (mentee or mentor) are required; the profile
+  columns and the enrolment columns of each role are optional. Unknown columns are
+  ignored with a warning. A mentee's row leaves the mentor columns empty and the reverse.
+- One row per person: an email twice in the file is an error.
+- Existing accounts are matched by email in any letter case; their name and profile
+  stay as their owner wrote them, only the enrolment in this program is created or
+  updated. An empty enrolment cell leaves the stored value as it is.
+- New accounts get no password: a set-password link is emailed (``invitations``).
+- Cells starting with ``=``, ``+``, ``-`` or ``@`` are kept as text, with a warning;
+  the ``'`` our exports put before such cells is removed.
+
+Importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentorship.models import Enrolment, Profile, Program, Role, User, utcnow
+from mentorship.services import csv_files, invitations
+from mentorship.services.audit import Action
+from mentorship.services.errors import Conflict, FieldErrors
+from mentorship.services.exports import record_action
+from mentorship.services.fields import normalize_email
+from mentorship.services.specs import ACCOUNT, MENTEE, MENTOR, PROFILE, ROLE_SPECS
+
+MAX_ROWS = 50_000
+MAX_LISTED = 500  # problems of each kind kept for the report; the rest are counted
+REQUIRED = ("name", "email", "role")
+ROLE_COLUMNS = {Role.MENTEE: MENTEE.names, Role.MENTOR: MENTOR.names}
+KNOWN = (*REQUIRED, *PROFILE.names, *MENTEE.names, *MENTOR.names)
+WARN_FORMULA = ("=", "+", "-", "@")
+CHUNK = 1000  # emails per lookup, rows per insert
+Progress = Callable[[int], None]
+PROFILE_DEFAULTS: dict[str, Any] = {"headline": "", "bio": "", "languages": [], "timezone": None,
+                                    "years_experience": None, "industry": "", "skills": []}
+ENROLMENT_DEFAULTS: dict[str, Any] = {"goals": "", "skills_to_grow": [], "about": "",
+                                      "expertise": [], "capacity": None, "availability": None}
+ROLE_DEFAULTS = {role: spec.clean({}, partial=False) for role, spec in ROLE_SPECS.items()}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a look) in the file: spreadsheet row, column, message.
+
+    Row 1 is the header; a problem with the whole file has row 0.
+    """
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Row:
+    """One person's row, cleaned: the account, the role, the profile and enrolment values."""
+
+    line: int
+    name: str
+    email: str
+    key: str  # the email as compared
+    role: Role
+    profile: dict[str, Any]
+    enrolment: dict[str, Any]  # the non-empty cells only
+
+
+@dataclass
+class Report:
+    """What a file holds and what importing it would do (or did)."""
+
+    encoding: str = ""
+    separator: str = ""
+    rows: list[Row] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    warning_count: int = 0
+    new_accounts: int = 0
+    existing_accounts: int = 0
+    new_enrolments: int = 0
+    updated_enrolments: int = 0
+    unchanged: int = 0
+    invited: int = 0
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file can be imported: no errors at all."""
+        return self.error_count == 0
+
+    @property
+    def changes(self) -> int:
+        """People whose enrolment the import creates or changes."""
+        return self.new_enrolments + self.updated_enrolments
+
+    def error(self, row: int, column: str, message: str) -> None:
+        """Add an error (listed while there are fewer than MAX_LISTED)."""
+        self.error_count += 1
+        if len(self.errors) < MAX_LISTED:
+            self.errors.append(Problem(row, column, message))
+
+    def warn(self, row: int, column: str, message: str) -> None:
+        """Add a warning (listed while there are fewer than MAX_LISTED)."""
+        self.warning_count += 1
+        if len(self.warnings) < MAX_LISTED:
+            self.warnings.append(Problem(row, column, message))
+
+    def summary(self) -> dict[str, int]:
+        """The counts, for the audit log and the API."""
+        return {"rows": len(self.rows), "errors": self.error_count,
+                "warnings": self.warning_count, "new_accounts": self.new_accounts,
+                "existing_accounts": self.existing_accounts,
+                "new_enrolments": self.new_enrolments,
+                "updated_enrolments": self.updated_enrolments, "unchanged": self.unchanged,
+                "invited": self.invited}
+
+
+def read(data: bytes, progress: Progress | None = None) -> Report:
+    """Decode and clean the whole file; no database needed. Every problem goes in the report."""
+    report = Report()
+    try:
+        text = csv_files.decode(data)
+    except csv_files.CsvProblem as exc:
+        report.error(0, "", str(exc))
+        return report
+    report.encoding, report.separator = text.encoding, text.separator_name
+    records = text.records()
+    header = [_column_name(cell) for cell in next(records, [])]
+    columns = _check_header(header, report)
+    if columns is None:
+        return report
+    seen: dict[str, int] = {}
+    for number, cells in enumerate(records, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines spreadsheets leave at the end
+        if number - 1 > MAX_ROWS:
+            report.error(0, "", f"The file has more than {MAX_ROWS:,} rows: split it into "
+                                "smaller files and import them one after another.")
+            break
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            report.error(number, "", f"This row has {len(cells)} cells but the header names "
+                                     f"{len(header)} columns.")
+            continue
+        row = _clean_row(number, {name: cells[i] if i < len(cells) else ""
+                                  for name, i in columns.items()}, report)
+        if row is not None:
+            if (first := seen.setdefault(row.key, number)) != number:
+                report.error(number, "email", f"The same email as row {first}: one row per "
+                                              "person.")
+            else:
+                report.rows.append(row)
+        if progress and number % 1000 == 0:
+            progress(1000)
+    return report
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as a column name: trimmed, lowercase, spaces as underscores."""
+    return cell.strip().lstrip("\ufeff").removeprefix("ï»¿").strip().lower().replace(" ", "_")
+
+
+def _check_header(header: list[str], report: Report) -> dict[str, int] | None:
+    """Known column name -> position; None (with the errors) if the header cannot work."""
+    columns: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name in columns:
+            report.error(1, name, "This column appears twice in the header.")
+        elif name in KNOWN:
+            columns[name] = i
+        elif name:
+            report.warn(1, name, "Unknown column: ignored. Known columns: "
+                                 f"{', '.join(KNOWN)}.")
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        report.error(1, "", f"Missing required column{'s' if len(missing) > 1 else ''}: "
+                            f"{', '.join(missing)}. The header row must name them.")
+    return None if report.error_count else columns
+
+
+def _cell(line: int, column: str, raw: str, report: Report) -> str:
+    """A cell's text: an export's ``'`` before a formula removed, formulas flagged."""
+    value = csv_files.unquote_formula(raw)
+    if value is raw and raw.startswith(WARN_FORMULA):
+        report.warn(line, column, f"Starts with “{raw[0]}”, like a spreadsheet formula: "
+                                  "kept as text, never run. Check it is meant.")
+    return value
+
+
+def _clean_row(line: int, cells: dict[str, str], report: Report) -> Row | None:
+    """The row cleaned by the specs; None (with its problems reported) if any cell is wrong."""
+    cells = {name: _cell(line, name, raw, report) for name, raw in cells.items()}
+    before = report.error_count
+    account = _clean(ACCOUNT, {"name": cells["name"], "email": cells["email"]}, line, report,
+                     partial=False)
+    role_text = cells["role"].strip().lower()
+    role = Role(role_text) if role_text in Role._value2member_map_ else None
+    if role is None:
+        report.error(line, "role", "Choose one of: mentee, mentor.")
+    profile = _clean(PROFILE, _filled(cells, PROFILE.names), line, report)
+    enrolment: dict[str, Any] = {}
+    if role is not None:
+        enrolment = _clean(ROLE_SPECS[role], _filled(cells, ROLE_COLUMNS[role]), line, report)
+        other = Role.MENTOR if role == Role.MENTEE else Role.MENTEE
+        for name in _filled(cells, ROLE_COLUMNS[other]):
+            report.error(line, name, f"Only for {other.value}s: leave it empty on a "
+                                     f"{role.value}'s row.")
+    if report.error_count > before or role is None:
+        return None
+    return Row(line, account["name"], account["email"], normalize_email(account["email"]),
+               role, profile, enrolment)
+
+
+def _filled(cells: dict[str, str], names: Sequence[str]) -> dict[str, str]:
+    """The non-empty cells among ``names`` (an empty cell means "not given")."""
+    return {name: cells[name] for name in names if cells.get(name, "").strip()}
+
+
+def _clean(spec: Any, data: dict[str, str], line: int, report: Report, *,
+           partial: bool = True) -> dict[str, Any]:
+    """``spec.clean`` of the row's cells, its messages reported at their columns."""
+    try:
+        values: dict[str, Any] = spec.clean(data, partial=partial)
+    except FieldErrors as exc:
+        for column, message in exc.fields.items():
+            report.error(line, column, message)
+        return {}
+    return values
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``size``, for IN lists the databases accept."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def check(session: Session, program: Program, data: bytes,
+          progress: Progress | None = None) -> Report:
+    """The dry run: read the file and work out what importing it would change."""
+    report = read(data, progress)
+    if report.rows:
+        _plan(session, program, report)
+    return report
+
+
+def _plan(session: Session, program: Program, report: Report) -> _Plan:
+    """Match the rows to stored accounts and enrolments (looked up in chunks) and count."""
+    keys = [row.key for row in report.rows]
+    users: dict[str, int] = {}
+    for part in chunks(keys, CHUNK):
+        users.update(session.execute(select(User.email_normalized, User.id)
+                                     .where(User.email_normalized.in_(part))).tuples())
+    stored: dict[tuple[int, Role], Enrolment] = {}
+    for part in chunks(list(users.values()), CHUNK):
+        for enrolment in session.scalars(select(Enrolment).where(
+                Enrolment.program_id == program.id, Enrolment.user_id.in_(part))):
+            stored[(enrolment.user_id, enrolment.role)] = enrolment
+    plan = _Plan(users)
+    report.new_accounts = report.existing_accounts = 0
+    report.new_enrolments = report.updated_enrolments = report.unchanged = 0
+    for row in report.rows:
+        user_id = users.get(row.key)
+        report.existing_accounts += user_id is not None
+        report.new_accounts += user_id is None
+        found = stored.get((user_id, row.role)) if user_id is not None else None
+        if found is None:
+            report.new_enrolments += 1
+            plan.fresh.append(row)
+            continue
+        changes = {k: v for k, v in row.enrolment.items() if getattr(found, k) != v}
+        if changes.get("capacity") is not None and changes["capacity"] < found.seats_taken:
+            report.error(row.line, "capacity", f"This mentor has {found.seats_taken} "
+                                               "mentees now: capacity cannot be lower.")
+        elif changes:
+            report.updated_enrolments += 1
+            plan.updates.append((found, changes))
+        else:
+            report.unchanged += 1
+    return plan
+
+
+@dataclass
+class _Plan:
+    """What ``_plan`` found: stored accounts by email key, and the enrolment changes."""
+
+    users: dict[str, int]
+    updates: list[tuple[Enrolment, dict[str, Any]]] = field(default_factory=list)
+    fresh: list[Row] = field(default_factory=list)  # rows whose enrolment is new
+
+
+def apply(session: Session, program: Program, data: bytes, actor: User | None,
+          link_for: Callable[[str], str], progress: Progress | None = None) -> Report:
+    """Import the file, all or nothing: with any error in the report nothing is written.
+
+    Inserts go in bulk; the caller commits. ``link_for`` turns a token into the
+    set-password URL of the invitation email.
+    """
+    report = read(data, progress)
+    plan = _plan(session, program, report) if report.rows else _Plan({})
+    if not report.ok or not report.rows:
+        return report
+    now = utcnow()
+    new_rows = [row for row in report.rows if row.key not in plan.users]
+    try:
+        with session.begin_nested():  # an account made meanwhile by someone else: refuse all
+            users = plan.users | _insert_accounts(session, new_rows, now)
+    except IntegrityError:
+        raise Conflict("An account with one of these emails was created while the file was "
+                       "being imported. Import the file again.") from None
+    if progress:
+        progress(len(new_rows))
+    _insert_enrolments(session, program, plan.fresh, users, now)
+    for enrolment, changes in plan.updates:
+        for name, value in changes.items():
+            setattr(enrolment, name, value)
+    session.flush()
+    report.invited = invitations.invite(
+        session, (invitations.Invitee(users[row.key], row.name, row.email, row.role.value)
+                  for row in new_rows), program.name, link_for)
+    record_action(session, actor, Action.PARTICIPANTS_IMPORTED, program, "participants",
+                **report.summary())
+    report.applied = True
+    return report
+
+
+def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[str, int]:
+    """Create the new accounts and their profiles; their ids by email key."""
+    made: dict[str, int] = {}
+    for part in chunks(rows, CHUNK):
+        result = session.execute(insert(User).returning(User.email_normalized, User.id), [
+            {"name": row.name, "email": row.email, "email_normalized": row.key,
+             "password_hash": invitations.NO_PASSWORD, "is_admin": False, "created_at": now}
+            for row in part])
+        made.update(result.tuples())
+        session.execute(insert(Profile), [
+            PROFILE_DEFAULTS | row.profile | {"user_id": made[row.key], "updated_at": now,
+                                              "version": 1} for row in part])
+    return made
+
+
+def _insert_enrolments(session: Session, program: Program, rows: list[Row],
+                       users: dict[str, int], now: datetime) -> None:
+    """Insert the enrolments that do not exist yet, with each role's defaults."""
+    for part in chunks(rows, CHUNK):
+        session.execute(insert(Enrolment), [
+            ENROLMENT_DEFAULTS | ROLE_DEFAULTS[row.role] | row.enrolment
+            | {"program_id": program.id, "user_id": users[row.key], "role": row.role,
+               "created_at": now, "updated_at": now, "version": 1, "seats_taken": 0}
+            for row in part])
