@@ -13,11 +13,13 @@ from mentorship.api import bp as api_bp
 from mentorship.views import (
     account,
     admin,
+    invitations,
     main,
     matching,
     notifications,
     pairings,
     profiles,
+    program_data,
     programs,
     rounds,
     workspace,
@@ -47,6 +49,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
                       matching.bp, pairings.bp, rounds.bp, notifications.bp, workspace.bp,
-                      api_bp):
+                      program_data.bp, invitations.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

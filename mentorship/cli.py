@@ -124,6 +124,12 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(expire_requests_command)
     app.cli.add_command(LazyCommand("match-round", "mentorship.cli_rounds:match_round_command",
                                     "Run a program's matching round and print its report."))
+    app.cli.add_command(LazyCommand("import-participants",
+                                    "mentorship.cli_data:import_participants_command",
+                                    "Import a program's participants from a CSV file."))
+    app.cli.add_command(LazyCommand("export-csv", "mentorship.cli_data:export_csv_command",
+                                    "Export a program's participants, pairings, sessions or "
+                                    "feedback as CSV."))
     app.cli.add_command(LazyCommand("prepare-demo", "mentorship.migrate:prepare_demo_command",
                                     "Migrate, load the demo program if the database is empty, "
                                     "and print the logins."))

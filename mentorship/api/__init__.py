@@ -6,6 +6,7 @@ from mentorship.api import (
     matching,
     notifications,
     openapi,
+    program_data,
     programs,
     rounds,
     tokens,
@@ -14,5 +15,5 @@ from mentorship.api import (
 )
 from mentorship.api.blueprint import bp
 
-__all__ = ["bp", "matching", "notifications", "openapi", "programs", "rounds", "tokens",
-           "users", "workspace"]
+__all__ = ["bp", "matching", "notifications", "openapi", "program_data", "programs", "rounds",
+           "tokens", "users", "workspace"]

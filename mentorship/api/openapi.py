@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentorship.api import openapi_matching, openapi_rounds, openapi_workspace
+from mentorship.api import openapi_data, openapi_matching, openapi_rounds, openapi_workspace
 from mentorship.api.blueprint import bp
 from mentorship.api.schema import (
     WRITE_ERRORS,
@@ -142,10 +142,11 @@ DOCUMENT: dict[str, Any] = {
                             '`{"error": {"code", "message", "fields"}}`.'},
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}, {"cookieAuth": []}],
-    "paths": PATHS | openapi_matching.PATHS | openapi_rounds.PATHS | openapi_workspace.PATHS,
+    "paths": PATHS | openapi_matching.PATHS | openapi_rounds.PATHS | openapi_workspace.PATHS
+    | openapi_data.PATHS,
     "components": {
         "schemas": SCHEMAS | openapi_matching.SCHEMAS | openapi_rounds.SCHEMAS
-        | openapi_workspace.SCHEMAS,
+        | openapi_workspace.SCHEMAS | openapi_data.SCHEMAS,
         "securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer"},
             "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
