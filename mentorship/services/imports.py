@@ -264,7 +264,7 @@ def _plan(session: Session, program: Program, report: Report) -> _Plan:
     users: dict[str, int] = {}
     for part in chunks(keys, CHUNK):
         users.update(session.execute(select(User.email_normalized, User.id)
-                                     .where(User.email_normalized.in_(part))).tuples())
+                                     .where(User.email_normalized.in_(part))).all())
     stored: dict[tuple[int, Role], Enrolment] = {}
     for part in chunks(list(users.values()), CHUNK):
         for enrolment in session.scalars(select(Enrolment).where(
@@ -346,7 +346,7 @@ def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[s
             {"name": row.name, "email": row.email, "email_normalized": row.key,
              "password_hash": invitations.NO_PASSWORD, "is_admin": False, "created_at": now}
             for row in part])
-        made.update(result.tuples())
+        made.update(result.all())
         session.execute(insert(Profile), [
             PROFILE_DEFAULTS | row.profile | {"user_id": made[row.key], "updated_at": now,
                                               "version": 1} for row in part])
