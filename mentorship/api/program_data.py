@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, request, stream_with_context, url_for
+from flask import Response, abort, request, url_for
 
 from mentorship.api.auth import api_admin_required, current_api_user
 from mentorship.api.blueprint import bp
@@ -33,7 +33,7 @@ def export_csv(program_id: int, kind: str) -> Response:
     db = get_session()
     exports.record_action(db, current_api_user(), Action.DATA_EXPORTED, program, kind)
     db.commit()
-    return Response(stream_with_context(exports.export_csv(db, program, kind)),
+    return Response(exports.export_stream(db, program, kind),
                     mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename="
                                                     f"{exports.filename(program, kind)}"})

@@ -58,6 +58,20 @@ def export_csv(session: Session, program: Program, kind: str) -> Iterator[str]:
     yield from csv_files.write_rows(ROWS[kind](session, program))
 
 
+def export_stream(session: Session, program: Program, kind: str) -> Iterator[str]:
+    """``export_csv`` for a streamed response, closing ``session`` once the last line is out.
+
+    A response streams after its request's teardown has closed the request's session;
+    reading on with the same session opens a connection again, which nothing else would
+    return to the pool. Closing here (also when the client goes away mid-way: the server
+    closes the iterator) returns it.
+    """
+    try:
+        yield from export_csv(session, program, kind)
+    finally:
+        session.close()
+
+
 def filename(program: Program, kind: str) -> str:
     """The download's file name: program id, kind and nothing a header could trip on."""
     return f"program-{program.id}-{kind}.csv"

@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -126,7 +125,7 @@ def csv_download(program: Program, kind: str, actor: User) -> Response:
     db = get_session()
     exports.record_action(db, actor, Action.DATA_EXPORTED, program, kind)
     db.commit()
-    lines = exports.export_csv(db, program, kind)
-    return Response(stream_with_context(lines), mimetype="text/csv",
+    lines = exports.export_stream(db, program, kind)
+    return Response(lines, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename="
                                                     f"{exports.filename(program, kind)}"})
