@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from mentorship.models import OutboxEmail, PasswordToken, User, utcnow
+from mentorship.models import Base, OutboxEmail, PasswordToken, User, utcnow
 from mentorship.security import hash_password, new_token, password_problem, token_digest
 from mentorship.services.errors import FieldErrors
 from mentorship.services.specs import CREDENTIALS
@@ -62,9 +62,9 @@ def invite(session: Session, invitees: Iterable[Invitee], program_name: str,
                        "message_id": f"<invite.{uuid.uuid4().hex}@mentorship>",
                        "created_at": now, "next_attempt_at": now, "attempts": 0,
                        "last_error": ""})
-    if tokens:
-        session.execute(insert(PasswordToken), tokens)
-        session.execute(insert(OutboxEmail), emails)
+    if tokens:  # Core inserts (executemany): the ORM's bulk path is slower by far
+        session.execute(insert(Base.metadata.tables[PasswordToken.__tablename__]), tokens)
+        session.execute(insert(Base.metadata.tables[OutboxEmail.__tablename__]), emails)
     return len(tokens)
 
 

@@ -1,0 +1,136 @@
+"""The participants import at its limit: a 50,000-row CSV checked, imported, imported again.
+
+``python -m benchmarks.imports`` writes a CSV of 50,000 people (mentees and mentors with
+every profile and enrolment column filled, a few thousand of them already holding an
+account), then times through the service, each in its own transaction:
+
+- the dry run (read, clean every row, look people up, report);
+- the import (the same, then bulk inserts of accounts, profiles, enrolments,
+  set-password links and invitation emails), committed;
+- the same file again (idempotent: nothing changes);
+- the participants export of the 50,000 enrolments.
+
+``DATABASE_URL`` picks the database (default: a SQLite file in a temporary folder).
+Not run in CI. Exit status 1 when the import misses its target (60 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert
+
+from mentorship import create_app
+from mentorship.db import Base, get_engine, get_session
+from mentorship.models import Profile, Program, ProgramStatus, User
+from mentorship.services import csv_files, exports, imports
+
+SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
+TARGET_SECONDS = 60.0
+LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "hi", "pl")
+ZONES = ("Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "Asia/Kolkata")
+SKILLS = ("python", "leadership", "public speaking", "system design", "hiring", "data",
+          "product management", "negotiation", "career change", "writing")
+
+
+def make_csv(rows: int, seed: int = 0) -> bytes:
+    """A participants file of ``rows`` people, one in four a mentor, every column filled."""
+    rng = random.Random(seed)
+    lines: list[list[object]] = [list(imports.KNOWN)]
+    for i in range(rows):
+        mentor = i % 4 == 0
+        skills = ", ".join(rng.sample(SKILLS, 3))
+        lines.append([f"Person {i}", f"person{i}@example.org", "mentor" if mentor else "mentee",
+                      f"Engineer number {i}", "A bio that says a little about me. " * 3,
+                      ", ".join(rng.sample(LANGUAGES, 2)), rng.choice(ZONES), rng.randint(0, 30),
+                      rng.choice(("fintech", "health", "software")), skills,
+                      "" if mentor else "Grow into a lead and learn to mentor others.",
+                      "" if mentor else skills,
+                      "Career moves and system design." if mentor else "",
+                      skills if mentor else "", rng.randint(1, 5) if mentor else "",
+                      "open" if mentor else ""])
+    return "".join(csv_files.write_rows(lines)).encode()
+
+
+def seed_existing(count: int) -> None:
+    """Accounts that already exist for the first ``count`` people (matched by email)."""
+    db = get_session()
+    for start in range(0, count, 5000):
+        ids = db.execute(insert(User).returning(User.id), [
+            {"name": f"Person {i}", "email": f"Person{i}@Example.org",
+             "email_normalized": f"person{i}@example.org", "password_hash": "!"}
+            for i in range(start, min(count, start + 5000))]).scalars().all()
+        db.execute(insert(Profile), [{"user_id": user_id} for user_id in ids])
+    db.commit()
+
+
+def timed(label: str, figures: dict[str, float], work: Any) -> Any:
+    """Run ``work()``, keep and print its wall time."""
+    began = time.perf_counter()
+    result = work()
+    figures[label] = round(time.perf_counter() - began, 2)
+    print(f"{label:>12}: {figures[label]:6.2f} s")
+    return result
+
+
+def main() -> int:
+    """Generate, check, import, import again and export; print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=imports.MAX_ROWS)
+    parser.add_argument("--existing", type=int, default=5000,
+                        help="people of the file who already have an account")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="import-bench-"))
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite'}"
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": True})
+    figures: dict[str, float] = {}
+    data = timed("generate", figures, lambda: make_csv(args.rows))
+    print(f"{'file':>12}: {len(data) / 1e6:6.1f} MB, {args.rows:,} rows")
+    with app.app_context():
+        Base.metadata.create_all(get_engine())
+        db = get_session()
+        program = Program(name=f"Import benchmark {time.time():.0f}", status=ProgramStatus.OPEN)
+        db.add(program)
+        db.commit()
+        seed_existing(min(args.existing, args.rows))
+
+        def link(token: str) -> str:
+            return f"https://mentor.example/set-password/{token}"
+
+        def dry_run() -> imports.Report:
+            report = imports.check(db, program, data)
+            db.rollback()
+            return report
+
+        def run() -> imports.Report:
+            report = imports.apply(db, program, data, None, link)
+            db.commit()
+            return report
+
+        checked = timed("dry run", figures, dry_run)
+        assert checked.ok, checked.errors[:5]
+        done = timed("import", figures, run)
+        again = timed("re-import", figures, run)
+        assert done.applied and again.unchanged == args.rows and again.changes == 0
+        lines = timed("export", figures,
+                      lambda: sum(1 for _ in exports.export_csv(db, program, "participants")))
+        assert lines == args.rows + 2  # the byte-order mark and the header
+        print(f"{'dialect':>12}: {get_engine().dialect.name}; new accounts {done.new_accounts:,},"
+              f" existing {done.existing_accounts:,}, invitations {done.invited:,}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2))
+    missed = figures["import"] > TARGET_SECONDS or figures["dry run"] > TARGET_SECONDS
+    print("target (60 s):", "MISSED" if missed else "met")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
