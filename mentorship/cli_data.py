@@ -67,6 +67,7 @@ def import_participants_command(program_id: int, file: BinaryIO, dry_run: bool) 
     program = load_program(program_id)
     data = file.read()
     session = get_session()
+    session.commit()  # end the program's lookup: reading the file takes seconds, holding no lock
     with click.progressbar(length=max(data.count(b"\n"), 1), label="Checking rows") as bar:
         if dry_run:
             report = imports.check(session, program, data, bar.update)

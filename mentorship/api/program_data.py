@@ -59,6 +59,7 @@ def import_participants(program_id: int) -> Any:
     db = get_session()
     if request.args.get("dry_run", "").lower() in TRUE:
         return report_json(imports.check(db, program, data))
+    db.commit()  # end the program's lookup: reading the file takes seconds, holding no lock
     report = imports.apply(db, program, data, current_api_user(),
                            lambda token: url_for("invitations.set_password", token=token,
                                                  _external=True))

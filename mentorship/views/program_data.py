@@ -90,6 +90,7 @@ def review(program_id: int, digest: str) -> Response | tuple[str, int]:
         report = imports.check(db, program, data)
         return render_template("admin/import_report.html", program=program, report=report,
                                form=form, digest=digest), 200 if report.ok else 422
+    db.commit()  # end the program's lookup: reading the file takes seconds, holding no lock
     report = imports.apply(db, program, data, current_user, set_password_link)
     if not report.applied:
         db.rollback()
