@@ -23,12 +23,13 @@ Importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -56,10 +57,11 @@ PROFILE_DEFAULTS: dict[str, Any] = {"headline": "", "bio": "", "languages": [], 
                                     "years_experience": None, "industry": "", "skills": []}
 ENROLMENT_DEFAULTS: dict[str, Any] = {"goals": "", "skills_to_grow": [], "about": "",
                                       "expertise": [], "capacity": None, "availability": None}
-# Core tables: bulk inserts through them are executemany, several times faster than the
-# ORM's bulk path (the values are cleaned already; the models' defaults are filled in).
-USERS, PROFILES, ENROLMENTS = (Base.metadata.tables[name]
-                               for name in ("users", "profiles", "enrolments"))
+# Core tables: bulk inserts through them are several times faster than the ORM's bulk
+# path (the values are cleaned already; the models' defaults are filled in).
+USERS, PROFILES, ENROLMENTS, TOKENS, OUTBOX = (
+    Base.metadata.tables[name] for name in ("users", "profiles", "enrolments",
+                                            "password_tokens", "outbox_emails"))
 FIELDS = {f.name: f for spec in (ACCOUNT, PROFILE, MENTEE, MENTOR) for f in spec.fields}
 UNIQUE = frozenset({"name", "email"})  # never worth caching
 ROLE_DEFAULTS = {role: spec.clean({}, partial=False) for role, spec in ROLE_SPECS.items()}
@@ -293,11 +295,7 @@ def check(session: Session, program: Program, data: bytes,
 
 def _plan(session: Session, program: Program, report: Report) -> _Plan:
     """Match the rows to stored accounts and enrolments (looked up in chunks) and count."""
-    keys = [row.key for row in report.rows]
-    users: dict[str, int] = {}
-    for part in chunks(keys, CHUNK):
-        users.update(session.execute(select(User.email_normalized, User.id)
-                                     .where(User.email_normalized.in_(part))).all())
+    users = _user_ids(session, [row.key for row in report.rows])
     stored: dict[tuple[int, Role], Enrolment] = {}
     for part in chunks(list(users.values()), CHUNK):
         for enrolment in session.scalars(select(Enrolment).where(
@@ -359,36 +357,72 @@ def apply(session: Session, program: Program, data: bytes, actor: User | None,
             session.flush()
     except (IntegrityError, StaleDataError):
         raise Conflict(RACED) from None
-    report.invited = invitations.invite(
-        session, (invitations.Invitee(users[row.key], row.name, row.email, row.role.value)
-                  for row in new_rows), program.name, link_for)
+    tokens, emails = invitations.invitations(
+        [invitations.Invitee(users[row.key], row.name, row.email, row.role.value)
+         for row in new_rows], program.name, link_for)
+    bulk_insert(session, TOKENS, tokens)
+    bulk_insert(session, OUTBOX, emails)
+    report.invited = len(emails)
     record_action(session, actor, Action.PARTICIPANTS_IMPORTED, program, "participants",
                 **report.summary())
     report.applied = True
     return report
 
 
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) in the session's transaction, fast.
+
+    PostgreSQL gets COPY (some five times faster than executemany, even pipelined, and
+    ten times faster than multi-row VALUES); other databases an executemany. Values go
+    through each column type's own conversion, as in any other statement.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for part in chunks(rows, CHUNK):
+            session.execute(insert(table), part)
+        return
+    names = list(rows[0])
+    convert = [json.dumps if isinstance(table.c[name].type, JSON)  # the driver's job, not COPY's
+               else table.c[name].type.bind_processor(connection.dialect) for name in names]
+    columns = ", ".join(f'"{name}"' for name in names)
+    driver = connection.connection.driver_connection  # psycopg's own connection
+    assert driver is not None
+    cursor = driver.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([f(row[n]) if f else row[n]
+                            for n, f in zip(names, convert, strict=True)])
+
+
 def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[str, int]:
     """Create the new accounts and their profiles; their ids by email key."""
-    made: dict[str, int] = {}
-    for part in chunks(rows, CHUNK):
-        result = session.execute(insert(USERS).returning(USERS.c.email_normalized, USERS.c.id), [
-            {"name": row.name, "email": row.email, "email_normalized": row.key,
-             "password_hash": invitations.NO_PASSWORD, "is_admin": False, "created_at": now}
-            for row in part])
-        made.update(result.all())
-        session.execute(insert(PROFILES), [
-            PROFILE_DEFAULTS | row.profile | {"user_id": made[row.key], "updated_at": now,
-                                              "version": 1} for row in part])
+    bulk_insert(session, USERS, [
+        {"name": row.name, "email": row.email, "email_normalized": row.key,
+         "password_hash": invitations.NO_PASSWORD, "is_admin": False, "created_at": now}
+        for row in rows])
+    made = _user_ids(session, [row.key for row in rows])
+    bulk_insert(session, PROFILES, [
+        PROFILE_DEFAULTS | row.profile | {"user_id": made[row.key], "updated_at": now,
+                                          "version": 1} for row in rows])
     return made
+
+
+def _user_ids(session: Session, keys: list[str]) -> dict[str, int]:
+    """Account ids by compared email, looked up CHUNK emails at a time."""
+    found: dict[str, int] = {}
+    for part in chunks(keys, CHUNK):
+        found.update(session.execute(select(User.email_normalized, User.id)
+                                     .where(User.email_normalized.in_(part))).all())
+    return found
 
 
 def _insert_enrolments(session: Session, program: Program, rows: list[Row],
                        users: dict[str, int], now: datetime) -> None:
     """Insert the enrolments that do not exist yet, with each role's defaults."""
-    for part in chunks(rows, CHUNK):
-        session.execute(insert(ENROLMENTS), [
-            ENROLMENT_DEFAULTS | ROLE_DEFAULTS[row.role] | row.enrolment
-            | {"program_id": program.id, "user_id": users[row.key], "role": row.role,
-               "created_at": now, "updated_at": now, "version": 1, "seats_taken": 0}
-            for row in part])
+    bulk_insert(session, ENROLMENTS, [
+        ENROLMENT_DEFAULTS | ROLE_DEFAULTS[row.role] | row.enrolment
+        | {"program_id": program.id, "user_id": users[row.key], "role": row.role,
+           "created_at": now, "updated_at": now, "version": 1, "seats_taken": 0}
+        for row in rows])

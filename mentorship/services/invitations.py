@@ -2,21 +2,23 @@
 
 An imported account has no password: the person gets a link by email instead. Only the
 link's SHA-256 is stored; it expires after INVITE_LIFETIME and works once (using it
-deletes it). The email goes through the outbox, written in the import's transaction.
+deletes it). The email goes through the outbox, written in the import's transaction
+(the email's body holds the link itself: the outbox should drop bodies once sent).
 """
 
 from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mentorship.models import Base, OutboxEmail, PasswordToken, User, utcnow
+from mentorship.models import PasswordToken, User, utcnow
 from mentorship.security import hash_password, new_token, password_problem, token_digest
 from mentorship.services.errors import FieldErrors
 from mentorship.services.specs import CREDENTIALS
@@ -45,13 +47,16 @@ class Invitee:
     role: str
 
 
-def invite(session: Session, invitees: Iterable[Invitee], program_name: str,
-           link_for: Callable[[str], str]) -> int:
-    """Store a link per invitee and queue its email (bulk inserts); the number invited."""
+def invitations(invitees: list[Invitee], program_name: str, link_for: Callable[[str], str]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows to insert for ``invitees``: a link each, and the email that carries it.
+
+    Rows, not models: an import inserts tens of thousands of them in bulk.
+    """
     now = utcnow()
     expires = now + INVITE_LIFETIME
-    tokens: list[dict[str, object]] = []
-    emails: list[dict[str, object]] = []
+    tokens: list[dict[str, Any]] = []
+    emails: list[dict[str, Any]] = []
     for person in invitees:
         token = new_token()
         tokens.append({"token_hash": token_digest(token), "user_id": person.user_id,
@@ -62,10 +67,7 @@ def invite(session: Session, invitees: Iterable[Invitee], program_name: str,
                        "message_id": f"<invite.{uuid.uuid4().hex}@mentorship>",
                        "created_at": now, "next_attempt_at": now, "attempts": 0,
                        "last_error": ""})
-    if tokens:  # Core inserts (executemany): the ORM's bulk path is slower by far
-        session.execute(insert(Base.metadata.tables[PasswordToken.__tablename__]), tokens)
-        session.execute(insert(Base.metadata.tables[OutboxEmail.__tablename__]), emails)
-    return len(tokens)
+    return tokens, emails
 
 
 def invitation_text(person: Invitee, program_name: str, link: str, expires: datetime) -> str:
