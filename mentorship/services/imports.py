@@ -24,12 +24,12 @@ Importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert, select
+from sqlalchemy import JSON, Table, column, insert, select, table, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -62,6 +62,7 @@ ENROLMENT_DEFAULTS: dict[str, Any] = {"goals": "", "skills_to_grow": [], "about"
 USERS, PROFILES, ENROLMENTS, TOKENS, OUTBOX = (
     Base.metadata.tables[name] for name in ("users", "profiles", "enrolments",
                                             "password_tokens", "outbox_emails"))
+KEYS = table("import_keys", column("key"))  # PostgreSQL: the file's emails, for joins
 FIELDS = {f.name: f for spec in (ACCOUNT, PROFILE, MENTEE, MENTOR) for f in spec.fields}
 UNIQUE = frozenset({"name", "email"})  # never worth caching
 ROLE_DEFAULTS = {role: spec.clean({}, partial=False) for role, spec in ROLE_SPECS.items()}
@@ -294,13 +295,9 @@ def check(session: Session, program: Program, data: bytes,
 
 
 def _plan(session: Session, program: Program, report: Report) -> _Plan:
-    """Match the rows to stored accounts and enrolments (looked up in chunks) and count."""
+    """Match the rows to stored accounts and enrolments (looked up in bulk) and count."""
     users = _user_ids(session, [row.key for row in report.rows])
-    stored: dict[tuple[int, Role], Enrolment] = {}
-    for part in chunks(list(users.values()), CHUNK):
-        for enrolment in session.scalars(select(Enrolment).where(
-                Enrolment.program_id == program.id, Enrolment.user_id.in_(part))):
-            stored[(enrolment.user_id, enrolment.role)] = enrolment
+    stored = {(e.user_id, e.role): e for e in _stored(session, program, list(users.values()))}
     plan = _Plan(users)
     report.new_accounts = report.existing_accounts = 0
     report.new_enrolments = report.updated_enrolments = report.unchanged = 0
@@ -386,14 +383,9 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     names = list(rows[0])
     convert = [json.dumps if isinstance(table.c[name].type, JSON)  # the driver's job, not COPY's
                else table.c[name].type.bind_processor(connection.dialect) for name in names]
-    columns = ", ".join(f'"{name}"' for name in names)
-    driver = connection.connection.driver_connection  # psycopg's own connection
-    assert driver is not None
-    cursor = driver.cursor()
-    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([f(row[n]) if f else row[n]
-                            for n, f in zip(names, convert, strict=True)])
+    _copy(session, table.name, names, ([f(row[n]) if f else row[n]
+                                        for n, f in zip(names, convert, strict=True)]
+                                       for row in rows))
 
 
 def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[str, int]:
@@ -410,12 +402,54 @@ def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[s
 
 
 def _user_ids(session: Session, keys: list[str]) -> dict[str, int]:
-    """Account ids by compared email, looked up CHUNK emails at a time."""
+    """Account ids by compared email.
+
+    PostgreSQL joins the emails from a temporary table: a long IN list of parameters
+    is compared one by one with every row. Elsewhere the emails go CHUNK at a time.
+    """
+    if _on_postgres(session):
+        session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS import_keys (key text) "
+                             "ON COMMIT DROP"))
+        session.execute(text("TRUNCATE import_keys"))
+        _copy(session, "import_keys", ["key"], ([key] for key in keys))
+        session.execute(text("ANALYZE import_keys"))
+        return dict(session.execute(select(User.email_normalized, User.id).join(
+            KEYS, KEYS.c.key == User.email_normalized)).all())
     found: dict[str, int] = {}
     for part in chunks(keys, CHUNK):
         found.update(session.execute(select(User.email_normalized, User.id)
                                      .where(User.email_normalized.in_(part))).all())
     return found
+
+
+def _stored(session: Session, program: Program, user_ids: list[int]) -> list[Enrolment]:
+    """The program's enrolments of these accounts (on PostgreSQL: those of the emails
+    ``_user_ids`` just looked up)."""
+    if _on_postgres(session):
+        return list(session.scalars(
+            select(Enrolment).join(User, User.id == Enrolment.user_id)
+            .join(KEYS, KEYS.c.key == User.email_normalized)
+            .where(Enrolment.program_id == program.id)))
+    found: list[Enrolment] = []
+    for part in chunks(user_ids, CHUNK):
+        found += session.scalars(select(Enrolment).where(
+            Enrolment.program_id == program.id, Enrolment.user_id.in_(part)))
+    return found
+
+
+def _on_postgres(session: Session) -> bool:
+    """Whether the session's database is PostgreSQL (COPY and temporary tables)."""
+    return session.connection().dialect.name == "postgresql"
+
+
+def _copy(session: Session, table: str, names: list[str], rows: Iterable[list[Any]]) -> None:
+    """COPY ``rows`` into ``table`` in the session's transaction (PostgreSQL only)."""
+    driver = session.connection().connection.driver_connection  # psycopg's own connection
+    assert driver is not None
+    columns = ", ".join(f'"{name}"' for name in names)
+    with driver.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert_enrolments(session: Session, program: Program, rows: list[Row],
