@@ -12,6 +12,18 @@ account), then times through the service, each in its own transaction:
 
 ``DATABASE_URL`` picks the database (default: a SQLite file in a temporary folder).
 Not run in CI. Exit status 1 when the import misses its target (60 s).
+
+Figures (2 shared cores, load average 5 to 7, 2026-12-07; 16.4 MB file, 45,000 new
+accounts and 5,000 existing):
+
+=============  ==========  ======
+step           PostgreSQL  SQLite
+=============  ==========  ======
+dry run        6.5 s       3.7 s
+import         19.1 s      20.7 s
+re-import      12.0 s      12.5 s
+export         6.6 s       5.8 s
+=============  ==========  ======
 """
 
 from __future__ import annotations
