@@ -22,11 +22,13 @@ from mentorship.models import (
     MeetingStatus,
     Message,
     PairingStatus,
+    Program,
     Role,
+    User,
 )
 from mentorship.services.audit import Action
 from tests.api.helpers import bearer
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, login, make_enrolment, make_program, make_user
 from tests.flows import mentee, mentor, paired
 from tests.test_imports import run
 
@@ -99,6 +101,19 @@ def test_a_participants_export_imports_back_unchanged(app: Flask,
     report = run(app, data["program"], text.encode())
     assert report.ok, report.errors
     assert (report.unchanged, report.changes, report.new_accounts) == (8, 0, 0)
+
+
+def test_someone_in_both_roles_exports_and_imports_back_unchanged(
+        app: Flask, data: dict[str, int]) -> None:
+    def both_roles(session: Any) -> None:
+        grace = session.scalar(select(User).where(User.name == "Mentor 0"))
+        make_enrolment(session, grace, session.get(Program, data["program"]), Role.MENTEE)
+    create(app, both_roles)
+    text, rows = download(app, data, "participants")
+    assert [r[2] for r in rows[1:] if r[0] == "Mentor 0"] == ["mentor", "mentee"]
+    report = run(app, data["program"], text.encode())
+    assert report.ok, report.errors
+    assert (report.unchanged, report.changes, report.existing_accounts) == (9, 0, 8)
 
 
 def test_pairings_export_holds_metadata_only(app: Flask, data: dict[str, int]) -> None:

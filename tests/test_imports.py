@@ -188,11 +188,34 @@ def test_a_mentor_capacity_below_the_seats_taken_is_refused(app: Flask) -> None:
                                      "This mentor has 2 mentees now: capacity cannot be lower.")]
 
 
-def test_the_same_email_twice_is_an_error_naming_the_first_row(app: Flask,
-                                                               program_id: int) -> None:
-    report = run(app, program_id, GOOD + "Ada Again,ADA@example.org,mentor,,,,,,2,\n",
+def test_the_same_email_twice_in_one_role_is_an_error_naming_the_first_row(
+        app: Flask, program_id: int) -> None:
+    report = run(app, program_id, GOOD + "Ada Again,ADA@example.org,mentee,,,,,,,\n",
                  dry_run=True)
-    assert report.errors == [Problem(5, "email", "The same email as row 2: one row per person.")]
+    assert report.errors == [Problem(5, "email", "The same email as row 2, in the same role: "
+                                                 "one row per person and role.")]
+
+
+def test_a_person_in_both_roles_has_a_row_for_each(app: Flask, program_id: int) -> None:
+    both = GOOD + "Ada Lovelace,ada@example.org,mentor,,,,,,2,python\n"
+    report = run(app, program_id, both)
+    assert report.applied, report.errors
+    assert (report.new_accounts, report.new_enrolments, report.invited) == (3, 4, 3)
+    stored = enrolments(app, program_id)
+    assert stored[("ada@example.org", "mentor")].capacity == 2
+    assert stored[("ada@example.org", "mentee")].goals == "Lead a team"
+    with app.app_context():
+        body = get_session().scalar(select(OutboxEmail.body).where(
+            OutboxEmail.to_address == "ada@example.org"))
+    assert "as a mentee and mentor" in body
+
+
+def test_two_rows_of_one_person_must_agree_on_name_and_profile(app: Flask,
+                                                              program_id: int) -> None:
+    both = GOOD + "Ada King,ada@example.org,mentor,,de,,,,2,\n"
+    report = run(app, program_id, both, dry_run=True)
+    assert [(p.row, p.column) for p in report.errors] == [(5, "name"), (5, "languages")]
+    assert "Differs from row 2" in report.errors[0].message
 
 
 def test_missing_required_columns_are_named_and_unknown_ones_warned(app: Flask,

@@ -10,7 +10,8 @@ Rules a file follows:
 - Columns ``name``, ``email``, ``role`` (mentee or mentor) are required; the profile
   columns and the enrolment columns of each role are optional. Unknown columns are
   ignored with a warning. A mentee's row leaves the mentor columns empty and the reverse.
-- One row per person: an email twice in the file is an error.
+- One row per person and role: an email twice in one role is an error. Someone in both
+  roles has a row for each, agreeing on name and profile.
 - Existing accounts are matched by email in any letter case; their name and profile
   stay as their owner wrote them, only the enrolment in this program is created or
   updated. An empty enrolment cell leaves the stored value as it is.
@@ -163,7 +164,7 @@ def read(data: bytes, progress: Progress | None = None) -> Report:
     columns = _check_header(header, report)
     if columns is None:
         return report
-    seen: dict[str, int] = {}
+    seen: dict[str, list[Row]] = {}  # the rows of each email so far
     cleaner = Cleaner()
     for number, cells in enumerate(records, start=2):
         if not any(cell.strip() for cell in cells):
@@ -178,15 +179,38 @@ def read(data: bytes, progress: Progress | None = None) -> Report:
             continue
         row = _clean_row(number, {name: cells[i] if i < len(cells) else ""
                                   for name, i in columns.items()}, report, cleaner)
-        if row is not None:
-            if (first := seen.setdefault(row.key, number)) != number:
-                report.error(number, "email", f"The same email as row {first}: one row per "
-                                              "person.")
-            else:
-                report.rows.append(row)
+        if row is not None and not _repeats(row, seen.setdefault(row.key, []), report):
+            seen[row.key].append(row)
+            report.rows.append(row)
         if progress and number % 1000 == 0:
             progress(1000)
     return report
+
+
+def _repeats(row: Row, earlier: list[Row], report: Report) -> bool:
+    """Whether ``row`` repeats a person already in the file (an error).
+
+    One row per person and role: someone who mentors and is mentored has two rows,
+    which must agree on the name and on the profile cells both fill.
+    """
+    for other in earlier:
+        if other.role == row.role:
+            report.error(row.line, "email", f"The same email as row {other.line}, in the "
+                                            "same role: one row per person and role.")
+            return True
+        clashes = [name for name in PROFILE.names
+                   if name in row.profile and name in other.profile
+                   and row.profile[name] != other.profile[name]]
+        if row.name != other.name:
+            clashes.insert(0, "name")
+        for name in clashes:
+            report.error(row.line, name, f"Differs from row {other.line}, the same person "
+                                         "in the other role: one person has one name and "
+                                         "one profile.")
+        if clashes:
+            return True
+        other.profile = row.profile = other.profile | row.profile
+    return False
 
 
 def _column_name(cell: str) -> str:
@@ -306,10 +330,13 @@ def _plan(session: Session, program: Program, report: Report) -> _Plan:
     plan = _Plan(users)
     report.new_accounts = report.existing_accounts = 0
     report.new_enrolments = report.updated_enrolments = report.unchanged = 0
+    counted: set[str] = set()
     for row in report.rows:
         user_id = users.get(row.key)
-        report.existing_accounts += user_id is not None
-        report.new_accounts += user_id is None
+        if row.key not in counted:  # a person in both roles has two rows
+            counted.add(row.key)
+            report.existing_accounts += user_id is not None
+            report.new_accounts += user_id is None
         found = stored.get((user_id, row.role)) if user_id is not None else None
         if found is None:
             report.new_enrolments += 1
@@ -348,7 +375,10 @@ def apply(session: Session, program: Program, data: bytes, actor: User | None,
     if not report.ok or not report.rows:
         return report
     now = utcnow()
-    new_rows = [row for row in report.rows if row.key not in plan.users]
+    new_rows = list({row.key: row for row in report.rows if row.key not in plan.users}.values())
+    roles: dict[str, list[str]] = {}
+    for row in report.rows:
+        roles.setdefault(row.key, []).append(row.role.value)
     try:
         with session.begin_nested():  # someone else's change meanwhile: refuse it all
             users = plan.users | _insert_accounts(session, new_rows, now)
@@ -360,7 +390,7 @@ def apply(session: Session, program: Program, data: bytes, actor: User | None,
     except (IntegrityError, StaleDataError):
         raise Conflict(RACED) from None
     tokens, emails = invitations.invitations(
-        [invitations.Invitee(users[row.key], row.name, row.email, row.role.value)
+        [invitations.Invitee(users[row.key], row.name, row.email, " and ".join(roles[row.key]))
          for row in new_rows], program.name, link_for)
     bulk_insert(session, TOKENS, tokens)
     bulk_insert(session, OUTBOX, emails)
