@@ -8,7 +8,10 @@ account), then times through the service, each in its own transaction:
 - the import (the same, then bulk inserts of accounts, profiles, enrolments,
   set-password links and invitation emails), committed;
 - the same file again (idempotent: nothing changes);
-- the participants export of the 50,000 enrolments.
+- the participants export of the 50,000 enrolments;
+- with ``--sessions N`` (default 500,000): 20,000 pairings of the imported people and N
+  sessions are inserted, then the sessions export is timed with the process's peak
+  memory before and after (rows are read in batches, never all at once).
 
 ``DATABASE_URL`` picks the database (default: a SQLite file in a temporary folder).
 Not run in CI. Exit status 1 when the import misses its target (60 s).
@@ -32,20 +35,34 @@ import argparse
 import json
 import os
 import random
+import resource
 import tempfile
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from mentorship import create_app
 from mentorship.db import Base, get_engine, get_session
-from mentorship.models import Profile, Program, ProgramStatus, User
+from mentorship.models import (
+    Enrolment,
+    MeetingStatus,
+    Pairing,
+    PairingSource,
+    PairingStatus,
+    Profile,
+    Program,
+    ProgramStatus,
+    Role,
+    User,
+)
 from mentorship.services import csv_files, exports, imports
 
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 TARGET_SECONDS = 60.0
+START = datetime(2026, 1, 5, 9, 0)
 LANGUAGES = ("en", "de", "fr", "es", "pt", "ja", "hi", "pl")
 ZONES = ("Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "Asia/Kolkata")
 SKILLS = ("python", "leadership", "public speaking", "system design", "hiring", "data",
@@ -83,12 +100,42 @@ def seed_existing(count: int) -> None:
     db.commit()
 
 
+def seed_sessions(program: Program, count: int) -> None:
+    """20,000 pairings of the program's people and ``count`` sessions spread over them."""
+    db = get_session()
+    mentees = db.scalars(select(Enrolment.id).where(Enrolment.program_id == program.id,
+                                                    Enrolment.role == Role.MENTEE)).all()
+    mentors = db.scalars(select(Enrolment.id).where(Enrolment.program_id == program.id,
+                                                    Enrolment.role == Role.MENTOR)).all()
+    pairs = min(20_000, len(mentees))
+    imports.bulk_insert(db, Base.metadata.tables["pairings"], [
+        {"program_id": program.id, "mentee_enrolment_id": mentees[i],
+         "mentor_enrolment_id": mentors[i % len(mentors)], "status": PairingStatus.ENDED,
+         "source": PairingSource.ROUND, "reasons": [], "started_at": START,
+         "end_reason": None, "end_note": ""} for i in range(pairs)])
+    ids = db.scalars(select(Pairing.id).where(Pairing.program_id == program.id)).all()
+    meetings = Base.metadata.tables["meetings"]
+    for start in range(0, count, 50_000):
+        imports.bulk_insert(db, meetings, [
+            {"pairing_id": ids[i % len(ids)], "starts_at": START + timedelta(hours=i),
+             "duration_minutes": 60, "location": "", "agenda": "private", "discussed": "",
+             "guidance": "", "status": MeetingStatus.COMPLETED, "created_at": START,
+             "updated_at": START, "sequence": 0, "version": 1}
+            for i in range(start, min(count, start + 50_000))])
+    db.commit()
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def timed(label: str, figures: dict[str, float], work: Any) -> Any:
     """Run ``work()``, keep and print its wall time."""
     began = time.perf_counter()
     result = work()
     figures[label] = round(time.perf_counter() - began, 2)
-    print(f"{label:>12}: {figures[label]:6.2f} s")
+    print(f"{label:>15}: {figures[label]:6.2f} s")
     return result
 
 
@@ -98,6 +145,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=imports.MAX_ROWS)
     parser.add_argument("--existing", type=int, default=5000,
                         help="people of the file who already have an account")
+    parser.add_argument("--sessions", type=int, default=500_000,
+                        help="sessions to export after the import (0: none)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -105,7 +154,7 @@ def main() -> int:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET, "TESTING": True})
     figures: dict[str, float] = {}
     data = timed("generate", figures, lambda: make_csv(args.rows))
-    print(f"{'file':>12}: {len(data) / 1e6:6.1f} MB, {args.rows:,} rows")
+    print(f"{'file':>15}: {len(data) / 1e6:6.1f} MB, {args.rows:,} rows")
     with app.app_context():
         Base.metadata.create_all(get_engine())
         db = get_session()
@@ -135,7 +184,16 @@ def main() -> int:
         lines = timed("export", figures,
                       lambda: sum(1 for _ in exports.export_csv(db, program, "participants")))
         assert lines == args.rows + 2  # the byte-order mark and the header
-        print(f"{'dialect':>12}: {get_engine().dialect.name}; new accounts {done.new_accounts:,},"
+        if args.sessions:
+            timed("seed sessions", figures, lambda: seed_sessions(program, args.sessions))
+            before = peak_mb()
+            lines = timed("sessions export", figures,
+                          lambda: sum(1 for _ in exports.export_csv(db, program, "sessions")))
+            assert lines == args.sessions + 2
+            figures["export peak MB"] = round(peak_mb(), 1)
+            print(f"{'peak memory':>15}: {before:.0f} MB before the sessions export, "
+                  f"{peak_mb():.0f} MB after")
+        print(f"{'dialect':>15}: {get_engine().dialect.name}; new accounts {done.new_accounts:,},"
               f" existing {done.existing_accounts:,}, invitations {done.invited:,}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
