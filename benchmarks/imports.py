@@ -16,17 +16,19 @@ account), then times through the service, each in its own transaction:
 ``DATABASE_URL`` picks the database (default: a SQLite file in a temporary folder).
 Not run in CI. Exit status 1 when the import misses its target (60 s).
 
-Figures (2 shared cores, load average 5 to 7, 2026-12-07; 16.4 MB file, 45,000 new
-accounts and 5,000 existing):
+Figures (2 cores shared with other work, 2026-12-07; 16.4 MB file, 45,000 new accounts
+and 5,000 existing). Two runs each: load average 5 to 7, then 9 to 12.
 
-=============  ==========  ======
-step           PostgreSQL  SQLite
-=============  ==========  ======
-dry run        6.5 s       3.7 s
-import         19.1 s      20.7 s
-re-import      12.0 s      12.5 s
-export         6.6 s       5.8 s
-=============  ==========  ======
+===================  ===============  ===============
+step                 PostgreSQL       SQLite
+===================  ===============  ===============
+dry run              6.5 / 10.0 s     3.7 / 7.1 s
+import               19.1 / 26.7 s    20.7 / 32.4 s
+re-import            12.0 / 18.5 s    12.5 / 15.5 s
+participants export  6.6 / 6.1 s      5.8 / 12.5 s
+500,000 sessions     17.3 s           25.5 s
+  export, memory     no growth        no growth
+===================  ===============  ===============
 """
 
 from __future__ import annotations
