@@ -57,12 +57,12 @@ class BodyLimit:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         """Buffer a chunked body up to the limit, then hand the request on."""
-        limit = limit_for(self.app, environ)
         # Without wsgi.input_terminated the server does not mark where such a body ends,
         # and werkzeug reads none of it: nothing to do.
-        if (limit is not None and get_content_length(environ) is None
-                and environ.get("wsgi.input_terminated")):
-            buffer_body(environ, int(limit))
+        if get_content_length(environ) is None and environ.get("wsgi.input_terminated"):
+            limit = limit_for(self.app, environ)
+            if limit is not None:
+                buffer_body(environ, int(limit))
         return self.wsgi_app(environ, start_response)
 
 

@@ -70,3 +70,13 @@ def test_exports_answer_401_403_and_csv(app: Flask, client: FlaskClient,
     answer = client.get(path, headers=bearer(app, ids["admin"]))
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
     assert "ada@example.org" in answer.get_data(as_text=True)
+
+
+def test_the_import_takes_bodies_larger_than_other_requests(app: Flask, client: FlaskClient,
+                                                            ids: dict[str, int]) -> None:
+    rows = "".join(f"Person {i},p{i}@example.org,mentee,,,,,,,\n" for i in range(40_000))
+    assert len(GOOD + rows) > app.config["MAX_CONTENT_LENGTH"]
+    answer = post_csv(client, app, ids, GOOD + rows, query="?dry_run=1")
+    assert answer.status_code == 200 and answer.json["rows"] == 40_003
+    app.config["IMPORT_MAX_BYTES"] = 1024
+    assert post_csv(client, app, ids, GOOD + rows, query="?dry_run=1").status_code == 413
