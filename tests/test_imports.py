@@ -22,6 +22,7 @@ from mentorship.models import (
 )
 from mentorship.services import imports
 from mentorship.services.audit import Action
+from mentorship.services.errors import Conflict
 from mentorship.services.imports import Problem
 from tests.factories import create, make_enrolment, make_program, make_user
 from tests.helpers import count_queries
@@ -288,3 +289,17 @@ def test_imports_look_people_up_in_chunks_not_per_row(app: Flask) -> None:
             assert run(app, program_id, file(n)).unchanged == n
         statements.append(len(queries))
     assert statements[0] == statements[2] and statements[1] == statements[3]
+
+
+def test_an_account_made_meanwhile_refuses_the_whole_file(app: Flask, program_id: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    planned = imports._plan
+
+    def plan_then_someone_signs_up(session: Any, program: Any, report: Any) -> Any:
+        found = planned(session, program, report)
+        make_user(session, email="grace@example.org")  # between the lookup and the insert
+        return found
+    monkeypatch.setattr(imports, "_plan", plan_then_someone_signs_up)
+    with pytest.raises(Conflict, match="Import the file again"):
+        run(app, program_id, GOOD)
+    assert count(app, Enrolment) == 0 and count(app, OutboxEmail) == 0
