@@ -478,13 +478,21 @@ def _on_postgres(session: Session) -> bool:
 
 
 def _copy(session: Session, table: str, names: list[str], rows: Iterable[list[Any]]) -> None:
-    """COPY ``rows`` into ``table`` in the session's transaction (PostgreSQL only)."""
-    driver = session.connection().connection.driver_connection  # psycopg's own connection
+    """COPY ``rows`` into ``table`` in the session's transaction (PostgreSQL only).
+
+    The driver's own errors are raised as SQLAlchemy's, as for any other statement.
+    """
+    connection = session.connection()
+    driver = connection.connection.driver_connection  # psycopg's own connection
     assert driver is not None
     columns = ", ".join(f'"{name}"' for name in names)
-    with driver.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
+    statement = f'COPY "{table}" ({columns}) FROM STDIN'
+    try:
+        with driver.cursor().copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except connection.dialect.loaded_dbapi.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
 
 
 def _insert_enrolments(session: Session, program: Program, rows: list[Row],
