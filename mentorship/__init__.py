@@ -16,12 +16,14 @@ from mentorship.views import (
     feedback,
     goals,
     health,
+    invitations,
     main,
     matching,
     meetings,
     notifications,
     pairings,
     profiles,
+    program_data,
     programs,
     rounds,
     thread,
@@ -52,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     for blueprint in (auth_pages.bp, main.bp, account.bp, profiles.bp, programs.bp, admin.bp,
                       matching.bp, pairings.bp, rounds.bp, notifications.bp, workspace.bp,
-                      goals.bp, feedback.bp, meetings.bp, thread.bp, health.bp, api_bp):
+                      goals.bp, feedback.bp, meetings.bp, thread.bp, health.bp, program_data.bp,
+                      invitations.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -7,6 +7,9 @@ body. Here a chunked body is read before the app sees it, up to one byte past th
 limit: a body that fits is handed on with its real length, one that does not is
 handed on as an empty body declaring a length over the limit, which every reader
 and the check below answer with 413, as for a ``Content-Length`` that is too large.
+
+A few endpoints take larger bodies (a participants file): ``LARGER_LIMITS`` names each
+with the setting that holds its limit, used instead of MAX_CONTENT_LENGTH there alone.
 """
 
 from __future__ import annotations
@@ -15,22 +18,30 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import get_content_length
 
 CHUNK = 64 * 1024
+# endpoint -> the setting with its own body limit, and that setting's default
+LARGER_LIMITS = {"program_data.upload": ("IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+                 "api.import_participants": ("IMPORT_MAX_BYTES", 20 * 1024 * 1024)}
 
 TOO_LARGE = "The request is too large."
 
 
 def init_app(app: Flask) -> None:
     """Install the middleware that buffers chunked bodies, and the 413 check."""
+    for setting, default in LARGER_LIMITS.values():
+        app.config.setdefault(setting, default)
     app.wsgi_app = BodyLimit(app.wsgi_app, app)  # type: ignore[method-assign]
     app.before_request(refuse_oversized_body)
 
 
 def refuse_oversized_body() -> None:
     """413 as soon as the body is known to be over the limit, even if the view never reads it."""
+    if request.endpoint in LARGER_LIMITS:
+        request.max_content_length = current_app.config[LARGER_LIMITS[request.endpoint][0]]
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         abort(413, description=TOO_LARGE)
@@ -46,13 +57,25 @@ class BodyLimit:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         """Buffer a chunked body up to the limit, then hand the request on."""
-        limit = self.app.config.get("MAX_CONTENT_LENGTH")
         # Without wsgi.input_terminated the server does not mark where such a body ends,
         # and werkzeug reads none of it: nothing to do.
-        if (limit is not None and get_content_length(environ) is None
-                and environ.get("wsgi.input_terminated")):
-            buffer_body(environ, int(limit))
+        if get_content_length(environ) is None and environ.get("wsgi.input_terminated"):
+            limit = limit_for(self.app, environ)
+            if limit is not None:
+                buffer_body(environ, int(limit))
         return self.wsgi_app(environ, start_response)
+
+
+def limit_for(app: Flask, environ: dict[str, Any]) -> int | None:
+    """The body limit of the endpoint the request is routed to (before routing happens)."""
+    limit = app.config.get("MAX_CONTENT_LENGTH")
+    try:
+        endpoint, _ = app.url_map.bind_to_environ(environ).match()
+    except HTTPException:
+        return limit
+    if endpoint in LARGER_LIMITS:
+        return int(app.config[LARGER_LIMITS[str(endpoint)][0]])
+    return limit
 
 
 def buffer_body(environ: dict[str, Any], limit: int) -> None:

@@ -130,6 +130,12 @@ def init_app(app: Flask) -> None:
             ("send-reminders", "Remind people of what is due (once per thing and day).")):
         app.cli.add_command(LazyCommand(
             name, f"mentorship.cli_mail:{name.replace('-', '_')}_command", short_help))
+    app.cli.add_command(LazyCommand("import-participants",
+                                    "mentorship.cli_data:import_participants_command",
+                                    "Import a program's participants from a CSV file."))
+    app.cli.add_command(LazyCommand("export-csv", "mentorship.cli_data:export_csv_command",
+                                    "Export a program's participants, pairings, sessions or "
+                                    "feedback as CSV."))
     app.cli.add_command(LazyCommand("prepare-demo", "mentorship.migrate:prepare_demo_command",
                                     "Migrate, load the demo program if the database is empty, "
                                     "and print the logins."))

@@ -11,6 +11,7 @@ from mentorship.api import (
     meetings,
     notifications,
     openapi,
+    program_data,
     programs,
     rounds,
     thread,
@@ -21,5 +22,5 @@ from mentorship.api import (
 from mentorship.api.blueprint import bp
 
 __all__ = ["bp", "audit", "feedback", "goals", "health", "matching", "meetings",
-           "notifications", "openapi", "programs", "rounds", "thread", "tokens",
-           "users", "workspace"]
+           "notifications", "openapi", "program_data", "programs", "rounds", "thread",
+           "tokens", "users", "workspace"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mentorship.api import (
+    openapi_data,
     openapi_goals,
     openapi_health,
     openapi_matching,
@@ -145,7 +146,7 @@ PATHS: dict[str, Any] = {
 
 # Each part of the API describes its own paths and schemas.
 SECTIONS = (openapi_matching, openapi_rounds, openapi_workspace, openapi_goals, openapi_meetings,
-            openapi_thread, openapi_notifications, openapi_health)
+            openapi_thread, openapi_notifications, openapi_health, openapi_data)
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -1,0 +1,52 @@
+"""The set-password page an imported person's invitation links to."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from mentorship.auth import sign_in
+from mentorship.db import get_session
+from mentorship.forms import form_for
+from mentorship.services import invitations
+from mentorship.services.invitations import LinkState
+from mentorship.services.specs import CREDENTIALS, Spec
+from mentorship.views import form_page
+
+bp = Blueprint("invitations", __name__)
+
+SetPasswordForm = form_for("SetPasswordForm", Spec((CREDENTIALS["password"],)))
+MAX_TOKEN = 100
+GONE = {LinkState.EXPIRED: (410, "This link has expired. Ask your program admin to invite "
+                                 "you again."),
+        LinkState.UNKNOWN: (404, "This link is not valid, or it was used already. If you "
+                                 "set your password, sign in with it.")}
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> Response | tuple[str, int]:
+    """Choose a password with the emailed link, then be signed in. The link works once."""
+    db = get_session()
+    state, user = (invitations.link_state(db, token) if len(token) <= MAX_TOKEN
+                   else (LinkState.UNKNOWN, None))
+    db.commit()  # end the lookup's transaction: the slow hashing below holds no lock
+    if state != LinkState.VALID or user is None:
+        return link_gone(state)
+    form = SetPasswordForm.from_request()
+    page = form_page("auth/set_password.html", form, user=user)
+    if not form.is_submitted_and_valid():
+        return page.render()
+    password = invitations.check_new_password(user, form.password.data)
+    if not invitations.set_password(db, token, user, password):
+        db.rollback()
+        return link_gone(LinkState.UNKNOWN)
+    sign_in(user, remember=False)
+    db.commit()
+    flash("Your password is set and you are signed in.", "success")
+    return redirect(url_for("main.home"))
+
+
+def link_gone(state: LinkState) -> tuple[str, int]:
+    """A clear page for a link that cannot be used: 410 once expired, else 404."""
+    status, message = GONE[state]
+    return render_template("auth/set_password.html", form=None, gone=message), status
