@@ -21,7 +21,6 @@ from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
 
 LISTED = 50  # problems printed; the rest are counted
-DEFAULT_BASE_URL = "http://localhost:5000"
 
 
 def load_program(program_id: int) -> Program:
@@ -33,9 +32,9 @@ def load_program(program_id: int) -> Program:
 
 
 def set_password_link(token: str) -> str:
-    """The set-password URL for emails sent from here: ``MENTORSHIP_PUBLIC_URL`` + path."""
-    base = str(current_app.config.get("PUBLIC_URL") or DEFAULT_BASE_URL).rstrip("/")
-    return f"{base}/set-password/{token}"
+    """The set-password URL for emails sent from here: the site's address
+    (``MENTORSHIP_MAIL_SITE_URL``, the one every email's links start with) + path."""
+    return f"{str(current_app.config['MAIL_SITE_URL']).rstrip('/')}/set-password/{token}"
 
 
 def print_report(report: imports.Report) -> None:

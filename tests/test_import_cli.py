@@ -44,7 +44,7 @@ def test_a_dry_run_reports_and_writes_nothing(app: Flask, program_id: int,
 
 def test_an_import_writes_everything_and_invites_new_people(app: Flask, program_id: int,
                                                             tmp_path: Path) -> None:
-    app.config["PUBLIC_URL"] = "https://mentor.example/"
+    app.config["MAIL_SITE_URL"] = "https://mentor.example/"
     result = app.test_cli_runner().invoke(
         args=["import-participants", str(program_id), write(tmp_path, GOOD)])
     assert result.exit_code == 0, result.output
