@@ -60,7 +60,7 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.services import csv_files, exports, imports
+from mentorship.services import bulk, csv_files, exports, imports
 
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 TARGET_SECONDS = 60.0
@@ -110,7 +110,7 @@ def seed_sessions(program: Program, count: int) -> None:
     mentors = db.scalars(select(Enrolment.id).where(Enrolment.program_id == program.id,
                                                     Enrolment.role == Role.MENTOR)).all()
     pairs = min(20_000, len(mentees))
-    imports.bulk_insert(db, Base.metadata.tables["pairings"], [
+    bulk.bulk_insert(db, Base.metadata.tables["pairings"], [
         {"program_id": program.id, "mentee_enrolment_id": mentees[i],
          "mentor_enrolment_id": mentors[i % len(mentors)], "status": PairingStatus.ENDED,
          "source": PairingSource.ROUND, "reasons": [], "started_at": START,
@@ -118,7 +118,7 @@ def seed_sessions(program: Program, count: int) -> None:
     ids = db.scalars(select(Pairing.id).where(Pairing.program_id == program.id)).all()
     meetings = Base.metadata.tables["meetings"]
     for start in range(0, count, 50_000):
-        imports.bulk_insert(db, meetings, [
+        bulk.bulk_insert(db, meetings, [
             {"pairing_id": ids[i % len(ids)], "starts_at": START + timedelta(hours=i),
              "duration_minutes": 60, "location": "", "agenda": "private", "discussed": "",
              "guidance": "", "status": MeetingStatus.COMPLETED, "created_at": START,

@@ -29,13 +29,12 @@ see ``benchmarks/imports.py``.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Table, column, insert, select, table, text
+from sqlalchemy import column, select, table, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,6 +42,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mentorship.models import Base, Enrolment, Program, Role, User, utcnow
 from mentorship.services import csv_files, invitations
 from mentorship.services.audit import Action
+from mentorship.services.bulk import CHUNK, bulk_insert, chunks, copy_rows, on_postgres
 from mentorship.services.errors import Conflict
 from mentorship.services.exports import record_action
 from mentorship.services.fields import normalize_email
@@ -57,7 +57,6 @@ WARN_FORMULA = ("=", "+", "-", "@")
 FLAGGED = frozenset("'=+-@\t\r")  # first characters worth a closer look (not "")
 RACED = ("Some of these people were added or changed by someone else while the file was "
          "being imported, so nothing was imported. Import the file again.")
-CHUNK = 1000  # emails per lookup, rows per insert
 Progress = Callable[[int], None]
 PROFILE_DEFAULTS: dict[str, Any] = {"headline": "", "bio": "", "languages": [], "timezone": None,
                                     "years_experience": None, "industry": "", "skills": []}
@@ -308,12 +307,6 @@ class Cleaner:
         return values
 
 
-def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    """``items`` in slices of ``size``, for IN lists the databases accept."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def check(session: Session, program: Program, data: bytes,
           progress: Progress | None = None) -> Report:
     """The dry run: read the file and work out what importing it would change."""
@@ -401,28 +394,6 @@ def apply(session: Session, program: Program, data: bytes, actor: User | None,
     return report
 
 
-def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys) in the session's transaction, fast.
-
-    PostgreSQL gets COPY (some five times faster than executemany, even pipelined, and
-    ten times faster than multi-row VALUES); other databases an executemany. Values go
-    through each column type's own conversion, as in any other statement.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        for part in chunks(rows, CHUNK):
-            session.execute(insert(table), part)
-        return
-    names = list(rows[0])
-    convert = [json.dumps if isinstance(table.c[name].type, JSON)  # the driver's job, not COPY's
-               else table.c[name].type.bind_processor(connection.dialect) for name in names]
-    _copy(session, table.name, names, ([f(row[n]) if f else row[n]
-                                        for n, f in zip(names, convert, strict=True)]
-                                       for row in rows))
-
-
 def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[str, int]:
     """Create the new accounts and their profiles; their ids by email key."""
     bulk_insert(session, USERS, [
@@ -442,11 +413,11 @@ def _user_ids(session: Session, keys: list[str]) -> dict[str, int]:
     PostgreSQL joins the emails from a temporary table: a long IN list of parameters
     is compared one by one with every row. Elsewhere the emails go CHUNK at a time.
     """
-    if _on_postgres(session):
+    if on_postgres(session):
         session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS import_keys (key text) "
                              "ON COMMIT DROP"))
         session.execute(text("TRUNCATE import_keys"))
-        _copy(session, "import_keys", ["key"], ([key] for key in keys))
+        copy_rows(session, "import_keys", ["key"], ([key] for key in keys))
         session.execute(text("ANALYZE import_keys"))
         return dict(session.execute(select(User.email_normalized, User.id).join(
             KEYS, KEYS.c.key == User.email_normalized)).all())
@@ -460,7 +431,7 @@ def _user_ids(session: Session, keys: list[str]) -> dict[str, int]:
 def _stored(session: Session, program: Program, user_ids: list[int]) -> list[Enrolment]:
     """The program's enrolments of these accounts (on PostgreSQL: those of the emails
     ``_user_ids`` just looked up)."""
-    if _on_postgres(session):
+    if on_postgres(session):
         return list(session.scalars(
             select(Enrolment).join(User, User.id == Enrolment.user_id)
             .join(KEYS, KEYS.c.key == User.email_normalized)
@@ -470,29 +441,6 @@ def _stored(session: Session, program: Program, user_ids: list[int]) -> list[Enr
         found += session.scalars(select(Enrolment).where(
             Enrolment.program_id == program.id, Enrolment.user_id.in_(part)))
     return found
-
-
-def _on_postgres(session: Session) -> bool:
-    """Whether the session's database is PostgreSQL (COPY and temporary tables)."""
-    return session.connection().dialect.name == "postgresql"
-
-
-def _copy(session: Session, table: str, names: list[str], rows: Iterable[list[Any]]) -> None:
-    """COPY ``rows`` into ``table`` in the session's transaction (PostgreSQL only).
-
-    The driver's own errors are raised as SQLAlchemy's, as for any other statement.
-    """
-    connection = session.connection()
-    driver = connection.connection.driver_connection  # psycopg's own connection
-    assert driver is not None
-    columns = ", ".join(f'"{name}"' for name in names)
-    statement = f'COPY "{table}" ({columns}) FROM STDIN'
-    try:
-        with driver.cursor().copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-    except connection.dialect.loaded_dbapi.IntegrityError as exc:
-        raise IntegrityError(statement, None, exc) from exc
 
 
 def _insert_enrolments(session: Session, program: Program, rows: list[Row],
