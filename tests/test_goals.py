@@ -126,7 +126,7 @@ def test_action_items_are_added_ticked_and_kept_in_the_history(app: Flask,
     base = f"/pairings/{pair['pairing']}"
     late = (date.today() - timedelta(days=2)).isoformat()
     bad = grace.post(f"{base}/goals/{goal}/items", data={"title": "", "owner": "boss"})
-    assert bad.status_code == 422 and 'id="title-error"' in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="item-title-error"' in bad.get_data(as_text=True)
     assert grace.post(f"{base}/goals/{goal}/items",
                       data={"title": "Draft the agenda", "owner": "mentee", "due_on": late}
                       ).status_code == 302

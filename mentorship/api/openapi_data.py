@@ -6,6 +6,7 @@ from typing import Any
 
 from mentorship.api.schema import STATUS_TEXT, id_param, obj, operation, ref, text
 from mentorship.services.exports import KINDS
+from mentorship.services.feedback import MIN_PAIRS
 
 INT = {"type": "integer"}
 PROBLEMS = {"type": "array", "items": obj({"row": INT, "column": text(), "message": text()},
@@ -44,8 +45,8 @@ def _export_operation() -> dict[str, Any]:
     op = operation("Download a CSV export of the program (admins)", 200,
                    errors=(401, 403, 404),
                    description="participants, pairings (metadata only), sessions (dates and "
-                               "statuses) or feedback (per month, only over at least 3 "
-                               "pairs). Cells a spreadsheet would run get a leading '. "
+                               "statuses) or feedback (per month, only over at least "
+                               f"{MIN_PAIRS} pairs). Cells a spreadsheet would run get a leading '. "
                                "Recorded in the audit log.")
     op["responses"]["200"]["content"] = {"text/csv": {"schema": text()}}
     return op

@@ -37,7 +37,7 @@ LABELS = {Action.PROGRAM_CREATED: "Created the program",
           Action.DATA_EXPORTED: "Exported data"}
 
 
-COMMAND_LINE = "The command line"
+COMMAND_LINE = "Command line"
 
 
 def record(session: Session, actor: User | None, action: str, *, program_id: int | None = None,

@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from mentorship.models import (
-    AuditEntry,
     Enrolment,
     Feedback,
     Meeting,
@@ -32,24 +31,19 @@ from mentorship.models import (
     User,
 )
 from mentorship.services import audit, csv_files
+from mentorship.services.feedback import MIN_PAIRS
 from mentorship.services.specs import MENTEE, MENTOR, PROFILE
 
 KINDS = ("participants", "pairings", "sessions", "feedback")
-MIN_PAIRS = 3  # the privacy floor of every figure drawn from ratings
 BATCH = 2000
 BOM = "\ufeff"  # Excel reads the file as UTF-8 only with it
-COMMAND_LINE = "Command line"
 PARTICIPANT_FIELDS = (*PROFILE.fields, *MENTEE.fields, *MENTOR.fields)
 
 
 def record_action(session: Session, actor: User | None, action: str, program: Program,
                   target: str, **details: Any) -> None:
-    """The audit entry of an import or export; from the command line there is no account."""
-    if actor is not None:
-        audit.record(session, actor, action, program_id=program.id, target=target, **details)
-    else:
-        session.add(AuditEntry(program_id=program.id, actor_id=None, actor_name=COMMAND_LINE,
-                               action=action, target=target, details=details))
+    """The audit entry of an import or export (``actor`` None: from the command line)."""
+    audit.record(session, actor, action, program_id=program.id, target=target, **details)
 
 
 def export_csv(session: Session, program: Program, kind: str) -> Iterator[str]:

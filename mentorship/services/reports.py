@@ -35,8 +35,14 @@ from mentorship.models import (
     utcnow,
 )
 from mentorship.services.errors import FieldErrors
+from mentorship.services.feedback import MIN_PAIRS
 
-PRIVACY_FLOOR = 3  # _ratings proves "at least three" as: a pair between the lowest and highest
+# The floor is the feedback module's. _ratings proves "at least three pairs" as: a pair
+# strictly between the lowest and the highest pair id of a bucket; another floor needs
+# another query.
+PRIVACY_FLOOR = MIN_PAIRS
+if PRIVACY_FLOOR != 3:
+    raise RuntimeError("reports._ratings only proves a floor of three pairs")
 TOO_FEW = "Too few pairs to show"
 WEEKS = 12
 ACTIVE_WINDOW = timedelta(days=30)
