@@ -8,6 +8,7 @@ Every label is escaped here; the SVG is then safe to put in a page as it is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -68,7 +69,9 @@ def _frame(chart_id: str, title: str, description: str, top: float, body: list[s
                      f'stroke="#d5dbe3" stroke-width="1"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
                      f'{escape(_number(value))}</text>')
-    every = max(1, len(labels) // 12)
+    # Label every n-th slot so the labels never overlap (about 6.5 px per character).
+    slot = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
+    every = max(1, math.ceil((max((len(label) for label in labels), default=0) * 6.5 + 8) / slot))
     for i, (label, x) in enumerate(zip(labels, xs, strict=True)):
         if i % every == 0:
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle">'
@@ -129,8 +132,9 @@ def line_chart(chart_id: str, title: str, description: str, labels: Sequence[str
                         + ("</circle>" if n % 2 == 0 else "</rect>"))
         body.append("</g>")
     legend_y = HEIGHT - 8
+    x = LEFT - 30.0
     for n, (name, _values) in enumerate(series):
-        x = LEFT + n * 220
+        x += 0 if n == 0 else len(series[n - 1][0]) * 6 + 50  # after the previous entry
         body.append(f'<g font-size="11" fill="#1c2430"><line x1="{x}" x2="{x + 24}" '
                     f'y1="{legend_y - 4}" y2="{legend_y - 4}" stroke="{COLOURS[n % 2]}" '
                     f'stroke-width="2"' + (f' stroke-dasharray="{DASHES[n % 2]}"'
