@@ -132,7 +132,7 @@ def line_chart(chart_id: str, title: str, description: str, labels: Sequence[str
                         + ("</circle>" if n % 2 == 0 else "</rect>"))
         body.append("</g>")
     legend_y = HEIGHT - 8
-    x = LEFT - 30.0
+    x = float(LEFT)
     for n, (name, _values) in enumerate(series):
         x += 0 if n == 0 else len(series[n - 1][0]) * 6 + 50  # after the previous entry
         body.append(f'<g font-size="11" fill="#1c2430"><line x1="{x}" x2="{x + 24}" '
