@@ -91,3 +91,11 @@ def test_created_programs_name_their_creator(app: Flask, world: dict[str, int]) 
         program = get_session().get(Program, made.get_json()["id"])
         assert (entry.action, entry.program_id, entry.actor_name) == (
             "program_created", program.id, "Alice Admin")
+
+
+@pytest.mark.parametrize("before", ["99999999999", "5"])
+def test_any_cursor_pages_without_error(app: Flask, world: dict[str, int], before: str) -> None:
+    client = app.test_client()
+    login(app, client, world["admin"])
+    assert client.get(f"/admin/programs/{world['program']}/audit?before={before}").status_code == 200
+    assert client.get(f"/admin/programs/{world['program']}/audit?before=x").status_code == 422

@@ -12,6 +12,7 @@ from mentorship.api.serialize import iso
 from mentorship.db import get_session
 from mentorship.models import AuditEntry
 from mentorship.services import audit, programs
+from mentorship.services.fields import clean_cursor
 
 
 def entry_json(entry: AuditEntry) -> dict[str, Any]:
@@ -26,6 +27,6 @@ def program_audit(program_id: int) -> dict[str, Any]:
     """Newest first, one page; ``before`` (an entry id) pages back."""
     db = get_session()
     program = programs.get_program_for_user(db, program_id, current_api_user())
-    found = audit.entries(db, program.id, before=request.args.get("before", type=int))
+    found = audit.entries(db, program.id, before=clean_cursor(request.args.get("before")))
     return {"entries": [entry_json(e) for e in found],
             "next_before": found[-1].id if len(found) == audit.PAGE else None}

@@ -18,6 +18,7 @@ from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
 from mentorship.db import get_session
 from mentorship.models import Message, Pairing, User, utcnow
+from mentorship.routing import MAX_ID
 from mentorship.services import pairings, thread
 from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import clean_int
@@ -108,7 +109,7 @@ def mark_read(pairing_id: int) -> dict[str, int]:
     pairing, user = _pairing(pairing_id)
     body = json_object({"up_to_id"}) if request.get_data(cache=True) else {}
     try:
-        up_to = clean_int(body.get("up_to_id"), low=1, high=thread.MAX_ID)
+        up_to = clean_int(body.get("up_to_id"), low=1, high=MAX_ID)
     except ValueError as exc:
         raise FieldErrors({"up_to_id": str(exc)}) from None
     db = get_session()

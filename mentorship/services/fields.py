@@ -183,3 +183,17 @@ def collect(data: Mapping[str, object], rules: Mapping[str, Any]) -> dict[str, A
     if errors:
         raise FieldErrors(errors)
     return values
+
+
+ID_MAX = 2**31 - 1  # the largest id a row can have (PostgreSQL ``integer``)
+
+
+def clean_cursor(value: object, *, field: str = "before") -> int | None:
+    """A paging cursor (``?before=<id>``): None for the first page, also for a number past
+    every id that can exist; FieldErrors for anything but digits."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,12}", value):
+        raise FieldErrors({field: WHOLE_NUMBER_MESSAGE})
+    cursor = int(value)
+    return None if cursor > ID_MAX else cursor

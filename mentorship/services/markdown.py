@@ -41,7 +41,8 @@ def renderer() -> Callable[[str], str]:
     # Set up once per renderer: a sanitiser built per call costs ten times its cleaning.
     sanitiser = nh3.Cleaner(tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
                             url_schemes=set(URL_SCHEMES), link_rel=LINK_REL,
-                            filter_style_properties={"text-align"})
+                            filter_style_properties={"text-align"},
+                            attribute_filter=_no_empty_link)
 
     def render(text: str) -> str:
         """``text`` as sanitised HTML ('' for no text)."""
@@ -49,6 +50,11 @@ def renderer() -> Callable[[str], str]:
             return ""
         return sanitiser.clean(plain_paragraphs(text) if is_plain(text) else parser.render(text))
     return render
+
+
+def _no_empty_link(_tag: str, name: str, value: str) -> str | None:
+    """Drop an empty ``href`` (``[x]()``): a link to nowhere is only its text."""
+    return None if name == "href" and not value.strip() else value
 
 
 def is_plain(text: str) -> bool:

@@ -34,13 +34,12 @@ from mentorship.models import (
     utcnow,
 )
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
-from mentorship.services.fields import REQUIRED, WHOLE_NUMBER_MESSAGE, shows_something, too_long
+from mentorship.services.fields import REQUIRED, clean_cursor, shows_something, too_long
 from mentorship.services.specs import Field, Spec
 from mentorship.services.workspace import READ_ONLY, require_active
 
 PAGE = 50
 EDIT_WINDOW = timedelta(minutes=15)
-MAX_ID = 2**31 - 1
 CLIENT_KEY = re.compile(rf"[A-Za-z0-9._~:+/=-]{{1,{CLIENT_KEY_MAX}}}")
 LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
 
@@ -88,11 +87,7 @@ def clean_client_key(value: object, *, field: str = "client_key", message: str =
 
 def clean_before(value: object) -> int | None:
     """The ``before`` cursor: a message id, or None for the newest page."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,10}", value):
-        raise FieldErrors({"before": WHOLE_NUMBER_MESSAGE})
-    return min(int(value), MAX_ID + 1)
+    return clean_cursor(value)
 
 
 def authors(pairing: Pairing) -> dict[int, str]:

@@ -11,6 +11,7 @@ from mentorship.db import get_session
 from mentorship.forms import ProgramForm
 from mentorship.models import Program
 from mentorship.services import audit, programs
+from mentorship.services.fields import clean_cursor
 from mentorship.services.specs import PROGRAM
 from mentorship.services.vocabulary import CRITERION_LABELS
 from mentorship.views import form_page
@@ -74,7 +75,7 @@ def program_audit(program_id: int) -> str:
     """Who did what to a program, newest first; append-only, paged with ``?before=``."""
     db = get_session()
     program = programs.get_program_for_user(db, program_id, current_user)
-    before = request.args.get("before", type=int)
+    before = clean_cursor(request.args.get("before"))
     entries = audit.entries(db, program.id, before=before)
     return render_template("admin/audit.html", program=program, entries=entries,
                            labels=audit.LABELS,
