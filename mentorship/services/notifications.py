@@ -27,6 +27,7 @@ from mentorship.models import (
     User,
     utcnow,
 )
+from mentorship.services.bulk import chunks
 from mentorship.services.errors import Conflict, FieldErrors
 
 PAGE = 50
@@ -156,8 +157,7 @@ def notify_many(session: Session, notices: Sequence[tuple[int, Kind, str, int, d
                 ) -> None:
     """``notify`` for many notices (user id, kind, subject type, subject id, data) in a few
     statements per chunk: for bulk events such as publishing a matching round."""
-    for start in range(0, len(notices), CHUNK):
-        chunk = notices[start:start + CHUNK]
+    for chunk in chunks(notices, CHUNK):
         users = {n[0] for n in chunk}
         people = {uid: (email, name) for uid, email, name in session.execute(
             select(User.id, User.email, User.name).where(User.id.in_(users)))}

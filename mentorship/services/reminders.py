@@ -16,7 +16,7 @@ inserted in a savepoint before the notice, and a run that loses the race skips i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -41,6 +41,7 @@ from mentorship.models import (
     Role,
     User,
 )
+from mentorship.services.bulk import chunks
 from mentorship.services.notifications import Kind, notify_many
 from mentorship.services.times import in_zone, long_date
 from mentorship.services.workspace import check_ins
@@ -110,19 +111,13 @@ def on_day(due: date, today: date) -> str:
     return f"on {long_date(due)}" + (" (overdue)" if due < today else "")
 
 
-def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), CHUNK):
-        yield ordered[start:start + CHUNK]
-
-
 def _pairs(session: Session, ids: Iterable[int]) -> dict[int, Pair]:
     """The active pairings among ``ids`` with both people's names and zones."""
     mentee, mentor = aliased(Enrolment), aliased(Enrolment)
     mentee_user, mentor_user = aliased(User), aliased(User)
     mentee_profile, mentor_profile = aliased(Profile), aliased(Profile)
     found: dict[int, Pair] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(sorted(set(ids)), CHUNK):
         rows = session.execute(
             select(Pairing.id, Program.name, mentee_user.id, mentee_user.name,
                    mentee_profile.timezone, mentor_user.id, mentor_user.name,
@@ -165,7 +160,7 @@ def _active_ids(session: Session) -> list[int]:
 def _check_ins(session: Session, now: datetime) -> list[Reminder]:
     utc_today = now.date()
     due: dict[int, date] = {}
-    for chunk in _chunks(_active_ids(session)):
+    for chunk in chunks(sorted(set(_active_ids(session))), CHUNK):
         due |= {pid: c.due_on for pid, c in check_ins(session, chunk, utc_today).items()
                 if c.due_on <= utc_today + timedelta(days=2)}  # a day's slack for time zones
     pairs = _pairs(session, due)
@@ -267,8 +262,7 @@ def send_reminders(session: Session, now: datetime, reminders: list[Reminder],
 
     def key(r: Reminder) -> tuple[int, str, int, date]:
         return (r.person.user_id, r.kind.value, r.key, days[r.person.user_id])
-    for start in range(0, len(reminders), CHUNK):
-        chunk = reminders[start:start + CHUNK]
+    for chunk in chunks(reminders, CHUNK):
         given = _given(session, {key(r) for r in chunk})
         fresh = list({key(r): r for r in chunk if key(r) not in given}.values())
         recorded = _record(session, [key(r) for r in fresh])

@@ -8,6 +8,7 @@ every object of it through that pairing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -75,7 +76,7 @@ def _latest_logs(pairing_ids: object) -> object:
     return select(ranked.c.pairing_id, ranked.c.next_check_in).where(ranked.c.rank == 1)
 
 
-def check_ins(session: Session, pairing_ids: list[int], today: date) -> dict[int, CheckIn]:
+def check_ins(session: Session, pairing_ids: Sequence[int], today: date) -> dict[int, CheckIn]:
     """The check-in in force per pairing: the date the latest session log set (if any)."""
     if not pairing_ids:
         return {}
