@@ -6,7 +6,9 @@ from typing import Any
 
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ID = 2**31 - 1  # PostgreSQL ``integer``: a larger id cannot exist
+from mentorship.models.base import ID_MAX
+
+MAX_ID = ID_MAX  # a larger id in a URL cannot name a row: 404 without a query
 
 
 class IdConverter(IntegerConverter):

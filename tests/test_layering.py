@@ -23,7 +23,7 @@ ALLOWED = {
     "models": {"db"},
     "security": set(),
     "settings": set(),
-    "routing": set(),
+    "routing": {"models"},  # the largest id a row can have
     "services": {"db", "models", "security"},
     "forms": {"models", "services", "security"},
     "errors": {"db", "services"},

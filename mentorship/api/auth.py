@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from mentorship.db import get_session
 from mentorship.errors import json_error
-from mentorship.models import User
-from mentorship.services import accounts
+from mentorship.models import Pairing, User
+from mentorship.services import accounts, pairings
 
 
 def bearer_token() -> str | None:
@@ -40,6 +40,11 @@ def _resolve_user() -> User | None:
 def current_api_user() -> User:
     """The caller of a view guarded by ``api_login_required``."""
     return g.api_user
+
+
+def caller_pairing(pairing_id: int) -> Pairing:
+    """The caller's pairing: 404 for anyone outside it, admins included, as on the pages."""
+    return pairings.get_pairing_for_participant(get_session(), pairing_id, current_api_user())
 
 
 def unauthorized() -> Response:

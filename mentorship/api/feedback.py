@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentorship.api.auth import api_login_required, current_api_user
+from mentorship.api.auth import api_login_required, caller_pairing, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
 from mentorship.db import get_session
 from mentorship.models import Feedback, FitCheck, Pairing, Role
-from mentorship.services import feedback, pairings
+from mentorship.services import feedback
 from mentorship.services.workspace import role_in
 
 
@@ -31,15 +31,11 @@ def fit_json(pairing: Pairing, role: Role, mine: FitCheck | None, due: bool) -> 
             "may_end": feedback.may_end_for_fit(mine, pairing, role)}
 
 
-def _pairing(pairing_id: int) -> Pairing:
-    return pairings.get_pairing_for_participant(get_session(), pairing_id, current_api_user())
-
-
 @bp.get("/pairings/<int:pairing_id>/sessions/<int:meeting_id>/feedback")
 @api_login_required
 def session_feedback(pairing_id: int, meeting_id: int) -> dict[str, Any]:
     """Both sides' feedback on a session (the pair reads both) and whether you may give yours."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     meeting = feedback.get_meeting(db, pairing, meeting_id)
     given = feedback.feedback_on(db, meeting)
@@ -53,7 +49,7 @@ def session_feedback(pairing_id: int, meeting_id: int) -> dict[str, Any]:
 @api_login_required
 def give_feedback(pairing_id: int, meeting_id: int) -> tuple[dict[str, Any], int]:
     """Your feedback on a completed session, once (409 for a second one)."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     meeting = feedback.get_meeting(db, pairing, meeting_id)
     body = json_object(feedback.FEEDBACK.names)
@@ -67,7 +63,7 @@ def give_feedback(pairing_id: int, meeting_id: int) -> tuple[dict[str, Any], int
 @api_login_required
 def get_fit(pairing_id: int) -> dict[str, Any]:
     """Your own fit-check answer (never the partner's), and whether you are asked now."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     role = role_in(pairing, current_api_user())
     return fit_json(pairing, role, feedback.my_fit(db, pairing, role),
@@ -78,7 +74,7 @@ def get_fit(pairing_id: int) -> dict[str, Any]:
 @api_login_required
 def put_fit(pairing_id: int) -> tuple[dict[str, Any], int]:
     """Answer once: 201; the same answer again: 200; another answer: 409."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     user = current_api_user()
     role = role_in(pairing, user)

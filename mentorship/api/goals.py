@@ -11,13 +11,13 @@ from typing import Any
 
 from flask import url_for
 
-from mentorship.api.auth import api_login_required, current_api_user
+from mentorship.api.auth import api_login_required, caller_pairing, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require, sent_version, versioned
 from mentorship.db import get_session
 from mentorship.models import Goal, Pairing
-from mentorship.services import goals, pairings
+from mentorship.services import goals
 from mentorship.services.errors import FieldErrors
 from mentorship.services.times import local_today
 
@@ -35,10 +35,6 @@ def goal_json(goal: Goal, items: list[goals.Item], today: date) -> dict[str, Any
             "items": [item_json(e, today) for e in items if e.item.goal_id == goal.id]}
 
 
-def _pairing(pairing_id: int) -> Pairing:
-    return pairings.get_pairing_for_participant(get_session(), pairing_id, current_api_user())
-
-
 def _one_goal(pairing: Pairing, goal: Goal) -> dict[str, Any]:
     db = get_session()
     today = local_today(current_api_user())
@@ -51,7 +47,7 @@ def _one_goal(pairing: Pairing, goal: Goal) -> dict[str, Any]:
 @api_login_required
 def list_goals(pairing_id: int) -> dict[str, Any]:
     """The pair's goals with their items, and the items that came from session logs."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     items = goals.items_of(db, pairing)
     today = local_today(current_api_user())
@@ -62,7 +58,7 @@ def list_goals(pairing_id: int) -> dict[str, Any]:
 @bp.post("/pairings/<int:pairing_id>/goals")
 @api_login_required
 def create_goal(pairing_id: int) -> tuple[Any, int, dict[str, str]]:
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     body = json_object(goals.GOAL.names)
     require(body, ("title",))
     db = get_session()
@@ -77,7 +73,7 @@ def create_goal(pairing_id: int) -> tuple[Any, int, dict[str, str]]:
 @api_login_required
 def get_goal(pairing_id: int, goal_id: int) -> Any:
     """One goal with its items and its history (who changed what, when), newest first."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     return versioned(_one_goal(pairing, goals.get_goal(get_session(), pairing, goal_id)))
 
 
@@ -85,7 +81,7 @@ def get_goal(pairing_id: int, goal_id: int) -> Any:
 @api_login_required
 def update_goal(pairing_id: int, goal_id: int) -> Any:
     """A partial update; ``If-Match`` or ``version`` makes it conditional (409 if stale)."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     goal = goals.get_goal(db, pairing, goal_id)
     body = json_object((*goals.GOAL.names, "version"))
@@ -98,7 +94,7 @@ def update_goal(pairing_id: int, goal_id: int) -> Any:
 @bp.post("/pairings/<int:pairing_id>/goals/<int:goal_id>/items")
 @api_login_required
 def add_item(pairing_id: int, goal_id: int) -> tuple[dict[str, Any], int]:
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     goal = goals.get_goal(db, pairing, goal_id)
     body = json_object(goals.ITEM.names)
@@ -112,7 +108,7 @@ def add_item(pairing_id: int, goal_id: int) -> tuple[dict[str, Any], int]:
 @api_login_required
 def update_item(pairing_id: int, item_id: int) -> dict[str, Any]:
     """Tick (``done: true``) or untick an action item, of a goal or from a session log."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     db = get_session()
     item = goals.get_item(db, pairing, item_id)
     body = json_object(("done",))

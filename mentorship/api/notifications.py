@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
-
 from mentorship.api.auth import api_login_required, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
-from mentorship.api.validation import json_object
+from mentorship.api.validation import json_object, optional_up_to_id
 from mentorship.db import get_session
 from mentorship.models import Channel
-from mentorship.routing import MAX_ID
 from mentorship.services import notifications
-from mentorship.services.errors import FieldErrors
-from mentorship.services.fields import clean_int
 from mentorship.services.notifications import GROUPS, Kind
 
 
@@ -35,11 +30,7 @@ def list_notifications() -> dict[str, object]:
 @api_login_required
 def read_notifications() -> dict[str, object]:
     """Mark read everything up to ``up_to_id`` (all when absent)."""
-    body = json_object({"up_to_id"}) if request.get_data(cache=True) else {}
-    try:
-        up_to = clean_int(body.get("up_to_id"), low=1, high=MAX_ID)
-    except ValueError as exc:
-        raise FieldErrors({"up_to_id": str(exc)}) from None
+    up_to = optional_up_to_id()
     db = get_session()
     marked = notifications.mark_read(db, current_api_user(), up_to)
     db.commit()

@@ -12,16 +12,13 @@ from typing import Any
 from flask import request
 from werkzeug.wrappers import Response
 
-from mentorship.api.auth import api_login_required, current_api_user
+from mentorship.api.auth import api_login_required, caller_pairing, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
-from mentorship.api.validation import json_object, require
+from mentorship.api.validation import json_object, optional_up_to_id, require
 from mentorship.db import get_session
 from mentorship.models import Message, Pairing, User, utcnow
-from mentorship.routing import MAX_ID
-from mentorship.services import pairings, thread
-from mentorship.services.errors import FieldErrors
-from mentorship.services.fields import clean_int
+from mentorship.services import thread
 from mentorship.services.markdown import renderer
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -39,11 +36,6 @@ def message_json(message: Message, user: User, names: dict[int, str],
             "editable_until": iso(thread.editable_until(message)) if editable else None}
 
 
-def _pairing(pairing_id: int) -> tuple[Pairing, User]:
-    user = current_api_user()
-    return pairings.get_pairing_for_participant(get_session(), pairing_id, user), user
-
-
 def _one(message: Message, pairing: Pairing, user: User) -> dict[str, Any]:
     return message_json(message, user, thread.authors(pairing), renderer(), utcnow())
 
@@ -52,7 +44,7 @@ def _one(message: Message, pairing: Pairing, user: User) -> dict[str, Any]:
 @api_login_required
 def list_messages(pairing_id: int) -> dict[str, Any]:
     """The newest 50 messages, oldest first, or the 50 before ``?before=<id>``."""
-    pairing, user = _pairing(pairing_id)
+    pairing, user = caller_pairing(pairing_id), current_api_user()
     db = get_session()
     shown = thread.page(db, pairing, user, thread.clean_before(request.args.get("before")))
     render, now, names = renderer(), utcnow(), thread.authors(pairing)
@@ -65,7 +57,7 @@ def list_messages(pairing_id: int) -> dict[str, Any]:
 @api_login_required
 def post_message(pairing_id: int) -> tuple[dict[str, Any], int]:
     """Send a message: 201 when stored, 200 with the stored one when the key was seen."""
-    pairing, user = _pairing(pairing_id)
+    pairing, user = caller_pairing(pairing_id), current_api_user()
     body = json_object({"body"})
     require(body, ("body",))
     key = request.headers.get(IDEMPOTENCY_KEY)
@@ -81,7 +73,7 @@ def post_message(pairing_id: int) -> tuple[dict[str, Any], int]:
 @api_login_required
 def edit_message(pairing_id: int, message_id: int) -> dict[str, Any]:
     """Change your own message's text within 15 minutes of sending it (409 after)."""
-    pairing, user = _pairing(pairing_id)
+    pairing, user = caller_pairing(pairing_id), current_api_user()
     db = get_session()
     thread.get_own_message(db, pairing, user, message_id)  # 404 before judging the body
     body = json_object({"body"})
@@ -95,7 +87,7 @@ def edit_message(pairing_id: int, message_id: int) -> dict[str, Any]:
 @api_login_required
 def delete_message(pairing_id: int, message_id: int) -> Response:
     """Delete your own message; it stays in the thread as a tombstone."""
-    pairing, user = _pairing(pairing_id)
+    pairing, user = caller_pairing(pairing_id), current_api_user()
     db = get_session()
     thread.delete_message(db, pairing, user, message_id)
     db.commit()
@@ -106,12 +98,8 @@ def delete_message(pairing_id: int, message_id: int) -> Response:
 @api_login_required
 def mark_read(pairing_id: int) -> dict[str, int]:
     """Move your read marker to ``up_to_id`` (the newest message when absent)."""
-    pairing, user = _pairing(pairing_id)
-    body = json_object({"up_to_id"}) if request.get_data(cache=True) else {}
-    try:
-        up_to = clean_int(body.get("up_to_id"), low=1, high=MAX_ID)
-    except ValueError as exc:
-        raise FieldErrors({"up_to_id": str(exc)}) from None
+    pairing, user = caller_pairing(pairing_id), current_api_user()
+    up_to = optional_up_to_id()
     db = get_session()
     marker = thread.mark_read(db, pairing, user, up_to)
     db.commit()

@@ -9,8 +9,9 @@ from typing import Any
 from flask import abort, jsonify, request
 from werkzeug.wrappers import Response
 
+from mentorship.models.base import ID_MAX
 from mentorship.services.errors import FieldErrors
-from mentorship.services.fields import REQUIRED
+from mentorship.services.fields import REQUIRED, clean_int
 
 # Never writable through the API, whatever the endpoint; named so the client learns why.
 PROTECTED_FIELDS = frozenset({"id", "user_id", "program_id", "is_admin", "role", "created_at",
@@ -88,3 +89,12 @@ def _storable(value: object) -> bool:
             except UnicodeEncodeError:
                 return False
     return True
+
+
+def optional_up_to_id() -> int | None:
+    """``up_to_id`` from an optional JSON body, for "mark read up to here" (None: all)."""
+    body = json_object({"up_to_id"}) if request.get_data(cache=True) else {}
+    try:
+        return clean_int(body.get("up_to_id"), low=1, high=ID_MAX)
+    except ValueError as exc:
+        raise FieldErrors({"up_to_id": str(exc)}) from None

@@ -9,17 +9,13 @@ from typing import Any
 
 from flask import Response, url_for
 
-from mentorship.api.auth import api_login_required, current_api_user
+from mentorship.api.auth import api_login_required, caller_pairing, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
 from mentorship.db import get_session
 from mentorship.models import Agreement, Pairing, Reflection
-from mentorship.services import agreements, closure, export, pairings, workspace
-
-
-def _pairing(pairing_id: int) -> Pairing:
-    return pairings.get_pairing_for_participant(get_session(), pairing_id, current_api_user())
+from mentorship.services import agreements, closure, export, workspace
 
 
 def agreement_json(item: Agreement) -> dict[str, Any]:
@@ -45,7 +41,7 @@ def agreement_state(pairing: Pairing) -> dict[str, Any]:
 @api_login_required
 def get_agreement(pairing_id: int) -> dict[str, Any]:
     """The newest version, the one in force, every version, and where it stands for you."""
-    return agreement_state(_pairing(pairing_id))
+    return agreement_state(caller_pairing(pairing_id))
 
 
 @bp.put("/pairings/<int:pairing_id>/agreement")
@@ -53,7 +49,7 @@ def get_agreement(pairing_id: int) -> dict[str, Any]:
 def put_agreement(pairing_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Propose a new version (your acceptance included); ``based_on`` is the number you
     read (0 for the first), so two edits cannot overwrite each other (409)."""
-    pairing = _pairing(pairing_id)  # first: outsiders learn nothing, not even what is valid
+    pairing = caller_pairing(pairing_id)  # first: outsiders learn nothing, not even what is valid
     body = json_object({*agreements.AGREEMENT.names, "based_on"})
     require(body, ("based_on",))
     db = get_session()
@@ -69,7 +65,7 @@ def put_agreement(pairing_id: int) -> tuple[dict[str, Any], int, dict[str, str]]
 @api_login_required
 def accept_agreement(pairing_id: int) -> dict[str, Any]:
     """Accept version ``number``, which must still be the newest (409 otherwise)."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     body = json_object({"number"})
     require(body, ("number",))
     db = get_session()
@@ -86,7 +82,7 @@ def reflection_json(item: Reflection) -> dict[str, Any]:
 @bp.get("/pairings/<int:pairing_id>/reflections")
 @api_login_required
 def get_reflections(pairing_id: int) -> dict[str, Any]:
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     found = closure.reflections(get_session(), pairing)
     return {"reflections": [reflection_json(r) for r in found.values()]}
 
@@ -95,7 +91,7 @@ def get_reflections(pairing_id: int) -> dict[str, Any]:
 @api_login_required
 def post_reflection(pairing_id: int) -> tuple[dict[str, Any], int]:
     """Your reflection on an ended mentorship, once (409 before the end or a second time)."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     body = json_object(set(closure.REFLECTION.names))
     db = get_session()
     made = closure.reflect(db, pairing, current_api_user(), body)
@@ -107,6 +103,6 @@ def post_reflection(pairing_id: int) -> tuple[dict[str, Any], int]:
 @api_login_required
 def export_markdown(pairing_id: int) -> Response:
     """The whole workspace as one Markdown document."""
-    pairing = _pairing(pairing_id)
+    pairing = caller_pairing(pairing_id)
     document = export.workspace_markdown(get_session(), pairing, current_api_user())
     return Response(document, mimetype="text/markdown")

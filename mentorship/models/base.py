@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Enum
 
+ID_MAX = 2**31 - 1  # ids are PostgreSQL ``integer``: a larger id cannot exist
+
 
 def utcnow() -> datetime:
     """Now, as naive UTC: stored the same on SQLite and PostgreSQL."""

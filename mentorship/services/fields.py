@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from mentorship.models.base import ID_MAX
 from mentorship.services.errors import FieldErrors
 from mentorship.services.vocabulary import language_names, normalize_tags, timezone_names
 
@@ -184,8 +185,6 @@ def collect(data: Mapping[str, object], rules: Mapping[str, Any]) -> dict[str, A
         raise FieldErrors(errors)
     return values
 
-
-ID_MAX = 2**31 - 1  # the largest id a row can have (PostgreSQL ``integer``)
 
 
 def clean_cursor(value: object, *, field: str = "before") -> int | None:
