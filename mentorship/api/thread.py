@@ -19,6 +19,7 @@ from mentorship.api.validation import json_object, optional_up_to_id, require
 from mentorship.db import get_session
 from mentorship.models import Message, Pairing, User, utcnow
 from mentorship.services import thread
+from mentorship.services.fields import clean_cursor
 from mentorship.services.markdown import renderer
 
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -46,7 +47,7 @@ def list_messages(pairing_id: int) -> dict[str, Any]:
     """The newest 50 messages, oldest first, or the 50 before ``?before=<id>``."""
     pairing, user = caller_pairing(pairing_id), current_api_user()
     db = get_session()
-    shown = thread.page(db, pairing, user, thread.clean_before(request.args.get("before")))
+    shown = thread.page(db, pairing, user, clean_cursor(request.args.get("before")))
     render, now, names = renderer(), utcnow(), thread.authors(pairing)
     return {"messages": [message_json(m, user, names, render, now) for m in shown.messages],
             "next_before": shown.older, "last_read_id": shown.last_read_id,

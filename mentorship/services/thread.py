@@ -34,7 +34,7 @@ from mentorship.models import (
     utcnow,
 )
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
-from mentorship.services.fields import REQUIRED, clean_cursor, shows_something, too_long
+from mentorship.services.fields import REQUIRED, shows_something, too_long
 from mentorship.services.specs import Field, Spec
 from mentorship.services.workspace import READ_ONLY, require_active
 
@@ -83,11 +83,6 @@ def clean_client_key(value: object, *, field: str = "client_key", message: str =
     if not isinstance(value, str) or not CLIENT_KEY.fullmatch(value):
         raise FieldErrors({field: message})
     return value
-
-
-def clean_before(value: object) -> int | None:
-    """The ``before`` cursor: a message id, or None for the newest page."""
-    return clean_cursor(value)
 
 
 def authors(pairing: Pairing) -> dict[int, str]:

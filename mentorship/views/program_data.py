@@ -26,7 +26,7 @@ from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm
 from mentorship.models import Program, User
-from mentorship.services import csv_files, exports, imports, programs
+from mentorship.services import csv_files, exports, feedback, imports, programs
 from mentorship.services.audit import Action
 from mentorship.services.errors import FieldErrors, NotFound
 from mentorship.views import form_page
@@ -109,7 +109,7 @@ def review(program_id: int, digest: str) -> Response | tuple[str, int]:
 def export_list(program_id: int) -> str:
     """The program's CSV downloads."""
     return render_template("admin/exports.html", program=load(program_id),
-                           kinds=exports.KINDS, min_pairs=exports.MIN_PAIRS)
+                           kinds=exports.KINDS, min_pairs=feedback.MIN_PAIRS)
 
 
 @bp.get("/<int:program_id>/exports/<kind>.csv")

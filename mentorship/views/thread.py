@@ -20,6 +20,7 @@ from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
 from mentorship.models import Pairing, utcnow
 from mentorship.services import thread
+from mentorship.services.fields import clean_cursor
 from mentorship.services.markdown import renderer
 from mentorship.views import FormPage
 from mentorship.views.workspace import frame, load
@@ -79,7 +80,7 @@ def _page(pairing: Pairing, form: BaseForm, *, before: int | None = None,
 def page(pairing_id: int) -> tuple[str, int]:
     """The newest messages, or the page before ``?before=<id>``."""
     pairing = load(pairing_id)
-    before = thread.clean_before(request.args.get("before"))
+    before = clean_cursor(request.args.get("before"))
     return _page(pairing, fresh_form(), before=before).render()
 
 
@@ -109,7 +110,7 @@ def mark_read(pairing_id: int) -> Response | tuple[str, int]:
     if not form.is_submitted_and_valid():
         return _page(pairing, fresh_form()).render(400)
     db = get_session()
-    up_to = thread.clean_before(form.up_to.data or None)
+    up_to = clean_cursor(form.up_to.data or None)
     thread.mark_read(db, pairing, current_user, up_to)
     db.commit()
     return redirect(url_for("thread.page", pairing_id=pairing.id))
