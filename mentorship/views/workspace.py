@@ -122,8 +122,8 @@ def accept_agreement(pairing_id: int) -> Response | tuple[str, int]:
 
 
 def _agreement_page(pairing: Pairing, *, accept_form: BaseForm | None = None) -> FormPage:
-    db = get_session()
-    latest = agreements.current(db, pairing)
+    history = agreements.versions(get_session(), pairing)  # newest first
+    latest = history[0] if history else None
     shown = agreements.AGREEMENT.form_data(latest) if latest else {}
     form = AgreementForm.from_request(based_on=latest.number if latest else 0, **shown)
     accept = accept_form or AcceptForm.from_request()
@@ -131,8 +131,8 @@ def _agreement_page(pairing: Pairing, *, accept_form: BaseForm | None = None) ->
         accept.number.data = latest.number if latest else 0
     return section_page("workspace/agreement.html", accept_form or form, pairing, "agreement",
                         agreement_form=form, accept_form=accept,
-                        history=agreements.versions(db, pairing),
-                        in_force=agreements.last_accepted(db, pairing),
+                        history=history,
+                        in_force=next((v for v in history if agreements.is_accepted(v)), None),
                         cadence_labels=agreements.CADENCE_LABELS)
 
 
