@@ -14,7 +14,7 @@ from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
 from mentorship.db import get_session
 from mentorship.models import Feedback, FitCheck, Pairing, Role
-from mentorship.services import feedback
+from mentorship.services import feedback, meetings
 from mentorship.services.workspace import role_in
 
 
@@ -37,7 +37,7 @@ def session_feedback(pairing_id: int, meeting_id: int) -> dict[str, Any]:
     """Both sides' feedback on a session (the pair reads both) and whether you may give yours."""
     pairing = caller_pairing(pairing_id)
     db = get_session()
-    meeting = feedback.get_meeting(db, pairing, meeting_id)
+    meeting = meetings.get_meeting(db, pairing, meeting_id)
     given = feedback.feedback_on(db, meeting)
     role = role_in(pairing, current_api_user())
     return {"session_id": meeting.id, "session_status": meeting.status.value,
@@ -51,7 +51,7 @@ def give_feedback(pairing_id: int, meeting_id: int) -> tuple[dict[str, Any], int
     """Your feedback on a completed session, once (409 for a second one)."""
     pairing = caller_pairing(pairing_id)
     db = get_session()
-    meeting = feedback.get_meeting(db, pairing, meeting_id)
+    meeting = meetings.get_meeting(db, pairing, meeting_id)
     body = json_object(feedback.FEEDBACK.names)
     require(body, ("rating",))
     given = feedback.give(db, pairing, meeting, current_api_user(), body)

@@ -34,7 +34,7 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.services.errors import Conflict, NotFound
+from mentorship.services.errors import Conflict
 from mentorship.services.notifications import Kind, notify
 from mentorship.services.pairings import end_pairing
 from mentorship.services.specs import Field, Spec, choices_of
@@ -73,14 +73,6 @@ def spec_for(role: Role) -> Spec:
     labels = ROLE_LABELS[role]
     return Spec(tuple(dataclasses.replace(f, label=labels[f.name][0], help=labels[f.name][1])
                       if f.name in labels else f for f in FEEDBACK.fields))
-
-
-def get_meeting(session: Session, pairing: Pairing, meeting_id: int) -> Meeting:
-    """A session of this pairing; NotFound for any other id."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.pairing_id != pairing.id:
-        raise NotFound("session")
-    return meeting
 
 
 def feedback_on(session: Session, meeting: Meeting) -> dict[Role, Feedback]:

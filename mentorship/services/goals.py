@@ -31,11 +31,11 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services.errors import FieldErrors, NotFound
+from mentorship.services.errors import FieldErrors
 from mentorship.services.specs import Field, Spec, choices_of, column_length
 from mentorship.services.times import long_date
 from mentorship.services.versions import apply_changes
-from mentorship.services.workspace import require_active
+from mentorship.services.workspace import of_pairing, require_active
 
 OWNER_LABELS = {Role.MENTEE.value: "The mentee", Role.MENTOR.value: "The mentor"}
 
@@ -105,18 +105,12 @@ def items_of(session: Session, pairing: Pairing, goal: Goal | None = None) -> li
 
 def get_goal(session: Session, pairing: Pairing, goal_id: int) -> Goal:
     """A goal of this pairing; NotFound for any other id."""
-    goal = session.get(Goal, goal_id)
-    if goal is None or goal.pairing_id != pairing.id:
-        raise NotFound("goal")
-    return goal
+    return of_pairing(session, pairing, Goal, goal_id, "goal")
 
 
 def get_item(session: Session, pairing: Pairing, item_id: int) -> ActionItem:
     """An action item of this pairing; NotFound for any other id."""
-    item = session.get(ActionItem, item_id)
-    if item is None or item.pairing_id != pairing.id:
-        raise NotFound("action item")
-    return item
+    return of_pairing(session, pairing, ActionItem, item_id, "action item")
 
 
 def shown(field: Field, value: Any) -> str:

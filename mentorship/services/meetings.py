@@ -30,13 +30,13 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services.errors import Conflict, FieldErrors, NotFound, StaleEdit
+from mentorship.services.errors import Conflict, FieldErrors, StaleEdit
 from mentorship.services.fields import REQUIRED
 from mentorship.services.notifications import Kind, notify
 from mentorship.services.specs import Field, Spec, choices_of, column_length
 from mentorship.services.times import from_zone, in_zone, long_date, zone_of
 from mentorship.services.versions import apply_changes, changed_fields, expected_version
-from mentorship.services.workspace import require_active, role_in
+from mentorship.services.workspace import of_pairing, require_active, role_in
 
 STEP_MAX = column_length(ActionItem.title)
 STEPS_MAX = 20
@@ -111,10 +111,7 @@ def spoken(value: datetime, zone: str | None) -> str:
 
 def get_meeting(session: Session, pairing: Pairing, meeting_id: int) -> Meeting:
     """A session of ``pairing`` (the caller loaded it for a participant); NotFound otherwise."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None or meeting.pairing_id != pairing.id:
-        raise NotFound("session")
-    return meeting
+    return of_pairing(session, pairing, Meeting, meeting_id, "session")
 
 
 def meetings_of(session: Session, pairing: Pairing) -> list[Meeting]:

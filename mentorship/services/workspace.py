@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -26,8 +27,9 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services.errors import Conflict
+from mentorship.services.errors import Conflict, NotFound
 
+T = TypeVar("T")
 READ_ONLY = "This mentorship has ended: its workspace can be read but no longer changed."
 UP_NEXT_SESSIONS = 3
 UP_NEXT_ITEMS = 5
@@ -38,6 +40,15 @@ def require_active(pairing: Pairing) -> None:
     """Refuse any change to an ended pairing's workspace (409)."""
     if pairing.status != PairingStatus.ACTIVE:
         raise Conflict(READ_ONLY)
+
+
+def of_pairing(session: Session, pairing: Pairing, model: type[T], item_id: int, what: str) -> T:
+    """The ``model`` row ``item_id`` if it belongs to ``pairing`` (loaded for a participant);
+    NotFound, as for a missing id, for a row of any other pair."""
+    item = session.get(model, item_id)
+    if item is None or getattr(item, "pairing_id", None) != pairing.id:
+        raise NotFound(what)
+    return item
 
 
 def role_in(pairing: Pairing, user: User) -> Role:

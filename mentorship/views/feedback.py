@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, form_for
 from mentorship.models import RATING_MAX, RATING_MIN, Meeting, Pairing, Role
-from mentorship.services import feedback
+from mentorship.services import feedback, meetings
 from mentorship.services.workspace import role_in
 from mentorship.views import FormPage
 from mentorship.views.workspace import load, section_page
@@ -43,7 +43,7 @@ FitForm = form_for("FitForm", feedback.FIT, answer=RadioField(
 def give(pairing_id: int, meeting_id: int) -> Response | tuple[str, int]:
     pairing = load(pairing_id)
     db = get_session()
-    meeting = feedback.get_meeting(db, pairing, meeting_id)
+    meeting = meetings.get_meeting(db, pairing, meeting_id)
     page = _feedback_page(pairing, meeting)
     form = page.form
     if not form.is_submitted_and_valid():
