@@ -60,7 +60,7 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.services import bulk, csv_files, exports, imports
+from mentorship.services import bulk, csv_files, exports, import_files, imports
 
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 TARGET_SECONDS = 60.0
@@ -74,7 +74,7 @@ SKILLS = ("python", "leadership", "public speaking", "system design", "hiring", 
 def make_csv(rows: int, seed: int = 0) -> bytes:
     """A participants file of ``rows`` people, one in four a mentor, every column filled."""
     rng = random.Random(seed)
-    lines: list[list[object]] = [list(imports.KNOWN)]
+    lines: list[list[object]] = [list(import_files.KNOWN)]
     for i in range(rows):
         mentor = i % 4 == 0
         skills = ", ".join(rng.sample(SKILLS, 3))
@@ -144,7 +144,7 @@ def timed(label: str, figures: dict[str, float], work: Any) -> Any:
 def main() -> int:
     """Generate, check, import, import again and export; print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=imports.MAX_ROWS)
+    parser.add_argument("--rows", type=int, default=import_files.MAX_ROWS)
     parser.add_argument("--existing", type=int, default=5000,
                         help="people of the file who already have an account")
     parser.add_argument("--sessions", type=int, default=500_000,
@@ -168,12 +168,12 @@ def main() -> int:
         def link(token: str) -> str:
             return f"https://mentor.example/set-password/{token}"
 
-        def dry_run() -> imports.Report:
+        def dry_run() -> import_files.Report:
             report = imports.check(db, program, data)
             db.rollback()
             return report
 
-        def run() -> imports.Report:
+        def run() -> import_files.Report:
             report = imports.apply(db, program, data, None, link)
             db.commit()
             return report

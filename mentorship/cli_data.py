@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from mentorship.db import get_session
 from mentorship.models import Program
-from mentorship.services import exports, imports
+from mentorship.services import exports, import_files, imports
 from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
 
@@ -37,7 +37,7 @@ def set_password_link(token: str) -> str:
     return f"{str(current_app.config['MAIL_SITE_URL']).rstrip('/')}/set-password/{token}"
 
 
-def print_report(report: imports.Report) -> None:
+def print_report(report: import_files.Report) -> None:
     """The file's summary and its problems (errors first), as the web report shows them."""
     if report.encoding:
         click.echo(f"Read as {report.encoding}, {report.separator}-separated: "

@@ -20,10 +20,10 @@ from mentorship.models import (
     Role,
     User,
 )
-from mentorship.services import imports
+from mentorship.services import import_files, imports
 from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
-from mentorship.services.imports import Problem
+from mentorship.services.import_files import Problem
 from tests.factories import create, make_enrolment, make_program, make_user
 from tests.helpers import count_queries
 
@@ -45,7 +45,7 @@ def program_id(app: Flask) -> int:
 
 
 def run(app: Flask, program_id: int, text: str | bytes, *, dry_run: bool = False,
-        commit: bool = True) -> imports.Report:
+        commit: bool = True) -> import_files.Report:
     data = text.encode() if isinstance(text, str) else text
     with app.app_context():
         session = get_session()
@@ -271,7 +271,7 @@ def test_formula_cells_are_kept_as_text_with_a_warning(app: Flask, program_id: i
 
 def test_too_many_rows_are_refused(app: Flask, program_id: int,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 2)
     report = run(app, program_id, GOOD, dry_run=True)
     assert any("more than 2 rows" in p.message for p in report.errors)
 

@@ -10,7 +10,7 @@ from mentorship.api.auth import api_admin_required, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.db import get_session
 from mentorship.models import Program
-from mentorship.services import exports, imports, programs
+from mentorship.services import exports, import_files, imports, programs
 from mentorship.services.audit import Action
 from mentorship.services.errors import NotFound
 
@@ -39,9 +39,9 @@ def export_csv(program_id: int, kind: str) -> Response:
                                                     f"{exports.filename(program, kind)}"})
 
 
-def report_json(report: imports.Report) -> dict[str, Any]:
+def report_json(report: import_files.Report) -> dict[str, Any]:
     """The report as JSON: counts, then every listed problem."""
-    def listed(problems: list[imports.Problem]) -> list[dict[str, Any]]:
+    def listed(problems: list[import_files.Problem]) -> list[dict[str, Any]]:
         return [{"row": p.row, "column": p.column, "message": p.message} for p in problems]
     return {"applied": report.applied, "encoding": report.encoding,
             "separator": report.separator, **report.summary(),

@@ -26,7 +26,7 @@ from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm
 from mentorship.models import Program, User
-from mentorship.services import csv_files, exports, feedback, imports, programs
+from mentorship.services import csv_files, exports, feedback, import_files, imports, programs
 from mentorship.services.audit import Action
 from mentorship.services.errors import FieldErrors, NotFound
 from mentorship.views import form_page
@@ -66,8 +66,8 @@ def upload(program_id: int) -> Response | tuple[str, int]:
     """Upload a CSV file; its report (a dry run) comes next, nothing is written yet."""
     program = load(program_id)
     form = ImportForm.from_request()
-    page = form_page("admin/import.html", form, program=program, columns=imports.KNOWN,
-                     required=imports.REQUIRED)
+    page = form_page("admin/import.html", form, program=program, columns=import_files.KNOWN,
+                     required=import_files.REQUIRED)
     if not form.is_submitted_and_valid():
         return page.render()
     sent = request.files.get("file")
