@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 import nh3
+from markupsafe import Markup
 
 TAGS = frozenset({"p", "strong", "em", "s", "del", "a", "ul", "ol", "li", "code", "pre",
                   "blockquote", "h1", "h2", "h3", "h4", "table", "thead", "tbody", "tr", "th",
@@ -31,8 +32,9 @@ NOT_PLAIN = re.compile(r"[\\`*_\[\]<>~|&\x00-\x09\x0b-\x1f\x7f-\x9f]"  # inline 
 BLANK_LINES = re.compile(r"\n{2,}")
 
 
-def renderer() -> Callable[[str], str]:
-    """A function from Markdown to sanitised HTML; make one per request and reuse it."""
+def renderer() -> Callable[[str], Markup]:
+    """A function from Markdown to sanitised HTML, marked safe for templates because the
+    sanitiser made it so (nothing else is ever marked); make one per request and reuse it."""
     from markdown_it import MarkdownIt  # on first use: it would add 50 ms to every start
 
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
@@ -45,11 +47,11 @@ def renderer() -> Callable[[str], str]:
                             filter_style_properties={"text-align"},
                             attribute_filter=_no_empty_link)
 
-    def render(text: str) -> str:
+    def render(text: str) -> Markup:
         """``text`` as sanitised HTML ('' for no text)."""
         if not text:
-            return ""
-        return sanitiser.clean(plain_paragraphs(text) if is_plain(text) else parser.render(text))
+            return Markup("")
+        return Markup(sanitiser.clean(plain_paragraphs(text) if is_plain(text) else parser.render(text)))
     return render
 
 
@@ -75,6 +77,6 @@ def plain_paragraphs(text: str) -> str:
                    for part in BLANK_LINES.split(text.strip("\n")) if part)
 
 
-def to_html(text: str) -> str:
+def to_html(text: str) -> Markup:
     """One message as sanitised HTML (for a single message; pages use ``renderer``)."""
     return renderer()(text)
