@@ -26,6 +26,7 @@ from mentorship.models import (
     utcnow,
 )
 from mentorship.services import pairings as pairing_service
+from mentorship.services import rating_months
 from tests.factories import create, login, make_program, make_user
 from tests.flows import mentee, mentor, paired
 from tests.helpers import count_queries
@@ -49,6 +50,7 @@ def rate(session: Session, pairing: Pairing, role: Role, rating: int, at: dateti
                     to_improve="SECRET-FEEDBACK", advice="SECRET-FEEDBACK", created_at=at)
     session.add(item)
     session.flush()
+    rating_months.count(session, item, pairing.program_id)  # as feedback.give does
     return item
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.db import get_session
 from mentorship.models import Feedback, Role, utcnow
+from mentorship.services import rating_months
 from tests.api.helpers import bearer
 from tests.factories import create, make_program, make_user
 from tests.flows import mentee, mentor, paired
@@ -103,6 +104,7 @@ def test_no_filter_or_date_range_recovers_the_lone_pairs_rating(
 
     def change(session: Session) -> None:
         session.execute(update(Feedback).where(Feedback.id.in_(rated["lone"])).values(rating=5))
+        rating_months.recount(session, rated["program"])
     create(app, change)
     high = answers(app, rated)
     assert low == high

@@ -26,6 +26,7 @@ from mentorship.models import (
     Role,
     User,
 )
+from mentorship.services import rating_months
 from mentorship.services.audit import Action
 from tests.api.helpers import bearer
 from tests.factories import create, login, make_enrolment, make_program, make_user
@@ -61,6 +62,8 @@ def data(app: Flask) -> dict[str, int]:
             if i == 3:
                 pairing.status, pairing.ended_at = PairingStatus.ENDED, APRIL
                 pairing.end_reason, pairing.end_note = EndReason.GOALS_MET, SECRET
+        session.flush()
+        rating_months.recount(session, program.id)  # ratings written here, not given
         admin = make_user(session, name="Admin", is_admin=True)
         member = make_user(session, name="Member")
         return {"program": program.id, "admin": admin.id, "member": member.id,

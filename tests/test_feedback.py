@@ -20,8 +20,7 @@ from mentorship.models import (
     Role,
 )
 from mentorship.services import feedback, pairings
-from tests.factories import create, make_program
-from tests.flows import mentee, mentor, paired
+from tests.factories import create
 from tests.helpers import count_queries
 from tests.test_goals_fixtures import build_pairs, meeting, signed_in
 
@@ -202,44 +201,6 @@ def test_feedback_and_fit_are_read_only_after_the_end(app: Flask, pair: dict[str
         db = get_session()
         assert not feedback.fit_check_due(db, db.get(Pairing, pair["pairing"]), Role.MENTEE)
     assert count(app, Feedback) == 0 and count(app, FitCheck) == 0
-
-
-def rated_pairs(app: Flask, ratings: list[tuple[int, int | None]]) -> int:
-    """A program with one pair per (mentee rating, mentor rating); None: that side gave none."""
-    def build(session: Any) -> int:
-        program = make_program(session)
-        for n, (by_mentee, by_mentor) in enumerate(ratings):
-            pairing = paired(session, mentee(session, program, f"Mentee {n}"),
-                             mentor(session, program, f"Mentor {n}"))
-            done = meeting(session, pairing)
-            for role, rating in ((Role.MENTEE, by_mentee), (Role.MENTOR, by_mentor)):
-                if rating is not None:
-                    session.add(Feedback(pairing_id=pairing.id, meeting_id=done.id,
-                                         author_role=role, rating=rating, went_well="secret"))
-        session.flush()
-        return program.id
-    return create(app, build)
-
-
-def summary(app: Flask, program_id: int) -> feedback.RatingSummary | None:
-    with app.app_context():
-        return feedback.program_rating_summary(get_session(), program_id)
-
-
-def test_admins_get_nothing_below_three_pairs(app: Flask) -> None:
-    assert summary(app, rated_pairs(app, [(5, 4), (2, 3)])) is None
-    assert summary(app, rated_pairs(app, [])) is None
-
-
-def test_admins_get_counts_dates_and_means_over_three_pairs(app: Flask) -> None:
-    found = summary(app, rated_pairs(app, [(5, 4), (2, None), (4, 3), (3, None)]))
-    assert found is not None
-    assert (found.pairs, found.feedback_count) == (4, 6)
-    assert found.first_on <= found.last_on
-    assert found.session_usefulness == feedback.RoleRatings(4, 4, 3.5)
-    # only two pairs' mentors rated: their mean could point at one of them, so it is withheld
-    assert found.mentee_progress == feedback.RoleRatings(2, 2, None)
-    assert "secret" not in repr(found)
 
 
 def test_the_goals_page_asks_for_feedback_and_the_fit_check_until_given(

@@ -11,7 +11,15 @@ from mentorship.models.agreements import (
 )
 from mentorship.models.audit import AppendOnly, AuditEntry
 from mentorship.models.base import Availability, ProgramStatus, Role, utcnow
-from mentorship.models.feedback import RATING_MAX, RATING_MIN, Feedback, FitAnswer, FitCheck, Reflection
+from mentorship.models.feedback import (
+    RATING_MAX,
+    RATING_MIN,
+    Feedback,
+    FitAnswer,
+    FitCheck,
+    RatingMonth,
+    Reflection,
+)
 from mentorship.models.goals import PROGRESS_MAX, ActionItem, Goal, GoalEvent, GoalStatus
 from mentorship.models.matching import (
     DeclineReason,
@@ -62,6 +70,6 @@ __all__ = ["Base", "Role", "ProgramStatus", "Availability", "User", "Profile", "
            "Message", "ThreadRead", "MESSAGE_MAX", "CLIENT_KEY_MAX",
            "Meeting", "MeetingStatus", "PrepNote", "CalendarFeed", "DURATION_MIN", "DURATION_MAX",
            "Goal", "GoalStatus", "ActionItem", "GoalEvent", "PROGRESS_MAX",
-           "Feedback", "FitCheck", "FitAnswer", "Reflection", "RATING_MIN", "RATING_MAX",
+           "Feedback", "FitCheck", "FitAnswer", "RatingMonth", "Reflection", "RATING_MIN", "RATING_MAX",
            "OutboxEmail", "NotificationPreference", "ReminderSent", "Channel",
            "AuditEntry", "AppendOnly", "PasswordToken", "QUIET_MIN", "QUIET_MAX"]

@@ -4,7 +4,7 @@ check, and the reflection when a mentorship ends. Private to the pair."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,6 +50,23 @@ class Feedback(Base):
         Index("ix_feedback_pairing_id_created_at", "pairing_id", "created_at", "id",
               "author_role", "rating"),
     )
+
+
+class RatingMonth(Base):
+    """A program's ratings of one calendar month (UTC) from one side, kept up to date as
+    feedback is given or erased, so the dashboard's trend reads a few rows instead of
+    every rating. ``pairs`` counts the distinct pairs behind the ratings: the privacy
+    floor is judged on it."""
+
+    __tablename__ = "rating_months"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    author_role: Mapped[Role] = mapped_column(stored_enum(Role), primary_key=True)
+    ratings: Mapped[int] = mapped_column(default=0)
+    rating_sum: Mapped[int] = mapped_column(default=0)
+    pairs: Mapped[int] = mapped_column(default=0)
 
 
 class FitCheck(Base):

@@ -18,16 +18,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from mentorship.models import (
     Enrolment,
-    Feedback,
     Meeting,
     Pairing,
     Profile,
     Program,
+    RatingMonth,
     User,
 )
 from mentorship.services import audit, csv_files
@@ -131,28 +131,21 @@ def sessions(session: Session, program: Program) -> Iterator[list[Any]]:
         yield [meeting_id, pairing_id, _when(starts_at), minutes, _value(status)]
 
 
-def month_of(session: Session, column: Any) -> ColumnElement[str]:
-    """``YYYY-MM`` of a timestamp column, in the database's own dialect."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
-
-
 def feedback(session: Session, program: Program) -> Iterator[list[Any]]:
     """Per month and side: pairs, ratings and mean rating, where at least MIN_PAIRS pairs rated.
 
     Fixed, disjoint buckets and no filters: nothing to subtract one bucket from another with.
+    Read from the months ``rating_months`` keeps, as the dashboard reads them.
     """
     yield ["month", "ratings_by", "pairs", "ratings", "mean_rating"]
-    month = month_of(session, Feedback.created_at)
-    pairs = func.count(distinct(Feedback.pairing_id))
-    query = (select(month, Feedback.author_role, pairs, func.count(), func.avg(Feedback.rating))
-             .join(Pairing, Pairing.id == Feedback.pairing_id)
-             .where(Pairing.program_id == program.id)
-             .group_by(month, Feedback.author_role).having(pairs >= MIN_PAIRS)
-             .order_by(month, Feedback.author_role))
-    for bucket, role, n_pairs, n_ratings, mean in session.execute(query):
-        yield [bucket, f"{role.value}s", n_pairs, n_ratings, f"{float(mean):.2f}"]
+    query = (select(RatingMonth.month, RatingMonth.author_role, RatingMonth.pairs,
+                    RatingMonth.ratings, RatingMonth.rating_sum)
+             .where(RatingMonth.program_id == program.id, RatingMonth.ratings > 0,
+                    RatingMonth.pairs >= MIN_PAIRS)
+             .order_by(RatingMonth.month, RatingMonth.author_role))
+    for month, role, n_pairs, n_ratings, total in session.execute(query):
+        yield [month.strftime("%Y-%m"), f"{role.value}s", n_pairs, n_ratings,
+               f"{total / n_ratings:.2f}"]
 
 
 ROWS = {"participants": participants, "pairings": pairings, "sessions": sessions,

@@ -4,19 +4,17 @@ the program team ever sees of either. Take a session; never commit.
 Feedback is the pair's alone: each side gives it once per completed session (a second
 one is 409, so what the partner read stays what was written), and the partner is told.
 The fit check is private to the one who answers: the partner is never told, and no page
-or API response shows them the answer. Admins get ``program_rating_summary`` only:
-counts, dates and mean ratings over at least ``MIN_PAIRS`` pairs, computed by the
-database so that no single row ever leaves it.
+or API response shows them the answer. Admins see ratings only as the program
+dashboard's monthly means over at least ``MIN_PAIRS`` pairs (``reports``, read from the
+months ``rating_months`` keeps), so no single rating ever leaves the database.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +32,7 @@ from mentorship.models import (
     Role,
     User,
 )
+from mentorship.services import rating_months
 from mentorship.services.errors import Conflict
 from mentorship.services.notifications import Kind, notify
 from mentorship.services.pairings import end_pairing
@@ -120,6 +119,7 @@ def give(session: Session, pairing: Pairing, meeting: Meeting, user: User,
             session.flush()
     except IntegrityError:  # unique per session and side, however the requests race
         raise Conflict(GIVEN_ALREADY) from None
+    rating_months.count(session, given, pairing.program_id)
     partner = pairing.mentor if role == Role.MENTEE else pairing.mentee
     when = long_date(in_zone(meeting.starts_at, zone_of(partner.user)).date())
     notify(session, partner.user_id, Kind.FEEDBACK_RECEIVED, "pairing", pairing.id,
@@ -186,50 +186,3 @@ def end_for_fit(session: Session, pairing: Pairing, user: User) -> Pairing:
         raise Conflict("Only a mentee who answered “no” to the fit check ends it from here; "
                        "the overview has the usual way to end a mentorship.")
     return end_pairing(session, pairing, user, EndReason.NOT_A_GOOD_FIT.value)
-
-
-@dataclass(frozen=True)
-class RoleRatings:
-    """One side's ratings over the program: how many, from how many pairs, and their mean."""
-
-    count: int
-    pairs: int
-    mean: float | None  # None when fewer than MIN_PAIRS pairs gave one
-
-
-@dataclass(frozen=True)
-class RatingSummary:
-    """What the program team may see of the pairs' feedback: aggregates only."""
-
-    pairs: int
-    feedback_count: int
-    first_on: date
-    last_on: date
-    session_usefulness: RoleRatings  # the mentees' ratings of their sessions
-    mentee_progress: RoleRatings  # the mentors' ratings of their mentees' progress
-
-
-def program_rating_summary(session: Session, program_id: int) -> RatingSummary | None:
-    """Counts, dates and mean ratings of a program's feedback, or None when fewer than
-    ``MIN_PAIRS`` distinct pairs gave any. Aggregated in SQL: two queries, no rows out.
-
-    A mean from one side is None too when fewer than ``MIN_PAIRS`` pairs gave that side's
-    rating; means are rounded to one decimal, which blurs what one new rating moves.
-    """
-    of_program = Feedback.pairing_id.in_(select(Pairing.id).where(Pairing.program_id
-                                                                  == program_id))
-    pairs, count, first, last = session.execute(
-        select(func.count(distinct(Feedback.pairing_id)), func.count(Feedback.id),
-               func.min(Feedback.created_at), func.max(Feedback.created_at))
-        .where(of_program)).one()
-    if pairs < MIN_PAIRS:
-        return None
-    sides = {role: RoleRatings(0, 0, None) for role in Role}
-    for role, n, role_pairs, mean in session.execute(
-            select(Feedback.author_role, func.count(Feedback.id),
-                   func.count(distinct(Feedback.pairing_id)), func.avg(Feedback.rating))
-            .where(of_program).group_by(Feedback.author_role)):
-        shown_mean = round(float(mean), 1) if role_pairs >= MIN_PAIRS else None
-        sides[Role(role)] = RoleRatings(n, role_pairs, shown_mean)
-    return RatingSummary(pairs, count, first.date(), last.date(), sides[Role.MENTEE],
-                         sides[Role.MENTOR])

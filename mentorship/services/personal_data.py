@@ -59,6 +59,7 @@ from mentorship.models import (
     utcnow,
 )
 from mentorship.security import hash_password, new_token
+from mentorship.services import rating_months
 from mentorship.services.accounts import password_matches
 from mentorship.services.errors import FieldErrors
 from mentorship.services.pairings import end_pairing
@@ -207,8 +208,8 @@ def _erase_writing(session: Session, user: User) -> None:
     loses their signature."""
     session.execute(update(Message).where(Message.author_id == user.id)
                     .values(body="", deleted_at=utcnow()))
-    for model in (Feedback, PrepNote):
-        session.execute(delete(model).where(model.author_id == user.id))
+    rating_months.erase(session, user.id)
+    session.execute(delete(PrepNote).where(PrepNote.author_id == user.id))
     for answer in (FitCheck, Reflection):
         session.execute(delete(answer).where(_my_side(user, answer)))
     session.execute(update(Pairing).where(Pairing.id.in_(_my_pairings(user)),

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, distinct, exists, extract, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, case, distinct, extract, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
     DeclineReason,
     Enrolment,
-    Feedback,
     Goal,
     GoalStatus,
     MatchRequest,
@@ -30,6 +29,7 @@ from mentorship.models import (
     Pairing,
     PairingStatus,
     Program,
+    RatingMonth,
     RequestStatus,
     Role,
     utcnow,
@@ -37,12 +37,7 @@ from mentorship.models import (
 from mentorship.services.errors import FieldErrors
 from mentorship.services.feedback import MIN_PAIRS
 
-# The floor is the feedback module's. _ratings proves "at least three pairs" as: a pair
-# strictly between the lowest and the highest pair id of a bucket; another floor needs
-# another query.
-PRIVACY_FLOOR = MIN_PAIRS
-if PRIVACY_FLOOR != 3:
-    raise RuntimeError("reports._ratings only proves a floor of three pairs")
+PRIVACY_FLOOR = MIN_PAIRS  # the feedback module's floor
 TOO_FEW = "Too few pairs to show"
 WEEKS = 12
 ACTIVE_WINDOW = timedelta(days=30)
@@ -300,34 +295,20 @@ def _ratings(session: Session, program_id: int, period: Period
              ) -> tuple[list[Bucket], list[Bucket]]:
     """Per month and side: the mean rating, or nothing below the privacy floor.
 
-    Two queries, neither sorting every rating: the sums with the lowest and highest pair
-    per month, then whether another pair lies between them (three pairs or more).
+    Reads the months kept by ``rating_months`` (two rows a month), not the ratings.
     """
-    starts = period.starts
-    bounds = [datetime.combine(day, datetime.min.time()) for day in [*starts, period.end]]
-    ours = Feedback.pairing_id.in_(_pairings_of(program_id))
-    month = _bucket(Feedback.created_at, starts)
     rows = session.execute(
-        select(month, Feedback.author_role, func.sum(Feedback.rating), func.count(),
-               func.min(Feedback.pairing_id), func.max(Feedback.pairing_id))
-        .where(ours, Feedback.created_at >= bounds[0], Feedback.created_at < bounds[-1])
-        .group_by(month, Feedback.author_role)).all()
-    spread = [(index, role, low, high) for index, role, _t, _n, low, high in rows if low < high]
-    third = session.execute(select(literal(True), *(  # always run: a fixed query count
-        exists().where(Pairing.id == Feedback.pairing_id, Pairing.program_id == program_id,
-                       Feedback.author_role == role, Feedback.pairing_id > low,
-                       Feedback.pairing_id < high, Feedback.created_at >= bounds[index],
-                       Feedback.created_at < bounds[index + 1])
-        for index, role, low, high in spread))).one()[1:]
-    enough = {(index, role) for (index, role, _l, _h), found in zip(spread, third, strict=True)
-              if found}
-    shown = {(index, role): (int(total), int(n)) for index, role, total, n, _l, _h in rows
-             if (index, role) in enough}
+        select(RatingMonth.month, RatingMonth.author_role, RatingMonth.rating_sum,
+               RatingMonth.ratings)
+        .where(RatingMonth.program_id == program_id, RatingMonth.month >= period.first,
+               RatingMonth.month < period.end, RatingMonth.ratings > 0,
+               RatingMonth.pairs >= PRIVACY_FLOOR))
+    shown = {(month, role): (total, n) for month, role, total, n in rows}
 
     def series(role: Role) -> list[Bucket]:
         out = []
-        for index, start in enumerate(starts):
-            total, n = shown.get((index, role), (0, 0))
+        for start in period.starts:
+            total, n = shown.get((start, role), (0, 0))
             out.append(Bucket(start, round(total / n, 1), n) if n else Bucket(start, None, None))
         return out
     return series(Role.MENTEE), series(Role.MENTOR)
