@@ -77,7 +77,7 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services import accounts, rating_months
+from mentorship.services import accounts, rating_months, session_counts
 
 SECRET = "benchmark-secret-key-that-is-long-enough-0123456789"
 TARGET_MS = {"sqlite": 500.0, "postgresql": 300.0}
@@ -180,7 +180,8 @@ def seed(app: Flask, rng: random.Random) -> tuple[int, int]:
                          "rating": rng.randint(1, 5), "created_at": at + timedelta(hours=3)}
                         for m, p, at in completed[::2]
                         for role in (Role.MENTEE, Role.MENTOR)))
-        rating_months.recount(db, pid)  # as migration 0014 fills it for existing ratings
+        rating_months.recount(db, pid)  # as migrations 0014 and 0015 fill them
+        session_counts.recount(db, pid)
         db.commit()
         _put(Goal, ({"pairing_id": p, "title": "Goal", "description": "", "measure": "",
                      "status": rng.choice(list(GoalStatus)), "progress": 0,

@@ -26,7 +26,7 @@ from mentorship.models import (
     utcnow,
 )
 from mentorship.services import pairings as pairing_service
-from mentorship.services import rating_months
+from mentorship.services import rating_months, session_counts
 from tests.factories import create, login, make_program, make_user
 from tests.flows import mentee, mentor, paired
 from tests.helpers import count_queries
@@ -40,6 +40,7 @@ def meeting(session: Session, pairing: Pairing, at: datetime,
                    next_check_in=next_check_in, logged_at=logged_at)
     session.add(item)
     session.flush()
+    session_counts.status_changed(session, pairing, item, MeetingStatus.SCHEDULED)  # as a log
     return item
 
 

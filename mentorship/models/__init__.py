@@ -42,6 +42,7 @@ from mentorship.models.meetings import (
     Meeting,
     MeetingStatus,
     PrepNote,
+    SessionWeek,
 )
 from mentorship.models.outbox import Channel, NotificationPreference, OutboxEmail, ReminderSent
 from mentorship.models.people import YEARS_MAX, Profile, User
@@ -70,6 +71,6 @@ __all__ = ["Base", "Role", "ProgramStatus", "Availability", "User", "Profile", "
            "Message", "ThreadRead", "MESSAGE_MAX", "CLIENT_KEY_MAX",
            "Meeting", "MeetingStatus", "PrepNote", "CalendarFeed", "DURATION_MIN", "DURATION_MAX",
            "Goal", "GoalStatus", "ActionItem", "GoalEvent", "PROGRESS_MAX",
-           "Feedback", "FitCheck", "FitAnswer", "RatingMonth", "Reflection", "RATING_MIN", "RATING_MAX",
+           "Feedback", "FitCheck", "FitAnswer", "RatingMonth", "Reflection", "SessionWeek", "RATING_MIN", "RATING_MAX",
            "OutboxEmail", "NotificationPreference", "ReminderSent", "Channel",
            "AuditEntry", "AppendOnly", "PasswordToken", "QUIET_MIN", "QUIET_MAX"]

@@ -138,6 +138,8 @@ class Pairing(Base):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     end_reason: Mapped[EndReason | None] = mapped_column(stored_enum(EndReason))
     end_note: Mapped[str] = mapped_column(Text, default="")
+    # The start of its latest completed session, kept by services/session_counts.
+    last_session_at: Mapped[datetime | None]
 
     program: Mapped[Program] = relationship()
     mentee: Mapped[Enrolment] = relationship(foreign_keys=[mentee_enrolment_id])

@@ -64,6 +64,19 @@ class Meeting(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class SessionWeek(Base):
+    """How many of a program's sessions were completed in one week (Monday to Sunday,
+    UTC), kept as sessions are logged, so the dashboard reads twelve rows instead of
+    every session of twelve weeks."""
+
+    __tablename__ = "session_weeks"
+
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    week: Mapped[date] = mapped_column(primary_key=True)  # its Monday
+    completed: Mapped[int] = mapped_column(default=0)
+
+
 class PrepNote(Base):
     """One side's preparation for a session, visible to both."""
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Table, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,12 @@ def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 def on_postgres(session: Session) -> bool:
     """Whether the session's database is PostgreSQL (COPY and temporary tables)."""
     return session.connection().dialect.name == "postgresql"
+
+
+def upsert(session: Session) -> Any:
+    """The database's own ``insert`` (PostgreSQL's or SQLite's), which has
+    ``on_conflict_do_update`` and ``on_conflict_do_nothing``."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def copy_rows(session: Session, table: str, names: list[str], rows: Iterable[list[Any]]) -> None:

@@ -2,9 +2,9 @@
 the mentee can be matched again. Take a session; never commit.
 
 One query finds every flagged pair, whatever the program's size: per active pairing it
-looks up (by index) its latest session, message, session log, agreement, fit answers and
-two newest ratings. What reaches the admin is the reason and the dates, never a rating,
-an answer's side, or any text the pair wrote.
+reads its latest session (kept on the pairing) and looks up by index its latest message,
+session log, agreement, fit answers and two newest ratings. What reaches the admin is
+the reason and the dates, never a rating, an answer's side, or any text the pair wrote.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from mentorship.models import (
     FitAnswer,
     FitCheck,
     Meeting,
-    MeetingStatus,
     Message,
     Pairing,
     PairingStatus,
@@ -90,9 +89,7 @@ class AtRiskPair:
 def _flags(program: Program, now: datetime) -> Select[Any]:
     """Per active pairing of ``program``: the dates and flags, each by an indexed lookup."""
     p = Pairing
-    last_session = (select(func.max(Meeting.starts_at))
-                    .where(Meeting.pairing_id == p.id, Meeting.status == MeetingStatus.COMPLETED,
-                           Meeting.starts_at <= now).scalar_subquery())
+    last_session = p.last_session_at  # kept as sessions are logged (session_counts)
     last_message = (select(Message.created_at).where(Message.pairing_id == p.id)
                     .order_by(Message.id.desc()).limit(1).scalar_subquery())
     check_in = (select(Meeting.next_check_in)

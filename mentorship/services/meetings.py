@@ -30,6 +30,7 @@ from mentorship.models import (
     User,
     utcnow,
 )
+from mentorship.services import session_counts
 from mentorship.services.errors import Conflict, FieldErrors, StaleEdit
 from mentorship.services.fields import REQUIRED
 from mentorship.services.notifications import Kind, notify
@@ -309,8 +310,10 @@ def log(session: Session, pairing: Pairing, meeting: Meeting, user: User,
         raise StaleEdit(changed_fields(meeting, stored, LOG_STORED), meeting.version)
     now = utcnow()
     stored |= {"updated_at": now} | ({} if editing else {"logged_by_id": user.id, "logged_at": now})
+    before = meeting.status
     # One conditional UPDATE: of two logs saved at the same moment, the second is a 409.
     apply_changes(session, meeting, stored, version=None, spec=_spec_for(stored, LOG_STORED))
+    session_counts.status_changed(session, pairing, meeting, before)
     _replace_steps(session, pairing, meeting, user, planned, values.get("due_on"))
     session.flush()
     if not editing:

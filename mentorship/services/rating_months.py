@@ -35,10 +35,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from mentorship.models import Feedback, Pairing, RatingMonth
+from mentorship.services.bulk import upsert
 
 
 def month_of(moment: datetime) -> date:
@@ -61,9 +61,7 @@ def count(session: Session, given: Feedback, program_id: int) -> None:
     month = month_of(given.created_at)
     key = (RatingMonth.program_id == program_id, RatingMonth.month == month,
            RatingMonth.author_role == given.author_role)
-    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.insert
-    statement = upsert(RatingMonth).values(program_id=program_id, month=month,
+    statement = upsert(session)(RatingMonth).values(program_id=program_id, month=month,
                                            author_role=given.author_role, ratings=1,
                                            rating_sum=given.rating, pairs=0)
     session.execute(statement.on_conflict_do_update(

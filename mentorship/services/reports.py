@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, distinct, extract, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
@@ -24,18 +24,18 @@ from mentorship.models import (
     Goal,
     GoalStatus,
     MatchRequest,
-    Meeting,
-    MeetingStatus,
     Pairing,
     PairingStatus,
     Program,
     RatingMonth,
     RequestStatus,
     Role,
+    SessionWeek,
     utcnow,
 )
 from mentorship.services.errors import FieldErrors
 from mentorship.services.feedback import MIN_PAIRS
+from mentorship.services.session_counts import week_of
 
 PRIVACY_FLOOR = MIN_PAIRS  # the feedback module's floor
 TOO_FEW = "Too few pairs to show"
@@ -177,18 +177,10 @@ def _days_between(session: Session, start: Any, end: Any) -> ColumnElement[Any]:
     return extract("epoch", end - start) / 86400.0
 
 
-def _bucket(column: Any, starts: list[date]) -> ColumnElement[Any]:
-    """Which of ``starts`` (ascending) the value falls after: 0, 1, … (the caller bounds it)."""
-    bounds = [datetime.combine(day, datetime.min.time()) for day in starts]
-    return case(*((column >= bound, index) for index, bound in reversed(list(enumerate(bounds)))),
-                else_=-1)
-
-
-def _pairings_of(program_id: int, status: PairingStatus | None = None) -> Select[Any]:
+def _pairings_of(program_id: int) -> Select[Any]:
     """The program's pairing ids, for ``IN``: each row is then checked against a small
     in-memory list instead of a lookup in the pairings table."""
-    query = select(Pairing.id).where(Pairing.program_id == program_id)
-    return query if status is None else query.where(Pairing.status == status)
+    return select(Pairing.id).where(Pairing.program_id == program_id)
 
 
 def _participants(session: Session, program_id: int) -> dict[str, int]:
@@ -221,37 +213,24 @@ def _pairings(session: Session, program_id: int) -> dict[str, int]:
 
 
 def _weeks(session: Session, program_id: int, today: date) -> list[tuple[date, int]]:
-    """Completed sessions per week (Monday to Sunday), the last ``WEEKS`` weeks."""
-    monday = today - timedelta(days=today.weekday())
+    """Completed sessions per week (Monday to Sunday), the last ``WEEKS`` weeks, from the
+    weeks ``session_counts`` keeps."""
+    monday = week_of(today)
     starts = [monday - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
-    bounds = [datetime.combine(day, datetime.min.time())
-              for day in [*starts, monday + timedelta(weeks=1)]]
-    completed = (Meeting.status == MeetingStatus.COMPLETED, Meeting.starts_at >= bounds[0],
-                 Meeting.starts_at < bounds[-1])
-    if session.get_bind().dialect.name == "sqlite":
-        # SQLite has no hash aggregation: its GROUP BY would sort every session. One
-        # counted index range per week instead (a single statement).
-        query: Any = union_all(*(
-            select(literal(i).label("week"), func.count())
-            .select_from(Meeting).join(Pairing, Pairing.id == Meeting.pairing_id)
-            .where(Pairing.program_id == program_id, Meeting.status == MeetingStatus.COMPLETED,
-                   Meeting.starts_at >= bounds[i], Meeting.starts_at < bounds[i + 1])
-            for i in range(WEEKS)))
-    else:
-        week = _bucket(Meeting.starts_at, starts)
-        query = (select(week, func.count())
-                 .where(Meeting.pairing_id.in_(_pairings_of(program_id)), *completed)
-                 .group_by(week))
-    rows: dict[int, int] = {index: n for index, n in session.execute(query)}
-    return [(start, rows.get(i, 0)) for i, start in enumerate(starts)]
+    rows = dict(session.execute(
+        select(SessionWeek.week, SessionWeek.completed)
+        .where(SessionWeek.program_id == program_id, SessionWeek.week >= starts[0],
+               SessionWeek.week <= monday)).all())
+    return [(start, rows.get(start, 0)) for start in starts]
 
 
 def _active_with_session(session: Session, program_id: int, now: datetime) -> int:
+    """Active pairs whose latest completed session began in the last 30 days."""
     return session.scalar(
-        select(func.count(distinct(Meeting.pairing_id)))
-        .where(Meeting.pairing_id.in_(_pairings_of(program_id, PairingStatus.ACTIVE)),
-               Meeting.status == MeetingStatus.COMPLETED,
-               Meeting.starts_at >= now - ACTIVE_WINDOW, Meeting.starts_at <= now)) or 0
+        select(func.count()).select_from(Pairing)
+        .where(Pairing.program_id == program_id, Pairing.status == PairingStatus.ACTIVE,
+               Pairing.last_session_at >= now - ACTIVE_WINDOW,
+               Pairing.last_session_at <= now)) or 0
 
 
 def _goals(session: Session, program_id: int) -> dict[str, int]:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +32,7 @@ from mentorship.models import (
     User,
     utcnow,
 )
+from mentorship.services.bulk import upsert
 from mentorship.services.errors import Conflict, FieldErrors, NotFound
 from mentorship.services.fields import REQUIRED, shows_something, too_long
 from mentorship.services.specs import Field, Spec
@@ -241,9 +241,7 @@ def mark_read(session: Session, pairing: Pairing, user: User, up_to: int | None 
 
 def _move_marker(session: Session, pairing: Pairing, user: User, target: int) -> None:
     """Upsert the marker, keeping the larger of the stored and the new id."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ThreadRead).values(pairing_id=pairing.id, user_id=user.id,
+    statement = upsert(session)(ThreadRead).values(pairing_id=pairing.id, user_id=user.id,
                                           last_read_id=target)
     statement = statement.on_conflict_do_update(
         index_elements=[ThreadRead.pairing_id, ThreadRead.user_id],

@@ -1,12 +1,13 @@
-"""The ratings per month the dashboard reads are exactly what the ratings say: as they are
-given, when two of one pair race, when an account is erased, and after the migration."""
+"""The counts the dashboard reads are exactly what the rows say: ratings per month as
+they are given, when two of one pair race, when an account is erased; sessions per week
+and each pair's latest session as sessions are logged; and both after the migrations."""
 
 from __future__ import annotations
 
 import random
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from alembic import command
@@ -16,8 +17,20 @@ from sqlalchemy.orm import Session
 
 from mentorship.db import get_engine, get_session
 from mentorship.migrate import alembic_config, upgrade_database
-from mentorship.models import Feedback, Pairing, Program, RatingMonth, Role, User, utcnow
-from mentorship.services import feedback, personal_data, rating_months
+from mentorship.models import (
+    Feedback,
+    Meeting,
+    MeetingStatus,
+    Pairing,
+    Program,
+    RatingMonth,
+    Role,
+    SessionWeek,
+    User,
+    utcnow,
+)
+from mentorship.services import feedback, meetings, personal_data, rating_months, session_counts
+from mentorship.services.session_counts import week_of
 from tests.factories import create, make_program
 from tests.flows import mentee, mentor, paired
 from tests.helpers import make_app
@@ -141,27 +154,86 @@ def test_erasing_an_account_recounts_its_months(app: Flask) -> None:
         assert after == recounted(get_session(), program_id)
 
 
-def test_the_migration_counts_the_ratings_already_given(migrated_url: str) -> None:  # noqa: F811
+def test_the_migrations_count_the_ratings_and_sessions_already_there(
+        migrated_url: str) -> None:  # noqa: F811
+    """Ratings and completed sessions written before the counts existed are counted
+    by the migrations that add them, as a recount would count them."""
     app = make_app(migrated_url)
     with app.app_context():
-        command.upgrade(alembic_config(), "0013")
-        when = datetime(2026, 3, 14, 9)
+        upgrade_database()
+        when = datetime(2026, 3, 14, 9)  # a Saturday: its week began on Monday the 9th
 
         def build(session: Session) -> int:
             program = make_program(session, name="Before")
             for number, pairing in enumerate(pairs_of(session, program, 3)):
+                for status in (MeetingStatus.COMPLETED, MeetingStatus.MISSED):
+                    held = Meeting(pairing_id=pairing.id, starts_at=when + timedelta(days=number),
+                                   duration_minutes=60, status=status)
+                    session.add(held)
+                    session.flush()
                 for role in Role:
                     session.add(Feedback(pairing_id=pairing.id, author_role=role,
                                          rating=number + 1, created_at=when,
-                                         meeting_id=meeting(session, pairing, when).id))
+                                         meeting_id=held.id))
             session.flush()
             return program.id
-        program_id = build(get_session())
+        program_id = build(get_session())  # written without counting them
         get_session().commit()
+        command.downgrade(alembic_config(), "0013")
         upgrade_database()
-        counted = kept(get_session(), program_id)
-        fresh = recounted(get_session(), program_id)
-        get_session().rollback()
+        db = get_session()
+        counted = kept(db, program_id), weeks(db, program_id), latest(db, program_id)
+        with db.begin_nested() as nested:
+            rating_months.recount(db, program_id)
+            session_counts.recount(db, program_id)
+            fresh = kept(db, program_id), weeks(db, program_id), latest(db, program_id)
+            nested.rollback()
+        db.rollback()
         get_engine().dispose()
     assert counted == fresh
-    assert set(counted.values()) == {(3, 6, 3)}
+    assert set(counted[0].values()) == {(3, 6, 3)}
+    assert counted[1] == {date(2026, 3, 9): 2, date(2026, 3, 16): 1}
+    assert sorted(counted[2]) == [when, when + timedelta(days=1), when + timedelta(days=2)]
+
+
+def weeks(session: Session, program_id: int) -> dict[date, int]:
+    return dict(session.execute(select(SessionWeek.week, SessionWeek.completed)
+                                .where(SessionWeek.program_id == program_id)).all())
+
+
+def latest(session: Session, program_id: int) -> list[datetime | None]:
+    return list(session.scalars(select(Pairing.last_session_at)
+                                .where(Pairing.program_id == program_id)))
+
+
+def test_logging_sessions_counts_their_weeks_and_the_pairs_latest(app: Flask) -> None:
+    """Completed counts; missed does not; a log changed to missed is taken back, and the
+    pair's latest session falls back to the one before."""
+    earlier, later = utcnow() - timedelta(days=9), utcnow() - timedelta(days=2)
+
+    def planned(session: Session) -> tuple[int, int, list[int]]:
+        program = make_program(session, name="Logged")
+        pairing = pairs_of(session, program, 1)[0]
+        held = [Meeting(pairing_id=pairing.id, starts_at=at, duration_minutes=60)
+                for at in (earlier, later, later)]
+        session.add_all(held)
+        session.flush()
+        return program.id, pairing.id, [m.id for m in held]
+    program_id, pairing_id, meeting_ids = create(app, planned)
+
+    def log(meeting_id: int, outcome: str, *, editing: bool = False) -> Any:
+        def write(session: Session) -> Any:
+            pairing = session.get(Pairing, pairing_id)
+            meetings.log(session, pairing, session.get(Meeting, meeting_id),
+                         pairing.mentor.user, {"outcome": outcome, "owner": "mentee"},
+                         editing=editing)
+            return weeks(session, program_id), session.get(Pairing, pairing_id).last_session_at
+        return create(app, write)
+    first, second, third = meeting_ids
+    assert log(first, "completed") == ({week_of(earlier): 1}, earlier)
+    assert log(third, "missed") == ({week_of(earlier): 1}, earlier)
+    counted = {week_of(earlier): 1} | {week_of(later): (week_of(later) == week_of(earlier)) + 1}
+    assert log(second, "completed") == (counted, later)
+    assert log(second, "missed", editing=True) == ({week_of(earlier): 1, week_of(later):
+                                                    int(week_of(later) == week_of(earlier))},
+                                                   earlier)
