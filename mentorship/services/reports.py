@@ -295,7 +295,8 @@ def _ratings(session: Session, program_id: int, period: Period
 
 def program_report(session: Session, program: Program, period: Period,
                    now: datetime | None = None) -> Report:
-    """Every figure of the dashboard: ten grouped queries, whatever the program's size."""
+    """Every figure of the dashboard: ten small queries, whatever the program's size (the
+    sessions and ratings are read from the counts kept as they are written)."""
     now = now or utcnow()
     matched, median = _matching(session, program.id)
     used, offered, load = _load(session, program.id)

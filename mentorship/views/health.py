@@ -39,7 +39,8 @@ def _program(program_id: int) -> Program:
 @bp.get("/programs/<int:program_id>/dashboard")
 @admin_required
 def dashboard(program_id: int) -> tuple[str, int]:
-    """Every figure of the program, the charts with their tables, and the at-risk count."""
+    """Every figure of the program, the charts with their tables, and the way to the
+    at-risk pairs."""
     db = get_session()
     program = _program(program_id)
     now = utcnow()
