@@ -8,6 +8,7 @@ or so); each command commits its own work, so they can run in any order or at on
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from mentorship import mail
 from mentorship.db import get_session
 from mentorship.models import utcnow
 from mentorship.services import outbox, reminders
+
+log = logging.getLogger(__name__)
 
 REMINDER_LABELS = {"reminder_session": "sessions", "reminder_check_in": "check-ins",
                    "reminder_action_items": "overdue action items",
@@ -78,17 +81,22 @@ def deliver(session: Session, config: Mapping[str, Any], now: datetime,
             if claimed is None:
                 tally["taken"] += 1
                 continue
-            message = mail.build(mail.Outgoing(
-                claimed.key, claimed.to, claimed.subject,
-                outbox.with_links(claimed.body, config["MAIL_SITE_URL"])),
-                config["MAIL_FROM"], created=claimed.created_at.replace(tzinfo=UTC))
             try:
-                backend.send(message)
+                backend.send(mail.build(mail.Outgoing(
+                    claimed.key, claimed.to, claimed.subject,
+                    outbox.with_links(claimed.body, config["MAIL_SITE_URL"])),
+                    config["MAIL_FROM"], created=claimed.created_at.replace(tzinfo=UTC)))
             except mail.MailError as exc:
                 tally["failed"] += 1
                 tally["gave_up"] += outbox.mark_failed(
                     session, claimed, str(exc), moment, permanent=exc.permanent,
                     max_attempts=attempts)
+            except Exception as exc:  # noqa: BLE001 - one bad email must not stop the rest
+                log.exception("email %s could not be built or sent", email_id)
+                tally["failed"] += 1
+                tally["gave_up"] += outbox.mark_failed(
+                    session, claimed, f"Could not be sent as written: {exc!r}", moment,
+                    permanent=True, max_attempts=attempts)
             else:
                 tally["sent"] += 1
                 outbox.mark_sent(session, email_id, max(now, utcnow()))

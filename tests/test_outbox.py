@@ -7,6 +7,7 @@ never sent twice by two runs, and never sent for an event that was rolled back.
 from __future__ import annotations
 
 import email
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from mentorship.services.notifications import Kind, notify, notify_many
 from tests.factories import create, make_program
 from tests.flows import mentee, mentor, paired
 from tests.helpers import app_on
+from tests.test_imports import run as import_rows
 
 
 class Inbox:
@@ -173,6 +175,31 @@ def test_the_proposed_agreement_reaches_the_partner(mail_app: Flask, inbox: Inbo
     run(mail_app, "deliver-mail")
     assert [m["X-Rcpt-To"] for m in inbox.messages] == ["ada@example.test"]
     assert "Grace Hopper proposed a mentorship agreement" in inbox.messages[0].get_payload(decode=True).decode()
+
+
+def test_a_delivered_invitation_keeps_no_copy_of_its_link(mail_app: Flask,
+                                                         inbox: Inbox) -> None:
+    program_id = create(mail_app, lambda s: make_program(s, name="Spring Cohort").id)
+    assert import_rows(mail_app, program_id,
+                       "name,email,role\nAda Lovelace,ada@example.test,mentee\n").applied
+    assert "Sent 1 email;" in run(mail_app, "deliver-mail")
+    body = inbox.messages[0].get_payload(decode=True).decode()
+    link = re.search(r"/set-password/[\w-]+", body)
+    assert link
+    [row] = rows(mail_app)
+    assert row.sent_at is not None and row.body == "" and row.subject
+    with mail_app.app_context():
+        stored = get_session().scalars(select(OutboxEmail.body)).all()
+    assert not any(link.group(0) in text for text in stored)
+
+
+def test_an_email_given_up_on_keeps_no_body(mail_app: Flask, inbox: Inbox) -> None:
+    who = people(mail_app)
+    tell(mail_app, who["grace"])
+    inbox.refusals = ["550 5.1.1 No such mailbox"]
+    run(mail_app, "deliver-mail")
+    [row] = rows(mail_app)
+    assert row.sent_at is None and row.body == "" and "550" in row.last_error
 
 
 def test_a_refusal_is_retried_later_with_the_same_message_id(mail_app: Flask,
@@ -333,3 +360,19 @@ def test_bulk_notices_email_those_who_want_it(mail_app: Flask, inbox: Inbox) -> 
     assert [m["X-Rcpt-To"] for m in inbox.messages] == ["grace@example.test"]
     assert ("You were paired with Ada Lovelace in Spring Cohort's matching round."
             in inbox.messages[0].get_payload(decode=True).decode())
+
+
+def test_an_email_that_cannot_be_written_gives_up_and_the_rest_go(mail_app: Flask,
+                                                                  inbox: Inbox) -> None:
+    who = people(mail_app)
+
+    def broken(session: Any) -> None:
+        session.add(OutboxEmail(to_address="ada@example.test", subject="Broken", body="x",
+                                message_id="<already-bracketed@elsewhere>"))
+    create(mail_app, broken)
+    tell(mail_app, who["grace"])
+    output = run(mail_app, "deliver-mail")
+    assert "Sent 1 email; 1 failed (1 of them for good)" in output
+    assert [m["Subject"] for m in inbox.messages] == ["New mentoring request"]
+    bad = next(row for row in rows(mail_app) if row.subject == "Broken")
+    assert bad.sent_at is None and bad.body == "" and "as written" in bad.last_error

@@ -3,7 +3,7 @@
 An imported account has no password: the person gets a link by email instead. Only the
 link's SHA-256 is stored; it expires after INVITE_LIFETIME and works once (using it
 deletes it). The email goes through the outbox, written in the import's transaction
-(the email's body holds the link itself: the outbox should drop bodies once sent).
+(the email's body holds the link itself until the outbox has sent it, or given up).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def invitations(invitees: list[Invitee], program_name: str, link_for: Callable[[
         emails.append({"user_id": person.user_id, "to_address": person.email,
                        "subject": f"You are invited to {program_name}"[:300],
                        "body": invitation_text(person, program_name, link_for(token), expires),
-                       "message_id": f"<invite.{uuid.uuid4().hex}@mentorship>",
+                       "message_id": f"invite.{uuid.uuid4().hex}",
                        "created_at": now, "next_attempt_at": now, "attempts": 0,
                        "last_error": ""})
     return tokens, emails

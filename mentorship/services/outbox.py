@@ -79,9 +79,11 @@ def claim(session: Session, email_id: int, now: datetime, *, max_attempts: int
 
 
 def mark_sent(session: Session, email_id: int, now: datetime) -> None:
-    """The server accepted the email."""
+    """The server accepted the email: its body goes. A body can hold a set-password
+    link, and once the email is delivered it is only a copy of what the person can
+    read in the app; the row stays as the record of what was sent, and when."""
     session.execute(update(OutboxEmail).where(OutboxEmail.id == email_id)
-                    .values(sent_at=now, last_error="")
+                    .values(sent_at=now, last_error="", body="")
                     .execution_options(synchronize_session=False))
 
 
@@ -92,7 +94,8 @@ def mark_failed(session: Session, claimed: Claimed, error: str, now: datetime, *
     gives_up = permanent or claimed.attempts >= max_attempts
     session.execute(update(OutboxEmail).where(OutboxEmail.id == claimed.id).values(
         last_error=error[:ERROR_MAX], next_attempt_at=now + backoff(claimed.attempts),
-        attempts=max(claimed.attempts, max_attempts) if gives_up else claimed.attempts)
+        attempts=max(claimed.attempts, max_attempts) if gives_up else claimed.attempts,
+        **({"body": ""} if gives_up else {}))  # never sent: no copy of its link is kept
         .execution_options(synchronize_session=False))
     return gives_up
 
