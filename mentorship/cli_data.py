@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from mentorship.db import get_session
 from mentorship.models import Program
-from mentorship.services import exports, import_files, imports
+from mentorship.services import exports, import_files, imports, invitations
 from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
 
@@ -29,12 +29,6 @@ def load_program(program_id: int) -> Program:
     if program is None:
         raise click.ClickException(f"No program has the id {program_id}.")
     return program
-
-
-def set_password_link(token: str) -> str:
-    """The set-password URL for emails sent from here: the site's address
-    (``MENTORSHIP_MAIL_SITE_URL``, the one every email's links start with) + path."""
-    return f"{str(current_app.config['MAIL_SITE_URL']).rstrip('/')}/set-password/{token}"
 
 
 def print_report(report: import_files.Report) -> None:
@@ -72,8 +66,8 @@ def import_participants_command(program_id: int, file: BinaryIO, dry_run: bool) 
             report = imports.check(session, program, data, bar.update)
         else:
             try:
-                report = imports.apply(session, program, data, None, set_password_link,
-                                       bar.update)
+                links = invitations.link_maker(current_app.config["MAIL_SITE_URL"])
+                report = imports.apply(session, program, data, None, links, bar.update)
             except Conflict as exc:
                 session.rollback()
                 raise click.ClickException(str(exc)) from None

@@ -82,6 +82,49 @@ def test_an_expired_link_gets_a_clear_410(app: Flask, invited: str) -> None:
     assert not ada_can_sign_in_with(app, NEW_PASSWORD)
 
 
+def expire(app: Flask) -> None:
+    with app.app_context():
+        get_session().execute(update(PasswordToken).values(
+            expires_at=utcnow() - timedelta(minutes=1)))
+        get_session().commit()
+
+
+def emailed_links(app: Flask) -> list[str]:
+    with app.app_context():
+        bodies = get_session().scalars(select(OutboxEmail.body).order_by(OutboxEmail.id))
+        return [found.group(1) for body in bodies
+                for found in [re.search(r"https://mentor\.example(/set-password/[\w-]+)", body)]
+                if found]
+
+
+def test_an_expired_link_offers_a_new_one_by_email_which_works(app: Flask,
+                                                               invited: str) -> None:
+    app.config["MAIL_SITE_URL"] = "https://mentor.example"
+    expire(app)
+    client = app.test_client()
+    page = client.get(invited).get_data(as_text=True)
+    assert "Email me a new link" in page
+    answer = client.post(invited + "/renew", headers={"Host": "attacker.example"})
+    assert answer.status_code == 302
+    links = emailed_links(app)
+    assert len(links) == 2 and links[0] == invited and links[1] != invited
+    with app.app_context():
+        newest = get_session().scalars(select(OutboxEmail).order_by(OutboxEmail.id.desc())).first()
+        assert newest.to_address == "ada@example.org" and "attacker" not in newest.body
+    assert client.post(invited + "/renew").status_code == 404  # once per expired link
+    assert client.get(invited).status_code == 404
+    assert client.post(links[1], data={"password": NEW_PASSWORD}).status_code == 302
+    assert ada_can_sign_in_with(app, NEW_PASSWORD)
+
+
+def test_a_live_link_or_a_set_password_is_not_renewed(app: Flask, invited: str) -> None:
+    client = app.test_client()
+    assert client.post(invited + "/renew").status_code == 404  # not expired yet
+    assert client.post(invited, data={"password": NEW_PASSWORD}).status_code == 302
+    assert client.post(invited + "/renew").status_code == 404  # used, so gone
+    assert len(emailed_links(app)) == 1
+
+
 @pytest.mark.parametrize("path", ["/set-password/nonsense", "/set-password/" + "x" * 500])
 def test_an_unknown_link_is_a_404_page(client: Flask, path: str) -> None:
     answer = client.get(path)

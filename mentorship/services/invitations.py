@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from mentorship.models import PasswordToken, User, utcnow
+from mentorship.models import OutboxEmail, PasswordToken, User, utcnow
 from mentorship.security import hash_password, new_token, password_problem, token_digest
 from mentorship.services.errors import FieldErrors
 from mentorship.services.specs import CREDENTIALS
@@ -78,6 +78,47 @@ def invitation_text(person: Invitee, program_name: str, link: str, expires: date
             f"The link works once, until {expires:%Y-%m-%d %H:%M} UTC. If it has expired, "
             "ask your program admin for a new one.\n\n"
             "If you did not expect this email, you can ignore it.\n")
+
+
+RENEWAL_SUBJECT = "Your new link to choose a password"
+
+
+def link_maker(site_url: str) -> Callable[[str], str]:
+    """Turns a token into its set-password URL under ``site_url`` (``MAIL_SITE_URL``,
+    where every email's links start), never under the host a request happened to name:
+    a forged Host header must not put someone else's address in a password link."""
+    base = site_url.rstrip("/")
+    return lambda token: f"{base}/set-password/{token}"
+
+
+def renew(session: Session, token: str, link_for: Callable[[str], str]) -> bool:
+    """Replace an expired link with a new one, emailed to the account's own address.
+
+    Only an expired link of an account that still has no password is renewed, and only
+    once (the old link is deleted): whoever holds it can have a link sent to that
+    address, nowhere else. False when there is nothing to renew.
+    """
+    row = session.execute(select(PasswordToken.id, User)
+                          .join(User, User.id == PasswordToken.user_id)
+                          .where(PasswordToken.token_hash == token_digest(token),
+                                 PasswordToken.expires_at <= utcnow())).first()
+    if row is None or row.User.password_hash != NO_PASSWORD:
+        return False
+    if not getattr(session.execute(delete(PasswordToken).where(PasswordToken.id == row.id)),
+                   "rowcount", 0):
+        return False  # renewed by a request at the same moment
+    user, fresh, now = row.User, new_token(), utcnow()
+    expires = now + INVITE_LIFETIME
+    session.add(PasswordToken(token_hash=token_digest(fresh), user_id=user.id,
+                              created_at=now, expires_at=expires))
+    session.add(OutboxEmail(
+        user_id=user.id, to_address=user.email, subject=RENEWAL_SUBJECT,
+        body=(f"Hello {user.name},\n\nHere is a new link to choose your password for "
+              f"Mentorship:\n\n{link_for(fresh)}\n\nIt works once, until "
+              f"{expires:%Y-%m-%d %H:%M} UTC.\n\nIf you did not ask for it, you can "
+              "ignore this email.\n"),
+        message_id=f"invite.{uuid.uuid4().hex}", created_at=now, next_attempt_at=now))
+    return True
 
 
 def link_state(session: Session, token: str) -> tuple[LinkState, User | None]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
 from mentorship.auth import sign_in
 from mentorship.db import get_session
-from mentorship.forms import form_for
+from mentorship.forms import ConfirmForm, form_for
 from mentorship.services import invitations
 from mentorship.services.invitations import LinkState
 from mentorship.services.specs import CREDENTIALS, Spec
@@ -17,8 +17,7 @@ bp = Blueprint("invitations", __name__)
 
 SetPasswordForm = form_for("SetPasswordForm", Spec((CREDENTIALS["password"],)))
 MAX_TOKEN = 100
-GONE = {LinkState.EXPIRED: (410, "This link has expired. Ask your program admin to invite "
-                                 "you again."),
+GONE = {LinkState.EXPIRED: (410, "This link has expired. We can email you a new one."),
         LinkState.UNKNOWN: (404, "This link is not valid, or it was used already. If you "
                                  "set your password, sign in with it.")}
 
@@ -46,7 +45,27 @@ def set_password(token: str) -> Response | tuple[str, int]:
     return redirect(url_for("main.home"))
 
 
+@bp.post("/set-password/<token>/renew")
+def renew(token: str) -> Response | tuple[str, int]:
+    """Email a new link in place of an expired one (to the account's own address)."""
+    form = ConfirmForm.from_request()
+    if not form.is_submitted_and_valid() or len(token) > MAX_TOKEN:
+        return link_gone(LinkState.UNKNOWN)
+    db = get_session()
+    links = invitations.link_maker(current_app.config["MAIL_SITE_URL"])
+    if not invitations.renew(db, token, links):
+        db.rollback()
+        return link_gone(LinkState.UNKNOWN)
+    db.commit()
+    flash("A new link is on its way to your email address. It works for "
+          f"{invitations.INVITE_LIFETIME.days} days.", "success")
+    return redirect(url_for("auth.login"))
+
+
 def link_gone(state: LinkState) -> tuple[str, int]:
-    """A clear page for a link that cannot be used: 410 once expired, else 404."""
+    """A clear page for a link that cannot be used: 410 once expired (with a button for
+    a new link), else 404."""
     status, message = GONE[state]
-    return render_template("auth/set_password.html", form=None, gone=message), status
+    renewal = ConfirmForm() if state == LinkState.EXPIRED else None
+    return render_template("auth/set_password.html", form=None, gone=message,
+                           renewal=renewal), status

@@ -26,7 +26,15 @@ from mentorship.auth import admin_required
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm
 from mentorship.models import Program, User
-from mentorship.services import csv_files, exports, feedback, import_files, imports, programs
+from mentorship.services import (
+    csv_files,
+    exports,
+    feedback,
+    import_files,
+    imports,
+    invitations,
+    programs,
+)
 from mentorship.services.audit import Action
 from mentorship.services.errors import FieldErrors, NotFound
 from mentorship.views import form_page
@@ -53,11 +61,6 @@ def staging() -> Path:
 def load(program_id: int) -> Program:
     """The program (drafts included: this is an admin page)."""
     return programs.get_program_for_user(get_session(), program_id, current_user)
-
-
-def set_password_link(token: str) -> str:
-    """The full set-password URL an invitation email carries."""
-    return url_for("invitations.set_password", token=token, _external=True)
 
 
 @bp.route("/<int:program_id>/import", methods=["GET", "POST"])
@@ -91,7 +94,8 @@ def review(program_id: int, digest: str) -> Response | tuple[str, int]:
         return render_template("admin/import_report.html", program=program, report=report,
                                form=form, digest=digest), 200 if report.ok else 422
     db.commit()  # end the program's lookup: reading the file takes seconds, holding no lock
-    report = imports.apply(db, program, data, current_user, set_password_link)
+    report = imports.apply(db, program, data, current_user,
+                           invitations.link_maker(current_app.config["MAIL_SITE_URL"]))
     if not report.applied:
         db.rollback()
         return render_template("admin/import_report.html", program=program, report=report,
