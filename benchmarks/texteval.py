@@ -96,7 +96,8 @@ def block_similarities(data: EvalSet, latent: LatentSpace | None = None,
     with unit weights, the dot product block by block is each block's
     cosine; with all of them, any weights can be tried without encoding the
     texts again. ``latent`` and ``taxonomy`` replace the shipped ones (fitted
-    on other texts, see :func:`cross_fitted_esco`).
+    on other texts: on the ESCO tuning half split in two, each part is scored
+    with spaces fitted without its occupations).
     """
     mentors, mentees = _records(data)
     matcher = Matcher().fit(mentors)
