@@ -49,6 +49,8 @@ from benchmarks.textgrid import (
 )
 from matching import Matcher, Mentee, Mentor
 from matching.encoder import TextEncoder
+from matching.latent import LatentSpace
+from matching.taxonomy import TaxonomyIndex
 from matching.text import BLOCK_WEIGHTS, _phrases
 
 QUERY_ID_OFFSET = 100_000  # keeps mentee ids apart from mentor ids
@@ -85,29 +87,35 @@ def engine_scores(data: EvalSet) -> np.ndarray:
     return np.asarray(Matcher().fit(mentors).text_similarity(mentees), dtype=float)
 
 
-def block_similarities(data: EvalSet) -> dict[str, np.ndarray]:
+def block_similarities(data: EvalSet, latent: LatentSpace | None = None,
+                       taxonomy: TaxonomyIndex | None = None) -> dict[str, np.ndarray]:
     """Each block's cosine of every query to every mentor, before weighting.
 
     The encoder stores each L2-normalised block times the square root of its
     weight, side by side, so the engine's score is one dot product. Encoded
     with unit weights, the dot product block by block is each block's
     cosine; with all of them, any weights can be tried without encoding the
-    texts again.
+    texts again. ``latent`` and ``taxonomy`` replace the shipped ones (fitted
+    on other texts: on the ESCO tuning half split in two, each part is scored
+    with spaces fitted without its occupations).
     """
     mentors, mentees = _records(data)
     matcher = Matcher().fit(mentors)
-    encoder = TextEncoder(weights=dict.fromkeys(BLOCKS, 1.0)).fit(matcher.mentor_corpus_)
+    encoder = TextEncoder(weights=dict.fromkeys(BLOCKS, 1.0), latent=latent,
+                          taxonomy=taxonomy).fit(matcher.mentor_corpus_)
     sparse_q, dense_q = encoder.transform(matcher._prepare(mentees).corpus)
     n_words, n_chars, n_categories = encoder.n_words_, encoder.n_chars_, len(_phrases().categories)
     sparse_q, sparse_m = sparse_q.astype(np.float64), encoder.mentor_sparse_.astype(np.float64)
     dense_q, dense_m = dense_q.astype(np.float64), encoder.mentor_dense_t_.astype(np.float64)
+    n_concepts = len(encoder.concepts_.idf_)
     columns = {"words": slice(0, n_words), "chars": slice(n_words, n_words + n_chars),
-               "concepts": slice(n_words + n_chars, None),
+               "concepts": slice(n_words + n_chars, n_words + n_chars + n_concepts),
+               "taxonomy": slice(n_words + n_chars + n_concepts, None),
                "categories": slice(0, n_categories), "latent": slice(n_categories, None)}
     out = {}
     for name in BLOCKS:
         cols = columns[name]
-        if name in ("words", "chars", "concepts"):
+        if name in ("words", "chars", "concepts", "taxonomy"):
             out[name] = (sparse_q[:, cols] @ sparse_m[:, cols].T).toarray()
         else:
             out[name] = dense_q[:, cols] @ dense_m[cols]

@@ -19,7 +19,7 @@ FOLD_SEED = 0
 _CELLS = 8_000_000
 
 
-def weight_grid(step: float = GRID_STEP, n_blocks: int = 5) -> np.ndarray:
+def weight_grid(step: float = GRID_STEP, n_blocks: int = 6) -> np.ndarray:
     """Every weight vector of ``n_blocks`` weights on the simplex that are multiples of ``step`` (rows).
 
     Built from integer counts so that the shipped weights are hit exactly, not

@@ -19,9 +19,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.corpus import Corpus, Counts
-from matching.latent import LatentSpace
-from matching.latent import latent_space as _latent_space
+from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
+from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
 
 if TYPE_CHECKING:
@@ -34,6 +34,16 @@ __all__ = ["CHAR_NGRAMS", "TextEncoder", "blas_controller", "normalize_rows"]
 CHAR_NGRAMS = (4, 4)
 #: Up to this many rows, TF-IDF weights are applied here rather than by ``TfidfTransformer.transform``.
 _FEW_ROWS = 16
+
+
+def _latent_space() -> LatentSpace:
+    """The process's latent space, with the taxonomy index built beside it.
+
+    Both are fitted once per process on the shipped texts; whatever warms up
+    the one (:func:`matching.warmup.warm_up`) warms up the other.
+    """
+    taxonomy_index()
+    return latent_space()
 
 
 def normalize_rows(matrix: np.ndarray) -> np.ndarray:
@@ -100,8 +110,11 @@ class TextEncoder:
     True
     """
 
-    def __init__(self, weights: dict[str, float] | None = None) -> None:
+    def __init__(self, weights: dict[str, float] | None = None, latent: LatentSpace | None = None,
+                 taxonomy: TaxonomyIndex | None = None) -> None:
         self.weights = weights
+        self.latent = latent
+        self.taxonomy = taxonomy
 
     def fit(self, corpus: Corpus) -> TextEncoder:
         """Fit on the mentors' analysed texts."""
@@ -129,7 +142,8 @@ class TextEncoder:
         n_concepts = len(_phrases().names)
         self.concepts_ = TfidfTransformer(sublinear_tf=True).fit(_counts(corpus.concepts, n, n_concepts))
         self.unseen_idf_ = float(np.log(n + 1.0) + 1.0)  # smoothed IDF of what no mentor wrote
-        self.latent_: LatentSpace = _latent_space()
+        self.latent_: LatentSpace = self.latent or _latent_space()
+        self.taxonomy_: TaxonomyIndex = self.taxonomy or taxonomy_index()
         sparse, dense = self.transform(corpus, char_counts)
         self.mentor_sparse_ = sparse
         self.mentor_sparse_t_ = sparse.T.tocsr()
@@ -177,7 +191,7 @@ class TextEncoder:
         return (docs @ per_stem).tocsr()
 
     def transform(self, corpus: Corpus, char_counts: sp.csr_matrix | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Sparse (words, chars, concepts) and dense (categories, latent) features, block-weighted.
+        """Sparse (words, chars, concepts, taxonomy) and dense (categories, latent) features, block-weighted.
 
         ``char_counts`` are the corpus's n-gram counts when already known (the mentors', at fit).
         """
@@ -188,9 +202,10 @@ class TextEncoder:
             chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
             words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
             concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
+            taxonomy = self.taxonomy_.transform(corpus)
             # all CSR: scipy stacks them without going through coordinates
-            sparse = sp.hstack([w["words"] * words.tocsr(), w["chars"] * chars.tocsr(), w["concepts"] * concepts],
-                               format="csr", dtype=np.float32)
+            sparse = sp.hstack([w["words"] * words.tocsr(), w["chars"] * chars.tocsr(), w["concepts"] * concepts,
+                                w["taxonomy"] * taxonomy], format="csr", dtype=np.float32)
             concepts = concepts.tocoo()
         ph = _phrases()
         n_categories = len(ph.categories)
@@ -214,12 +229,15 @@ class TextEncoder:
         chars.sum_duplicates()
         c = corpus.concepts
         concepts = _weigh(self.concepts_, c.doc, c.key, c.value, n)
-        rows = np.concatenate([wr, chars.row, c.doc])
-        cols = np.concatenate([wc, self.n_words_ + chars.col, self.n_words_ + self.n_chars_ + c.key])
+        tr, tc, tv = self.taxonomy_.entries(corpus)
+        n_concepts = len(self.concepts_.idf_)
+        rows = np.concatenate([wr, chars.row, c.doc, tr])
+        cols = np.concatenate([wc, self.n_words_ + chars.col, self.n_words_ + self.n_chars_ + c.key,
+                               self.n_words_ + self.n_chars_ + n_concepts + tc])
         values = np.concatenate([w["words"] * _weigh(self.words_, wr, wc, wv, n),
                                  w["chars"] * _weigh(self.chars_, chars.row, chars.col, chars.data, n),
-                                 w["concepts"] * concepts])
-        shape = (n, self.n_words_ + self.n_chars_ + len(self.concepts_.idf_))
+                                 w["concepts"] * concepts, w["taxonomy"] * tv])
+        shape = (n, self.n_words_ + self.n_chars_ + n_concepts + self.taxonomy_.n_texts)
         sparse = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=shape)
         return sparse, sp.coo_matrix((concepts, (c.doc, c.key)), shape=(n, len(self.concepts_.idf_)))
 

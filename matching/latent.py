@@ -23,7 +23,7 @@ from matching.parallel import blas_controller
 from matching.text import tokenize, word_info
 from matching.vocabulary import load_vocabulary
 
-__all__ = ["N_COMPONENTS", "LatentSpace", "latent_space"]
+__all__ = ["N_COMPONENTS", "LatentSpace", "latent_space", "shipped_documents"]
 
 #: Dimensions of the latent space.
 N_COMPONENTS = 150
@@ -38,8 +38,8 @@ def _content_stems(text: str) -> list[str]:
     return [s for s, content in map(word_info, tokenize(text)) if content]
 
 
-def _documents() -> list[str]:
-    """The corpus: one gloss per vocabulary term, then one text per shipped occupation."""
+def shipped_documents() -> list[str]:
+    """One gloss per vocabulary term, then one text per shipped occupation (the taxonomy index reads them too)."""
     glosses = [" ".join((t.name, *t.aliases, t.category)) for t in load_vocabulary()]
     raw = resources.files("matching").joinpath("data", "occupations.json").read_text("utf-8")
     return glosses + json.loads(raw)["occupations"]
@@ -70,7 +70,7 @@ class LatentSpace:
         self.svd = TruncatedSVD(n_components, algorithm="randomized", n_iter=7, random_state=SEED)
         # One BLAS thread: on two cores, threaded BLAS made this SVD thirty times slower (8.5 s, not 0.3 s).
         with blas_controller().limit(limits=1, user_api="blas"):
-            self.svd.fit(self.vectorizer.fit_transform(_documents() if documents is None else documents))
+            self.svd.fit(self.vectorizer.fit_transform(shipped_documents() if documents is None else documents))
         self.columns = self.vectorizer.vocabulary_
         # The projection of a TF-IDF row: its values times idf, L2-normalised,
         # times the components. Folding idf into the components saves a pass.

@@ -1,6 +1,6 @@
 """Words of the text score: tokens, stop words, Snowball stems and the language of a text.
 
-The text score of a pair is a weighted sum of five cosine similarities, each
+The text score of a pair is a weighted sum of six cosine similarities, each
 between L2-normalised vectors, so it lies in [0, 1] after clipping:
 
 - ``concepts``: vocabulary terms found in the text or tags (aliases, multi-word
@@ -15,7 +15,10 @@ between L2-normalised vectors, so it lies in [0, 1] after clipping:
   vocabulary and on occupation descriptions from every field of work, so
   "midwife" is near "pregnancy" and "plumber" near "pipes";
 - ``categories``: the share of each vocabulary category (engineering, data,
-  leadership, ...), which relates different terms of the same area.
+  leadership, ...), which relates different terms of the same area;
+- ``taxonomy``: the shipped skill and occupation texts each text is most
+  like (:mod:`matching.taxonomy`), so "hydrogenation machine operator"
+  meets "base oils for margarine" through ESCO's skills on hydrogenating edible oils.
 
 Stems come from the Snowball stemmers of PyStemmer, in the language each text
 is written in (:func:`detect_language`). This module knows single words;
@@ -39,7 +42,8 @@ __all__ = ["BIGRAM_WEIGHT", "BLOCK_WEIGHTS", "FUNCTION_WORDS", "TAG_WEIGHT", "de
            "stem", "stemmer", "tokenize", "word_info"]
 
 #: Weight of each similarity block in the text score (they sum to 1).
-BLOCK_WEIGHTS = {"concepts": 0.05, "words": 0.1, "chars": 0.6, "latent": 0.2, "categories": 0.05}
+BLOCK_WEIGHTS = {"concepts": 0.05, "words": 0.05, "chars": 0.3, "latent": 0.1, "categories": 0.05,
+                 "taxonomy": 0.45}
 #: A tag the vocabulary knows counts this many times a mention in free text.
 TAG_WEIGHT = 2.0
 #: Weight of a pair of adjacent content words ("software development") next to its words.

@@ -52,13 +52,13 @@ def test_blocks_add_up_to_the_engine_text_similarity(data: EvalSet, blocks: dict
 
 def test_grid_covers_the_simplex_and_holds_the_shipped_weights() -> None:
     grid = weight_grid()
-    assert grid.shape == (comb(20 + 4, 4), 5) == (10626, 5)
+    assert grid.shape == (comb(20 + 5, 5), 6) == (53130, 6)
     assert (grid >= 0).all() and np.allclose(grid.sum(axis=1), 1.0)
     steps = grid / 0.05
     assert np.allclose(steps, np.round(steps))
     assert len(np.unique(np.round(steps).astype(int), axis=0)) == len(grid)
     assert np.isclose(grid, SHIPPED).all(axis=1).sum() == 1
-    for corner in np.eye(5):
+    for corner in np.eye(6):
         assert np.isclose(grid, corner).all(axis=1).any()
 
 
@@ -105,7 +105,7 @@ def test_tuned_weights_beat_the_shipped_ones_on_their_training_fold(ranks: np.nd
 def test_report_holds_and_prints_the_cross_validation(data: EvalSet) -> None:
     tfidf = tfidf_scores(data.mentor_texts(), data.query_texts())
     cv = cross_validated(data, tfidf, fold_counts=(2,))
-    assert [len(w) for w in cv["folds"]["2"]["weights"]] == [5, 5]
+    assert [len(w) for w in cv["folds"]["2"]["weights"]] == [6, 6]
     for figures in (cv["folds"]["2"]["cross-validated"], cv["shipped"], cv["tf-idf"]):
         assert set(figures) == {"all", "single"}
         assert 0.0 < figures["single"]["recall@1"] <= figures["single"]["recall@10"] <= 1.0

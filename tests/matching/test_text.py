@@ -59,7 +59,7 @@ def test_german_mentee_finds_the_german_mentor_through_german_stems() -> None:
 
 
 def _encoder(texts: list[str], tags: list[tuple[str, ...]] | None = None) -> TextEncoder:
-    unit = {"concepts": 1.0, "words": 1.0, "chars": 1.0, "latent": 1.0, "categories": 1.0}
+    unit = {"concepts": 1.0, "words": 1.0, "chars": 1.0, "latent": 1.0, "categories": 1.0, "taxonomy": 1.0}
     return TextEncoder(weights=unit).fit(analyse_many(texts, tags or [()] * len(texts)))
 
 
