@@ -37,12 +37,7 @@ _FEW_ROWS = 16
 
 
 def _latent_space() -> LatentSpace:
-    """The process's latent space, with the taxonomy index built beside it.
-
-    Both are fitted once per process on the shipped texts; whatever warms up
-    the one (:func:`matching.warmup.warm_up`) warms up the other.
-    """
-    taxonomy_index()
+    """The process's latent space, fitted once per process on the shipped texts."""
     return latent_space()
 
 
