@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -98,6 +100,20 @@ def get_session() -> Session:
         maker = "db_read_sessionmaker" if reading else "db_sessionmaker"
         g.db_session = current_app.extensions[maker]()
     return g.db_session
+
+
+@contextmanager
+def read_only_transaction(session: Session) -> Iterator[Session]:
+    """End ``session``'s transaction and run the block in one that only reads (on SQLite
+    it never takes the write lock), for slow work a writing request does before it
+    writes, such as fitting a matcher: the write transaction would hold the lock all
+    that time. The block must not write; its transaction ends with it."""
+    session.commit()
+    session.connection(execution_options={"read_only": True})
+    try:
+        yield session
+    finally:
+        session.commit()
 
 
 def _close_session(exc: BaseException | None) -> None:

@@ -14,10 +14,10 @@ from mentorship.api.auth import api_login_required, current_api_user
 from mentorship.api.blueprint import bp
 from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, require
-from mentorship.db import get_session
+from mentorship.db import get_session, read_only_transaction
 from mentorship.models import Enrolment, MatchRequest, Pairing, RequestStatus, User
 from mentorship.routing import MAX_ID
-from mentorship.services import pairings, programs, request_queries, requests, suggestions
+from mentorship.services import matches, pairings, programs, request_queries, requests, suggestions
 from mentorship.services.errors import FieldErrors
 from mentorship.services.fields import clean_choice, clean_int
 
@@ -99,6 +99,8 @@ def create_match_request() -> tuple[dict[str, Any], int, dict[str, str]]:
     except ValueError as exc:
         raise FieldErrors({"mentor_enrolment_id": str(exc)}) from None
     db = get_session()
+    with read_only_transaction(db):  # before this request's write transaction
+        matches.warm_for_mentor(db, mentor_id, current_app.extensions["matcher_cache"])
     item = requests.send_request(db, current_api_user(), mentor_id,
                                  {"message": body.get("message", "")},
                                  current_app.extensions["matcher_cache"])

@@ -175,6 +175,19 @@ class Ranking:
     mentors: list[MentorFacts]
 
 
+def warm_for_mentor(session: Session, mentor_enrolment_id: int | None,
+                    cache: MatcherCache) -> None:
+    """Fit the matcher of the mentor's program now if it is cold (nothing for an unknown
+    mentor: the request itself reports that). Pass a reading session: the fit then
+    holds no write lock, and the request's own ranking finds it in ``cache``."""
+    program = session.scalar(select(Program).join(Enrolment, Enrolment.program_id == Program.id)
+                             .where(Enrolment.id == mentor_enrolment_id,
+                                    Enrolment.role == Role.MENTOR)) \
+        if mentor_enrolment_id is not None else None
+    if program is not None:
+        ranking(session, program, cache)
+
+
 def ranking(session: Session, program: Program, cache: MatcherCache) -> Ranking | None:
     """The program's matcher for single requests (None without mentors).
 

@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
-from mentorship.db import get_session
+from mentorship.db import get_session, read_only_transaction
 from mentorship.forms import BaseForm, ConfirmForm, form_for
-from mentorship.services import programs, request_queries, requests, suggestions
+from mentorship.services import matches, programs, request_queries, requests, suggestions
 from mentorship.services.vocabulary import language_names
 from mentorship.views import FormPage, form_page
 
@@ -56,6 +56,9 @@ def find(program_id: int) -> tuple[str, int]:
 @login_required
 def new_request(enrolment_id: int) -> Response | tuple[str, int]:
     db = get_session()
+    if request.method == "POST":
+        with read_only_transaction(db):  # before this request's write transaction
+            matches.warm_for_mentor(db, enrolment_id, current_app.extensions["matcher_cache"])
     mentor = request_queries.get_mentor(db, enrolment_id)
     form = RequestForm.from_request()
     page = form_page("matching/request.html", form, mentor=mentor)
