@@ -119,3 +119,24 @@ def test_simultaneous_duplicate_requests_store_one(file_app: Flask, server: str)
     with file_app.app_context():
         assert get_session().scalar(select(func.count()).select_from(MatchRequest).where(
             MatchRequest.mentee_enrolment_id == ada_id)) == 1
+
+
+def test_mentors_accepting_crossing_requests_at_once_all_succeed(file_app: Flask,
+                                                                 server: str) -> None:
+    """Every mentee asked every mentor (one seat each); each mentor accepts a different
+    mentee at the same moment. Each accept cancels its mentee's other requests and
+    declines its mentor's others, so the transactions touch each other's rows: they
+    must queue in one order, never deadlock into a 503."""
+    size = 6
+    for _ in range(ROUNDS // 4):
+        def build(session: Any) -> list[tuple[int, int]]:
+            program = make_program(session)
+            mentors = [mentor(session, program, f"Mentor {i}", capacity=1) for i in range(size)]
+            mentees = [mentee(session, program, f"Mentee {i}") for i in range(size)]
+            asks = {(a, b): pending(session, mentees[a], mentors[b]).id
+                    for a in range(size) for b in range(size)}
+            return [(mentors[i].user_id, asks[(i, i)]) for i in range(size)]
+        accepts = create(file_app, build)
+        answers = post_at_once([(f"{server}/api/v1/match-requests/{ask}/accept",
+                                 bearer(file_app, user), None) for user, ask in accepts])
+        assert Counter(status for status, _ in answers) == Counter({201: size}), answers

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -188,6 +188,14 @@ def accept_request(session: Session, request_id: int, user: User) -> Pairing:
     # The mentee's row first, as send_request does: a request sent meanwhile waits for us.
     session.execute(select(Enrolment.id).where(Enrolment.id == item.mentee_enrolment_id)
                     .with_for_update())
+    # Then every pending request this answer may cancel or decline, in id order: two
+    # mentors accepting at once (each cancelling some of the other's rows) queue on the
+    # first row they share instead of each holding what the other needs (a deadlock).
+    session.execute(select(MatchRequest.id).where(
+        or_(MatchRequest.mentee_enrolment_id == item.mentee_enrolment_id,
+            MatchRequest.mentor_enrolment_id == item.mentor_enrolment_id),
+        MatchRequest.status == RequestStatus.PENDING).order_by(MatchRequest.id)
+        .with_for_update())
     pairing = create_pairing(session, item.mentee, item.mentor, source=PairingSource.REQUEST,
                              score=item.score, reasons=item.reasons, request_id=item.id)
     _answer(session, item, RequestStatus.ACCEPTED, now)
