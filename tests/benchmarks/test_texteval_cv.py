@@ -10,7 +10,8 @@ import pytest
 
 from benchmarks import texteval, textgrid
 from benchmarks.evalset import EvalSet, load_evalset, recall_at, reciprocal_rank, render, tfidf_scores
-from benchmarks.texteval import BLOCKS, block_similarities, combine, cross_validated, engine_scores
+from benchmarks.textblocks import BLOCKS, block_similarities, combine, engine_scores
+from benchmarks.texteval import cross_validated
 from benchmarks.textgrid import (
     best_point,
     cross_validate,
