@@ -16,8 +16,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT = DATA / "texteval_esco_ict.json"
+#: The cross-field sets beside the ICT one: name -> file.
+FIELD_SETS = {f"{source}-{half}": DATA / f"texteval_{source}_{half}.json"
+              for source in ("esco", "onet") for half in ("tuning", "heldout")}
 
-__all__ = ["EvalSet", "char_tfidf_scores", "load_evalset", "recall_at", "reciprocal_rank", "render",
+__all__ = ["FIELD_SETS", "EvalSet", "char_tfidf_scores", "load_evalset", "recall_at", "reciprocal_rank", "render",
            "tfidf_scores"]
 
 

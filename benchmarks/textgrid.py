@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["FOLD_SEED", "GRID_STEP", "best_point", "cross_validate", "grid_ranks", "query_folds",
-           "rank_metrics", "relevance_mask", "weight_grid"]
+__all__ = ["FOLD_SEED", "GRID_STEP", "best_point", "cross_validate", "grid_ranks", "near_best_order",
+           "pinned_grid", "query_folds", "rank_metrics", "relevance_mask", "weight_grid"]
 
 #: Spacing of the weight grid (1/20).
 GRID_STEP = 0.05
@@ -41,6 +41,23 @@ def weight_grid(step: float = GRID_STEP, n_blocks: int = 6) -> np.ndarray:
     counts = [(parts,)] if n_blocks == 1 else [
         (*head, parts - sum(head)) for head in _compositions(parts, n_blocks - 1)]
     return np.array(counts, dtype=float) / parts
+
+
+def pinned_grid(step: float, n_blocks: int, pinned: dict[int, float]) -> np.ndarray:
+    """The rows of :func:`weight_grid` whose columns in ``pinned`` hold the weight given there.
+
+    Examples
+    --------
+    >>> pinned_grid(0.25, 3, {0: 0.25}).tolist()
+    [[0.25, 0.0, 0.75], [0.25, 0.25, 0.5], [0.25, 0.5, 0.25], [0.25, 0.75, 0.0]]
+    """
+    grid = weight_grid(step, n_blocks)
+    keep = np.ones(len(grid), dtype=bool)
+    for column, weight in pinned.items():
+        keep &= np.isclose(grid[:, column], weight)
+    if not keep.any():
+        raise ValueError(f"no grid point of step {step} has the weights {pinned}")
+    return grid[keep]
 
 
 def _compositions(total: int, n: int) -> list[tuple[int, ...]]:
@@ -139,3 +156,30 @@ def cross_validate(ranks: np.ndarray, n_folds: int, seed: int = FOLD_SEED) -> tu
         held_out[fold] = ranks[best, fold]
         chosen.append(best)
     return held_out, chosen
+
+
+def near_best_order(recall: np.ndarray, mrr: np.ndarray, keeps: np.ndarray, near: float) -> np.ndarray:
+    """The points that ``keeps`` allows, best first: within ``near`` of the best recall, by MRR; then the rest.
+
+    Recall@10 moves by whole queries and a few queries are noise, so every
+    point within ``near`` of the best recall counts as best, and MRR (the
+    whole ranking) decides among them; ties go to recall, then to the first
+    point. The points outside that band follow by recall, then MRR. Figures
+    are compared to 12 decimals, so that equal means summed in another order
+    still tie.
+
+    Examples
+    --------
+    >>> recall, mrr = np.array([0.90, 0.899, 0.95, 0.80]), np.array([0.60, 0.70, 0.65, 0.90])
+    >>> near_best_order(recall, mrr, np.array([True, True, False, True]), near=0.002).tolist()
+    [1, 0, 3]
+    """
+    recall, mrr = np.round(recall, 12), np.round(mrr, 12)
+    allowed = np.flatnonzero(keeps)
+    if not allowed.size:
+        return allowed
+    band = recall >= np.round(recall[allowed].max() - near, 12)
+    first = np.where(band, -mrr, -recall)
+    then = np.where(band, -recall, -mrr)
+    order = np.lexsort((np.arange(len(recall)), then, first, ~band))
+    return order[keeps[order]]

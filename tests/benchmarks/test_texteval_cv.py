@@ -10,19 +10,29 @@ import pytest
 
 from benchmarks import texteval, textgrid
 from benchmarks.evalset import EvalSet, load_evalset, recall_at, reciprocal_rank, render, tfidf_scores
-from benchmarks.texteval import BLOCKS, block_similarities, combine, cross_validated, engine_scores
+from benchmarks.textblocks import BLOCKS, block_similarities, combine, engine_scores
+from benchmarks.texteval import cross_validated
 from benchmarks.textgrid import (
+    GRID_STEP,
     best_point,
     cross_validate,
     grid_ranks,
+    pinned_grid,
     query_folds,
     rank_metrics,
     relevance_mask,
     weight_grid,
 )
+from benchmarks.texttune import PINNED
 from matching.text import BLOCK_WEIGHTS
 
 SHIPPED = np.array([BLOCK_WEIGHTS[name] for name in BLOCKS])
+
+
+@pytest.fixture(scope="module")
+def grid() -> np.ndarray:
+    """The simplex with the concept and category blocks pinned, as in the weight search: 1,330 points, not 53,130."""
+    return pinned_grid(GRID_STEP, len(BLOCKS), {BLOCKS.index(name): w for name, w in PINNED.items()})
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +46,10 @@ def blocks(data: EvalSet) -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def ranks(data: EvalSet, blocks: dict[str, np.ndarray]) -> np.ndarray:
-    """Every grid point's ranks on every query (under a second)."""
+def ranks(data: EvalSet, blocks: dict[str, np.ndarray], grid: np.ndarray) -> np.ndarray:
+    """Every grid point's ranks on every query (about a second)."""
     return grid_ranks(np.stack([blocks[name] for name in BLOCKS]),
-                      relevance_mask(data.relevant, len(data.mentors)), weight_grid())
+                      relevance_mask(data.relevant, len(data.mentors)), grid)
 
 
 def test_blocks_add_up_to_the_engine_text_similarity(data: EvalSet, blocks: dict[str, np.ndarray]) -> None:
@@ -62,9 +72,21 @@ def test_grid_covers_the_simplex_and_holds_the_shipped_weights() -> None:
         assert np.isclose(grid, corner).all(axis=1).any()
 
 
+def test_pinned_grid_is_the_simplex_with_those_blocks_fixed(grid: np.ndarray) -> None:
+    full = weight_grid()
+    pinned = [BLOCKS.index(name) for name in PINNED]
+    assert grid.shape == (comb(18 + 3, 3), 6) == (1330, 6)
+    assert np.allclose(grid[:, pinned], [PINNED[name] for name in PINNED])
+    expected = full[np.isclose(full[:, pinned], [PINNED[name] for name in PINNED]).all(axis=1)]
+    assert np.array_equal(grid, expected)
+    assert np.isclose(grid, SHIPPED).all(axis=1).sum() == 1
+
+
 def test_grid_step_must_divide_one() -> None:
     with pytest.raises(ValueError):
         weight_grid(0.3)
+    with pytest.raises(ValueError):
+        pinned_grid(0.25, 3, {0: 0.1})
 
 
 @pytest.mark.parametrize("n_folds", [2, 5])
@@ -78,8 +100,8 @@ def test_folds_partition_the_queries(n_folds: int) -> None:
 
 
 def test_vectorised_ranks_agree_with_the_evalset_metrics(data: EvalSet, blocks: dict[str, np.ndarray],
-                                                         ranks: np.ndarray) -> None:
-    shipped = int(np.flatnonzero(np.isclose(weight_grid(), SHIPPED).all(axis=1))[0])
+                                                         grid: np.ndarray, ranks: np.ndarray) -> None:
+    shipped = int(np.flatnonzero(np.isclose(grid, SHIPPED).all(axis=1))[0])
     scores = combine(blocks, BLOCK_WEIGHTS)
     figures = rank_metrics(ranks[shipped])
     assert figures["recall@1"] == pytest.approx(recall_at(scores, data.relevant, 1))
@@ -88,8 +110,8 @@ def test_vectorised_ranks_agree_with_the_evalset_metrics(data: EvalSet, blocks: 
 
 
 @pytest.mark.parametrize("n_folds", [2, 5])
-def test_tuned_weights_beat_the_shipped_ones_on_their_training_fold(ranks: np.ndarray, n_folds: int) -> None:
-    grid = weight_grid()
+def test_tuned_weights_beat_the_shipped_ones_on_their_training_fold(grid: np.ndarray, ranks: np.ndarray,
+                                                                   n_folds: int) -> None:
     shipped = int(np.flatnonzero(np.isclose(grid, SHIPPED).all(axis=1))[0])
     held_out, chosen = cross_validate(ranks, n_folds)
     for fold, point in zip(query_folds(ranks.shape[1], n_folds), chosen, strict=True):
@@ -104,7 +126,8 @@ def test_tuned_weights_beat_the_shipped_ones_on_their_training_fold(ranks: np.nd
 
 def test_report_holds_and_prints_the_cross_validation(data: EvalSet) -> None:
     tfidf = tfidf_scores(data.mentor_texts(), data.query_texts())
-    cv = cross_validated(data, tfidf, fold_counts=(2,))
+    cv = cross_validated(data, tfidf, fold_counts=(2,), pinned=PINNED)
+    assert cv["grid_points"] == 1330
     assert [len(w) for w in cv["folds"]["2"]["weights"]] == [6, 6]
     for figures in (cv["folds"]["2"]["cross-validated"], cv["shipped"], cv["tf-idf"]):
         assert set(figures) == {"all", "single"}

@@ -10,8 +10,8 @@ from importlib import resources
 import pytest
 
 from benchmarks import build_texteval_fields
-from benchmarks.evalset import load_evalset, recall_at
-from benchmarks.texteval import FIELD_SETS, TUNING_SETS
+from benchmarks.evalset import FIELD_SETS, load_evalset, recall_at
+from benchmarks.texttune import TUNING_SETS
 
 
 @pytest.mark.parametrize("source", ["esco", "onet"])
