@@ -25,6 +25,8 @@ from wtforms import (
 from wtforms import Field as FormField
 from wtforms.csrf.session import SessionCSRF
 from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
+from wtforms.widgets import HiddenInput
 
 from mentorship.models import Role
 from mentorship.services.errors import FieldErrors
@@ -46,7 +48,7 @@ ROLE_CHOICES = [SelectChoice(Role.MENTEE.value, "Mentee: I want guidance"),
 class BaseForm(Form):
     """Every form: session-based CSRF, bound to request data only on POST."""
 
-    class Meta:
+    class Meta(DefaultMeta):
         csrf_class = SessionCSRF
         csrf_time_limit = timedelta(hours=8)
 
@@ -64,6 +66,13 @@ class BaseForm(Form):
         def csrf_context(self) -> Any:
             """SessionCSRF keeps its token in the Flask session."""
             return session
+
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            """Hidden inputs carry no id: no label points at them, and a page with
+            several forms would repeat it."""
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
     @classmethod
     def from_request(cls, **kwargs: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from mentorship.models import (
     Role,
     utcnow,
 )
-from mentorship.services import pairings
+from mentorship.services import meetings, pairings
 from tests.api.helpers import count, fetch
 from tests.factories import create, login, make_program, make_user
 from tests.flows import mentee, mentor, paired, person
@@ -37,6 +38,11 @@ AGREEMENT = {"cadence": "weekly", "session_minutes": "45", "ends_on": "",
 
 @pytest.fixture
 def pair(app: Flask) -> dict[str, int]:
+    return make_pair(app)
+
+
+def make_pair(app: Flask) -> dict[str, int]:
+    """Ada and Grace's pairing, another pair of the program, an admin and a stranger."""
     def build(session: Any) -> dict[str, int]:
         program = make_program(session, name="Autumn Cohort")
         grace = mentor(session, program, "Grace Hopper", capacity=3)
@@ -273,3 +279,25 @@ def test_the_html_export_is_one_safe_page(app: Flask, pair: dict) -> None:
     assert "<script>" not in html and 'href="javascript' not in html
     page = signed_in(app, pair["ada"]).get(f"/pairings/{pair['pairing']}").get_data(as_text=True)
     assert "Download as HTML" in page
+
+
+def test_no_workspace_page_repeats_an_element_id(csrf_app: Flask) -> None:
+    """Tabs with several forms (each with its CSRF token) still give every id once, so
+    each label and skip link finds its one element."""
+    ids = make_pair(csrf_app)
+
+    def planned(session: Any) -> int:
+        pairing = session.get(Pairing, ids["pairing"])
+        return meetings.schedule(session, pairing, pairing.mentee.user, {
+            "starts_at": (utcnow() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": "45", "location": "Video call", "agenda": ""}).id
+    meeting_id = create(csrf_app, planned)  # its page has the cancel, prep and edit forms
+    client = signed_in(csrf_app, ids["ada"])
+    for section in ("", "/agreement", "/thread", "/sessions", "/goals",
+                    f"/sessions/{meeting_id}"):
+        page = client.get(f"/pairings/{ids['pairing']}{section}")
+        assert page.status_code == 200, section
+        found = re.findall(r'\sid="([^"]+)"', page.get_data(as_text=True))
+        repeated = sorted({name for name in found if found.count(name) > 1})
+        assert repeated == [], (section, repeated)
+        assert 'name="csrf_token"' in page.get_data(as_text=True)
