@@ -9,21 +9,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.corpus import analyse_many
-from matching.criteria import DEFAULT_WEIGHTS, Facts
+from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables
 from matching.encoder import TextEncoder
 from matching.explain import pair_reasons
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
-from matching.scoring import Scorer, _Batch, _ChunkTerms, calibrate_text
+from matching.scoring import BLOCK_CELLS, Scorer, _Batch, _ChunkTerms, _Features, calibrate_text, positive_k
 from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
 from matching.zones import as_instant
 
 __all__ = ["Matcher", "calibrate_text"]
-
-# Rows selected from at once: about 512K cells (2 MB), which stay in the cache between passes.
-_BLOCK_CELLS = 512 * 1024
 
 
 class Matcher(Scorer):
@@ -155,20 +152,19 @@ class Matcher(Scorer):
         >>> m.candidates([Mentee(id=7, skills_to_grow=["ML"])], k=1).shape
         (1, 3)
         """
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        return self._candidates(self._prepare(mentees), int(k))
+        return self._candidates(self._prepare(mentees), positive_k(k))
 
-    def _candidates(self, batch: _Batch, k: int) -> sp.csr_matrix:
-        """:meth:`candidates` of a prepared batch."""
+    def _candidates(self, batch: _Features, k: int, tables: Tables | None = None) -> sp.csr_matrix:
+        """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known)."""
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        tables, chunks, words = self._tables(batch), self._chunks(n), self._words(batch)
+        tables = self._tables(batch) if tables is None else tables
+        chunks, words = self._chunks(n), self._words(batch)
         # Each chunk offers its best few mentees per mentor (one when there are
         # many chunks); the mentor keeps the best of those offers.
         per_chunk = -(-per_mentor // max(1, len(chunks)))
 
-        block_rows = max(1, _BLOCK_CELLS // n_mentors)
+        block_rows = max(1, BLOCK_CELLS // n_mentors)
 
         # Per chunk: the text product, then each half's entries over the
         # floors (see matching.topk), then the chunk's exact cuts among them.
@@ -203,8 +199,7 @@ class Matcher(Scorer):
         >>> s[0].mentor_id, s[0].reasons
         (1, ('You both mention ux design', 'Same time zone'))
         """
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
+        k = positive_k(k)
         batch = self._prepare([mentee])
         total = self._total(batch, self._tables(batch), slice(0, 1))[0]
         allowed = np.flatnonzero(np.isfinite(total))
