@@ -8,10 +8,10 @@ from datetime import date, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import analyse_many
+from matching.corpus import Document, analyse_many
 from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables
 from matching.encoder import TextEncoder
-from matching.explain import pair_reasons
+from matching.explain import reasons_of_pairs
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
@@ -207,10 +207,9 @@ class Matcher(Scorer):
             kth = np.partition(total[allowed], len(allowed) - k)[len(allowed) - k]
             allowed = allowed[total[allowed] >= kth]
         best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
-        parts = self._parts(batch, 0, best)
-        return [Suggestion(self.mentors_[j].id, float(total[j]),
-                           tuple(self._reasons(batch, parts, j, at)))
-                for at, j in enumerate(best)]
+        reasons = self._explain_pairs(batch, np.zeros(len(best), np.int64), best)
+        return [Suggestion(self.mentors_[j].id, float(total[j]), tuple(why))
+                for j, why in zip(best.tolist(), reasons, strict=True)]
 
     def explain(self, mentee: Mentee, j: int) -> list[str]:
         """Reasons for pairing ``mentee`` with the mentor in column ``j`` (e.g. a round proposal).
@@ -224,16 +223,14 @@ class Matcher(Scorer):
         self._check_fitted()
         if isinstance(j, bool) or not isinstance(j, int | np.integer) or not 0 <= j < len(self.mentors_):
             raise ValueError(f"j must be a mentor column in [0, {len(self.mentors_)}), got {j!r}")
-        batch = self._prepare([mentee])
-        parts = self._parts(batch, 0, np.array([int(j)]))
-        return self._reasons(batch, parts, int(j), 0)
+        return self._explain_pairs(self._prepare([mentee]), np.zeros(1, np.int64), np.array([int(j)]))[0]
 
     def explain_many(self, mentees: Sequence[Mentee], columns: Sequence[int]) -> list[list[str]]:
         """Reasons for many pairs at once: mentee ``i`` with the mentor in ``columns[i]``.
 
-        The same reasons as :meth:`explain`, but the mentees' text is analysed in one
-        pass (as scoring does), which is most of the cost of explaining one pair: a
-        round explains its thousands of proposals this way.
+        The same reasons as :meth:`explain`, computed for all pairs together: the
+        mentees' text is analysed in one pass and the scores of the pairs in a few
+        array operations, so a round explains its thousands of proposals at once.
 
         Examples
         --------
@@ -249,24 +246,26 @@ class Matcher(Scorer):
                              "per mentee")
         if not mentees:
             return []
-        batch = self._prepare(mentees)
-        reasons: list[list[str]] = []
-        for i, j in enumerate(cols.tolist()):
-            parts = self._parts(batch, i, np.array([j]))
-            if not np.isfinite(parts["total"][0, 0]):
-                reasons.append([])
-                continue
-            reasons.append(pair_reasons(parts, (0, 0), self.weights_, batch.mentees[i],
-                                        self.mentors_[j], batch.corpus.document(i),
-                                        self.mentor_corpus_.document(j), self.encoder_))
-        return reasons
+        return self._explain_pairs(self._prepare(mentees), np.arange(len(mentees)), cols)
 
-    def _reasons(self, batch: _Batch, parts: dict, j: int, at: int) -> list[str]:
-        """Reasons for the batch's only mentee and mentor ``j``, found at column ``at`` of ``parts``."""
-        if not np.isfinite(parts["total"][0, at]):
-            return []
-        return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
-                            batch.first_document, self.mentor_corpus_.document(j), self.encoder_)
+    def _explain_pairs(self, batch: _Batch, rows: np.ndarray, cols: np.ndarray) -> list[list[str]]:
+        """Reasons for the pairs ``(rows[p], cols[p])`` of a batch: the one path of every reason given."""
+        row_list, col_list = rows.tolist(), cols.tolist()
+        # a mentor proposed many times (or a mentee's several suggestions) is read once
+        mentee_docs: dict[int, Document] = {}
+        mentor_docs: dict[int, Document] = {}
+
+        def documents(p: int) -> tuple[Document, Document]:
+            i, j = row_list[p], col_list[p]
+            if i not in mentee_docs:
+                mentee_docs[i] = batch.corpus.document(i)
+            if j not in mentor_docs:
+                mentor_docs[j] = self.mentor_corpus_.document(j)
+            return mentee_docs[i], mentor_docs[j]
+
+        return reasons_of_pairs(self._pair_parts(batch, rows, cols), self.weights_,
+                                [batch.mentees[i] for i in row_list], [self.mentors_[j] for j in col_list],
+                                documents, self.encoder_)
 
     def round(self, mentees: Sequence[Mentee], capacity: np.ndarray, *, k: int = 50,
               min_score: float | None = None, objective: str = "score", equity: float = 0.0) -> Round:

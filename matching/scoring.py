@@ -8,7 +8,6 @@ rest of the score element by element, block by block.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +15,7 @@ from datetime import date, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import Corpus, Document, analyse_many
+from matching.corpus import Corpus, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import TextEncoder
 from matching.model import Mentee, Mentor
@@ -27,6 +26,8 @@ __all__ = ["BLOCK_CELLS", "Scorer", "calibrate_text", "positive_k"]
 _CHUNK_CELLS = 4_000_000
 # Rows looked at at once: about 512K cells (2 MB), which stay in the cache between passes.
 BLOCK_CELLS = 512 * 1024
+# Pairs whose structured criteria are computed together (as a block of that many squared).
+_PAIRS_AT_ONCE = 64
 # Largest dense word block of a batch (see TextEncoder.word_block).
 _WORD_BLOCK_BYTES = 256 * 2**20
 
@@ -78,11 +79,6 @@ class _Batch(_Features):
     """Mentees prepared for scoring, with their analysed text (for reasons)."""
 
     corpus: Corpus
-
-    @functools.cached_property
-    def first_document(self) -> Document:
-        """The first mentee's analysed text: a batch of one is explained pair after pair."""
-        return self.corpus.document(0)
 
 
 @dataclass(frozen=True)
@@ -165,22 +161,43 @@ class Scorer:
                       Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date),
                       corpus.nonempty(), (rows, cols), corpus)
 
-    def _parts(self, batch: _Batch, i: int, cols: np.ndarray) -> dict:
-        """Every ingredient of the scores of mentee ``i`` against mentor columns ``cols`` (for reasons)."""
-        rows = slice(i, i + 1)
-        text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
-        scores, known, forbidden = criterion_scores(
-            batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
+    def _pair_parts(self, batch: _Features, rows: np.ndarray, cols: np.ndarray) -> dict:
+        """Every ingredient of the scores of the pairs ``(rows[p], cols[p])`` (for reasons), shape (pairs, 1).
+
+        Each pair's text similarity is its own row times its own column, never
+        part of a matrix product, so its numbers do not depend on the pairs
+        explained with it: one pair or a round's thousands, the same reasons.
+        """
+        enc, n_pairs = self.encoder_, len(rows)
+        text = np.einsum("ij,ij->i", batch.dense[rows], np.ascontiguousarray(enc.mentor_dense_t_.T[cols]))
+        text += np.asarray(batch.sparse[rows].multiply(enc.mentor_sparse_[cols]).sum(axis=1),
+                           dtype=np.float32).reshape(n_pairs)
+        np.clip(text, 0.0, 1.0, out=text)
+        # The structured criteria of pairs: the diagonals of small mentee x mentor blocks
+        # (the same formulas as every score, at a few thousand cells per block).
+        found: list[tuple[dict, dict, np.ndarray]] = []
+        for start in range(0, n_pairs, _PAIRS_AT_ONCE):
+            at = slice(start, start + _PAIRS_AT_ONCE)
+            scores, known, forbidden = criterion_scores(
+                batch.facts.rows(rows[at]), self.facts_.rows(cols[at]), self.max_timezone_gap_hours)
+            found.append(({c: np.diagonal(v) for c, v in scores.items()}, {c: v[:, 0] for c, v in known.items()},
+                          np.diagonal(forbidden)))
+        criteria = found[0][0].keys() if found else ()
+        scores = {c: np.concatenate([f[0][c] for f in found]) for c in criteria}
+        known = {c: np.concatenate([f[1][c] for f in found]) for c in criteria}
+        forbidden = np.concatenate([f[2] for f in found]) if found else np.zeros(0, bool)
         scores["text"] = calibrate_text(text.astype(float))
-        known["text"] = batch.has_text[rows, None]
+        known["text"] = batch.has_text[rows]
         w = self.weights_
         num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
         den = sum(w[c] * known[c] for c in scores)
         total = np.minimum(np.divide(num, den, out=np.zeros_like(num), where=den > 0), 1.0)
         ex_rows, ex_cols = batch.excluded
-        forbidden |= (self.capacity_[cols] == 0)[None, :] | np.isin(cols, ex_cols[ex_rows == i])[None, :]
+        n_mentors = len(self.mentors_)
+        forbidden |= (self.capacity_[cols] == 0) | np.isin(rows * n_mentors + cols, ex_rows * n_mentors + ex_cols)
         total[forbidden] = -np.inf
-        return {"total": total, "text": text, "scores": scores, "known": known}
+        return {"total": total[:, None], "text": text[:, None], "scores": {c: v[:, None] for c, v in scores.items()},
+                "known": {c: v[:, None] for c, v in known.items()}}
 
     def _tables(self, batch: _Features) -> Tables:
         return structured_tables(batch.facts, self.facts_, self.weights_,
@@ -192,7 +209,7 @@ class Scorer:
         return _Columns(cols, np.ascontiguousarray(enc.mentor_dense_t_[:, cols]), enc.mentor_sparse_[cols].T.tocsr())
 
     def _total(self, batch: _Features, tables: Tables, rows: slice, words: tuple | None = None) -> np.ndarray:
-        """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``.
+        """Scores (float32) of a block of mentees against all mentors: the numbers of :meth:`_pair_parts`.
 
         ``words`` is the batch's :meth:`TextEncoder.word_block`, for big batches.
         """
