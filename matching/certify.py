@@ -95,7 +95,7 @@ class Outcome:
     certified: bool  # False only when ``max_passes`` ran out first
     passes: int  # solves
     extra_pairs: int  # pairs solved on beyond the first solve's
-    scanned_rows: int  # rows whose every pair was read to check them (counted once per pass)
+    scanned_rows: int  # rows read to check them, at the seats that matter (counted once per pass)
 
 
 #: Rows worth reading rather than grouping every row by what it can reach.

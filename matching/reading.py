@@ -120,15 +120,15 @@ def read_rows(model: Model, known: Callable[[np.ndarray], tuple[np.ndarray, np.n
         return block_rows, reduced, found, bool((exact > 0).any())
 
     looked = scan(rectangles, look)
-    empty = np.empty(0, np.int64)
-    parts = [tuple(np.concatenate(p) for p in zip(*[f for _, _, f, _ in looked], strict=True))] if looked else []
-    found = parts[0] if parts else (empty, empty, empty)
     reduced = top - unread  # the columns not read: at most the bound less their cheapest price
-    if looked:
-        read_rows_ = np.concatenate([r for r, _, _, _ in looked])
-        at = np.searchsorted(rows, read_rows_)
-        reduced[at] = np.maximum(reduced[at], np.concatenate([x for _, x, _, _ in looked]))
-    return Read(rows, reduced, found, any(violated for _, _, _, violated in looked))  # type: ignore[arg-type]
+    if not looked:
+        empty = np.empty(0, np.int64)
+        return Read(rows, reduced, (empty, empty, empty), False)
+    block_rows, block_reduced, found, violated = zip(*looked, strict=True)
+    at = np.searchsorted(rows, np.concatenate(block_rows))
+    reduced[at] = np.maximum(reduced[at], np.concatenate(block_reduced))
+    pair_rows, pair_cols, weights = (np.concatenate(p) for p in zip(*found, strict=True))
+    return Read(rows, reduced, (pair_rows, pair_cols, weights), any(violated))
 
 
 def _rectangles(rows: np.ndarray, limits: np.ndarray, prices: np.ndarray
