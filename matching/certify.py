@@ -13,24 +13,23 @@ on the full matrix.
 Reading a row costs a pass over its scores, so rows are skipped when a bound
 proves them safe: a row whose best score left out, minus the cheapest seat
 price, cannot reach the mentee's value, or (once read) whose largest
-``weight - price`` left out cannot reach it after the prices moved.
+``weight - price`` left out cannot reach it after the prices moved. A row
+that is read is read only at the seats cheap enough to matter
+(:mod:`matching.reading`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from matching.duals import coverage_out, duals, ranges
-from matching.flow import COST_BITS, integer_weights, scaled_values, solve_flow
+from matching.flow import integer_weights, scaled_values, solve_flow
+from matching.reading import NEAR, SLACK, Scan, read_rows
 
-__all__ = ["Blocks", "Model", "Outcome", "certified_solve"]
-
-#: Row blocks of raw scores for the given (sorted) rows: (rows, float array of shape (len(rows), n_mentors)).
-Blocks = Callable[[np.ndarray], Iterable[tuple[np.ndarray, np.ndarray]]]
-
+__all__ = ["Model", "Outcome", "Scan", "certified_solve"]
 
 @dataclass(frozen=True)
 class Model:
@@ -63,7 +62,9 @@ class Model:
         return integer_weights(values / self.divisor[rows], self.largest)
 
     def block_gains(self, rows: np.ndarray, block: np.ndarray, prices: np.ndarray) -> np.ndarray:
-        """``weight - price`` of every pair of a block of rows, within a few units; ``-inf`` for closed mentors.
+        """``weight - price`` of every pair of a block of rows, within a few units.
+
+        ``prices`` are floats, ``inf`` for closed mentors (see :meth:`open_prices`).
 
         Floats, to pick the pairs worth an exact look (:meth:`weights`): one
         product and one difference per pair instead of the exact rounding.
@@ -71,8 +72,12 @@ class Model:
         """
         scale = scaled_values(1.0 / self.divisor[rows], self.largest)
         gains = block * scale[:, None]
-        gains -= np.where(self.cap > 0, prices.astype(float), np.inf)
+        gains -= prices
         return gains
+
+    def open_prices(self, v: np.ndarray) -> np.ndarray:
+        """Seat prices as floats for :meth:`block_gains`: ``inf`` for mentors without seats."""
+        return np.where(self.cap > 0, v.astype(float), np.inf)
 
     def bound_weights(self, bound: np.ndarray) -> np.ndarray:
         """Upper bounds on the weights of each row's pairs from bounds on their scores (``-inf``: none)."""
@@ -90,20 +95,15 @@ class Outcome:
     certified: bool  # False only when ``max_passes`` ran out first
     passes: int  # solves
     extra_pairs: int  # pairs solved on beyond the first solve's
-    scanned_rows: int  # rows whose every pair was read to check them (counted once per pass)
+    scanned_rows: int  # rows read to check them, at the seats that matter (counted once per pass)
 
 
-#: Pairs this close to violating the certificate (in weight units) are solved on
-#: too, so that the next solve's slightly different prices rarely need another pass.
-NEAR = 2**COST_BITS // 64
 #: Rows worth reading rather than grouping every row by what it can reach.
 _FEW_ROWS = 64
-#: Slack (weight units) for the float comparisons that only decide what to check exactly.
-_SLACK = 4.0
 
 
 def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
-                    first: np.ndarray, bound: np.ndarray, blocks: Blocks, max_passes: int = 50,
+                    first: np.ndarray, bound: np.ndarray, scan: Scan, max_passes: int = 50,
                     reach: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None) -> Outcome:
     """Solve on some known pairs, then add the pairs the certificate rejects until it accepts.
 
@@ -118,8 +118,8 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     bound : ndarray of float, shape (n_mentees,)
         An upper bound on the score of every pair of the row *not* in the
         pool (``-inf`` when the pool holds every allowed pair of the row).
-    blocks : callable
-        Reads the raw scores of rows that must be checked (see :data:`Blocks`).
+    scan : callable
+        Reads the raw scores of rows that must be checked (see :data:`Scan`).
     max_passes : int
         Solves allowed; when they run out the last assignment (optimal on
         the pairs solved) is returned uncertified.
@@ -140,8 +140,10 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     --------
     >>> S = np.array([[0.9, 0.8], [0.85, 0.1]])
     >>> model = Model(np.array([1, 1]), np.ones(2), 0.9, None, "score")
+    >>> def scan(rectangles, look):
+    ...     return [look(r, c, S[r] if c is None else S[np.ix_(r, c)]) for r, c in rectangles]
     >>> out = certified_solve(model, np.array([0, 1]), np.array([0, 0]), np.array([0.9, 0.85]),
-    ...                       np.array([True, True]), np.array([0.8, 0.1]), lambda r: [(r, S[r])])
+    ...                       np.array([True, True]), np.array([0.8, 0.1]), scan)
     >>> out.assignment.tolist(), out.passes
     ([1, 0], 2)
     """
@@ -149,7 +151,8 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     keep = model.allowed(cols, values)
     pool = _Pool(rows[keep], cols[keep], model.weights(rows[keep], values[keep]), first[keep])
     first_pairs = int(pool.solved.sum())
-    bound_w = model.bound_weights(bound)
+    top = model.bound_weights(bound)  # in weights: no pair of the row left out weighs more
+    bound_w = top.copy()  # ... for the rows not read yet
     reduced = np.full(n, -np.inf)  # rows read so far: max of weight - price over the pairs left out
     read_at = np.full(n, -1)  # ... and the pass whose prices that was measured at
     history: list[np.ndarray] = []
@@ -168,20 +171,21 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
         pool.solved[rest[gain > -NEAR]] = True
 
         uf = u.astype(float)
-        check = bound_w > uf + _cheapest(v, open_cols, None, n) - _SLACK
+        check = bound_w > uf + _cheapest(v, open_cols, None, n) - SLACK
         if reach is not None and np.count_nonzero(check) > max(_FEW_ROWS, n // 100):
             groups, reach = reach(), None
         if groups is not None:
-            check = bound_w > uf + _cheapest(v, open_cols, groups, n) - _SLACK
+            check = bound_w > uf + _cheapest(v, open_cols, groups, n) - SLACK
         if history:
             drops = np.array([float((old - v)[open_cols].max(initial=0)) for old in history])
             seen = read_at >= 0
-            check[seen] |= reduced[seen] + drops[read_at[seen]] > uf[seen] - _SLACK
+            check[seen] |= reduced[seen] + drops[read_at[seen]] > uf[seen] - SLACK
         to_read = np.flatnonzero(check)
         scanned += len(to_read)
         history.append(v)
         if len(to_read):
-            found = _read(model, pool, blocks, to_read, u, v)
+            found = read_rows(model, pool.of_rows, scan, to_read, top[to_read], u, v)
+            pool.add([found.found])  # once: the pool may hold millions of pairs
             violated |= found.violated
             reduced[found.rows] = found.reduced
             read_at[found.rows] = passes - 1
@@ -238,40 +242,3 @@ class _Pool:
             at.append(np.repeat(np.arange(len(rows)), counts))
             cols.append(their_cols[ranges(starts, counts)])
         return np.concatenate(at), np.concatenate(cols)
-
-
-@dataclass(frozen=True)
-class _Found:
-    rows: np.ndarray
-    reduced: np.ndarray
-    violated: bool
-
-
-def _read(model: Model, pool: _Pool, blocks: Blocks, to_read: np.ndarray, u: np.ndarray,
-          v: np.ndarray) -> _Found:
-    """Read the rows ``to_read`` in full: solve on their pairs near or over the certificate's limit."""
-    done_rows, done_reduced, found, violated = [], [], [], False
-    for block_rows, block in blocks(to_read):
-        gain = model.block_gains(block_rows, block, v)
-        gain[pool.of_rows(block_rows)] = -np.inf  # known pairs are checked exactly
-        limit = u[block_rows] - NEAR - _SLACK
-        reduced = gain.max(axis=1, initial=-np.inf)
-        hot = np.flatnonzero(reduced > limit)  # the few rows with a pair worth a look
-        hot_gain = gain[hot]
-        # floats only pick what to look at; the decision is in exact integers
-        at, near_c = np.nonzero(hot_gain > limit[hot, None])
-        near_r = hot[at]
-        raw = block[near_r, near_c]
-        ok = model.allowed(near_c, raw)
-        w = model.weights(block_rows[near_r[ok]], raw[ok])
-        exact = w - v[near_c[ok]] - u[block_rows[near_r[ok]]]
-        near = np.flatnonzero(ok)[exact > -NEAR]
-        violated |= bool((exact > 0).any())
-        found.append((block_rows[near_r[near]], near_c[near], w[exact > -NEAR]))
-        hot_gain[at[near], near_c[near]] = -np.inf
-        hot_gain[at[~ok], near_c[~ok]] = -np.inf  # below min_score: never a pair
-        reduced[hot] = hot_gain.max(axis=1, initial=-np.inf)
-        done_rows.append(block_rows)
-        done_reduced.append(reduced)
-    pool.add(found)  # once: the pool may hold millions of pairs
-    return _Found(np.concatenate(done_rows), np.concatenate(done_reduced), violated)

@@ -11,7 +11,8 @@ as if every entry had been solved on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 
@@ -20,6 +21,8 @@ from matching.flow import row_divisor
 from matching.topk import best_entries
 
 __all__ = ["DENSE_CELLS", "PER_ROW", "assign_dense", "solve_dense"]
+
+T = TypeVar("T")
 
 #: Dense matrices with at least this many cells are solved from their best entries.
 DENSE_CELLS = 1 << 18
@@ -111,11 +114,17 @@ def solve_dense(scores: np.ndarray, cap: np.ndarray, *, min_score: float | None 
     np.minimum.at(bound, rows[by_row], values[by_row])
     bound[kept < per_row] = -np.inf
 
-    def blocks(wanted: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for start in range(0, len(wanted), step):
-            part = wanted[start : start + step]
-            whole = part[-1] - part[0] == len(part) - 1  # a run of rows: a view, no copy
-            yield part, scores[part[0] : part[-1] + 1] if whole else scores[part]
+    def scan(rectangles: list[tuple[np.ndarray, np.ndarray | None]], look: Callable[..., T]) -> list[T]:
+        found = []
+        for wanted, cols in rectangles:
+            for start in range(0, len(wanted), step):
+                part = wanted[start : start + step]
+                if cols is not None:
+                    found.append(look(part, cols, scores[np.ix_(part, cols)]))
+                    continue
+                whole = part[-1] - part[0] == len(part) - 1  # a run of rows: a view, no copy
+                found.append(look(part, None, scores[part[0] : part[-1] + 1] if whole else scores[part]))
+        return found
 
     model = Model(cap, divisor, largest, min_score, objective)
-    return certified_solve(model, rows, cols, values, np.ones(len(rows), bool), bound, blocks)
+    return certified_solve(model, rows, cols, values, np.ones(len(rows), bool), bound, scan)

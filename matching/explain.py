@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -14,7 +14,7 @@ from matching.model import Mentee, Mentor
 from matching.text import _phrases, stem, tokenize
 from matching.vocabulary import load_vocabulary
 
-__all__ = ["Rarity", "pair_reasons"]
+__all__ = ["Rarity", "pair_reasons", "reasons_of_pairs"]
 
 
 class Rarity(Protocol):
@@ -130,12 +130,13 @@ def _as_written(name: str) -> str:
 
 
 def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], mentee: Mentee,
-                 mentor: Mentor, mentee_doc: Document, mentor_doc: Document, rarity: Rarity) -> list[str]:
+                 mentor: Mentor, documents: Callable[[], tuple[Document, Document]], rarity: Rarity) -> list[str]:
     """Reasons for one pair, strongest contribution first.
 
     ``parts`` are the per-criterion arrays of a scored block and ``at`` the
     pair's position in them. A criterion yields a reason only when the mentee
-    filled it in and it scored above zero for this pair.
+    filled it in and it scored above zero for this pair. ``documents`` gives
+    the mentee's and the mentor's analysed texts, read only when the text scored.
     """
     found: list[tuple[float, str]] = []
 
@@ -144,13 +145,11 @@ def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], me
         return float(parts["scores"][criterion][at]) * weights[criterion] if known else 0.0
 
     if (value := scored("text")) > 0 and (
-            text := _text_reason(mentee_doc, mentor_doc, float(parts["scores"]["text"][at]), rarity)):
+            text := _text_reason(*documents(), float(parts["scores"]["text"][at]), rarity)):
         found.append((value, text))
     if (value := scored("language")) > 0 and mentor.languages:
-        mentor_codes = {normalize_language(c) for c in mentor.languages} - {""}
-        shared = dict.fromkeys(code for code in map(normalize_language, mentee.languages) if code in mentor_codes)
-        if shared:
-            found.append((value, "Both speak " + _join([language_name(c) for c in shared])))
+        if shared := _shared_languages(mentee.languages, mentor.languages):
+            found.append((value, shared))
     if (value := scored("timezone")) > 0 and mentor.timezone:
         gap = 12.0 * (1.0 - float(parts["scores"]["timezone"][at]))
         if gap <= CLOSE_HOURS + 1e-9:
@@ -160,5 +159,28 @@ def pair_reasons(parts: dict, at: tuple[int, int], weights: dict[str, float], me
         found.append((value, f"{years:g} year of experience" if years == 1 else f"{years:g} years of experience"))
     if (value := scored("industry")) > 0 and mentor.industry:
         found.append((value, f"Both work in {_as_written(mentor.industry)}"))
-    order = np.argsort([-v for v, _ in found], kind="stable")
-    return [found[i][1] for i in order]
+    return [reason for _, reason in sorted(found, key=lambda f: -f[0])]  # stable: ties keep criterion order
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_languages(mentee: tuple[str, ...], mentor: tuple[str, ...]) -> str | None:
+    """"Both speak ..." for the languages both give, in the mentee's order (None when none).
+
+    People give few distinct lists of languages, so a round's thousands of pairs name a few dozen.
+    """
+    mentor_codes = {normalize_language(c) for c in mentor} - {""}
+    shared = dict.fromkeys(code for code in map(normalize_language, mentee) if code in mentor_codes)
+    return "Both speak " + _join([language_name(c) for c in shared]) if shared else None
+
+
+def reasons_of_pairs(parts: dict, weights: dict[str, float], mentees: Sequence[Mentee],
+                     mentors: Sequence[Mentor], documents: Callable[[int], tuple[Document, Document]],
+                     rarity: Rarity) -> list[list[str]]:
+    """:func:`pair_reasons` of each pair ``p`` of ``parts`` (shape (pairs, 1)): ``mentees[p]``, ``mentors[p]``.
+
+    ``documents(p)`` gives the pair's two analysed texts; a pair that is not
+    allowed (total ``-inf``) has no reasons.
+    """
+    allowed = np.isfinite(parts["total"][:, 0]).tolist()
+    return [pair_reasons(parts, (p, 0), weights, mentees[p], mentors[p], functools.partial(documents, p), rarity)
+            if ok else [] for p, ok in enumerate(allowed)]

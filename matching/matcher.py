@@ -8,22 +8,19 @@ from datetime import date, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import analyse_many
-from matching.criteria import DEFAULT_WEIGHTS, Facts
+from matching.corpus import Document, analyse_many
+from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables
 from matching.encoder import TextEncoder
-from matching.explain import pair_reasons
+from matching.explain import reasons_of_pairs
 from matching.languages import normalize_language
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
-from matching.scoring import Scorer, _Batch, _ChunkTerms, calibrate_text
+from matching.scoring import BLOCK_CELLS, Scorer, _Batch, _ChunkTerms, _Features, calibrate_text, positive_k
 from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
 from matching.zones import as_instant
 
 __all__ = ["Matcher", "calibrate_text"]
-
-# Rows selected from at once: about 512K cells (2 MB), which stay in the cache between passes.
-_BLOCK_CELLS = 512 * 1024
 
 
 class Matcher(Scorer):
@@ -155,20 +152,19 @@ class Matcher(Scorer):
         >>> m.candidates([Mentee(id=7, skills_to_grow=["ML"])], k=1).shape
         (1, 3)
         """
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        return self._candidates(self._prepare(mentees), int(k))
+        return self._candidates(self._prepare(mentees), positive_k(k))
 
-    def _candidates(self, batch: _Batch, k: int) -> sp.csr_matrix:
-        """:meth:`candidates` of a prepared batch."""
+    def _candidates(self, batch: _Features, k: int, tables: Tables | None = None) -> sp.csr_matrix:
+        """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known)."""
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        tables, chunks, words = self._tables(batch), self._chunks(n), self._words(batch)
+        tables = self._tables(batch) if tables is None else tables
+        chunks, words = self._chunks(n), self._words(batch)
         # Each chunk offers its best few mentees per mentor (one when there are
         # many chunks); the mentor keeps the best of those offers.
         per_chunk = -(-per_mentor // max(1, len(chunks)))
 
-        block_rows = max(1, _BLOCK_CELLS // n_mentors)
+        block_rows = max(1, BLOCK_CELLS // n_mentors)
 
         # Per chunk: the text product, then each half's entries over the
         # floors (see matching.topk), then the chunk's exact cuts among them.
@@ -203,8 +199,7 @@ class Matcher(Scorer):
         >>> s[0].mentor_id, s[0].reasons
         (1, ('You both mention ux design', 'Same time zone'))
         """
-        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
+        k = positive_k(k)
         batch = self._prepare([mentee])
         total = self._total(batch, self._tables(batch), slice(0, 1))[0]
         allowed = np.flatnonzero(np.isfinite(total))
@@ -212,10 +207,9 @@ class Matcher(Scorer):
             kth = np.partition(total[allowed], len(allowed) - k)[len(allowed) - k]
             allowed = allowed[total[allowed] >= kth]
         best = allowed[np.lexsort((allowed, -total[allowed]))][:k]
-        parts = self._parts(batch, 0, best)
-        return [Suggestion(self.mentors_[j].id, float(total[j]),
-                           tuple(self._reasons(batch, parts, j, at)))
-                for at, j in enumerate(best)]
+        reasons = self._explain_pairs(batch, np.zeros(len(best), np.int64), best)
+        return [Suggestion(self.mentors_[j].id, float(total[j]), tuple(why))
+                for j, why in zip(best.tolist(), reasons, strict=True)]
 
     def explain(self, mentee: Mentee, j: int) -> list[str]:
         """Reasons for pairing ``mentee`` with the mentor in column ``j`` (e.g. a round proposal).
@@ -229,16 +223,14 @@ class Matcher(Scorer):
         self._check_fitted()
         if isinstance(j, bool) or not isinstance(j, int | np.integer) or not 0 <= j < len(self.mentors_):
             raise ValueError(f"j must be a mentor column in [0, {len(self.mentors_)}), got {j!r}")
-        batch = self._prepare([mentee])
-        parts = self._parts(batch, 0, np.array([int(j)]))
-        return self._reasons(batch, parts, int(j), 0)
+        return self._explain_pairs(self._prepare([mentee]), np.zeros(1, np.int64), np.array([int(j)]))[0]
 
     def explain_many(self, mentees: Sequence[Mentee], columns: Sequence[int]) -> list[list[str]]:
         """Reasons for many pairs at once: mentee ``i`` with the mentor in ``columns[i]``.
 
-        The same reasons as :meth:`explain`, but the mentees' text is analysed in one
-        pass (as scoring does), which is most of the cost of explaining one pair: a
-        round explains its thousands of proposals this way.
+        The same reasons as :meth:`explain`, computed for all pairs together: the
+        mentees' text is analysed in one pass and the scores of the pairs in a few
+        array operations, so a round explains its thousands of proposals at once.
 
         Examples
         --------
@@ -254,24 +246,26 @@ class Matcher(Scorer):
                              "per mentee")
         if not mentees:
             return []
-        batch = self._prepare(mentees)
-        reasons: list[list[str]] = []
-        for i, j in enumerate(cols.tolist()):
-            parts = self._parts(batch, i, np.array([j]))
-            if not np.isfinite(parts["total"][0, 0]):
-                reasons.append([])
-                continue
-            reasons.append(pair_reasons(parts, (0, 0), self.weights_, batch.mentees[i],
-                                        self.mentors_[j], batch.corpus.document(i),
-                                        self.mentor_corpus_.document(j), self.encoder_))
-        return reasons
+        return self._explain_pairs(self._prepare(mentees), np.arange(len(mentees)), cols)
 
-    def _reasons(self, batch: _Batch, parts: dict, j: int, at: int) -> list[str]:
-        """Reasons for the batch's only mentee and mentor ``j``, found at column ``at`` of ``parts``."""
-        if not np.isfinite(parts["total"][0, at]):
-            return []
-        return pair_reasons(parts, (0, at), self.weights_, batch.mentees[0], self.mentors_[j],
-                            batch.first_document, self.mentor_corpus_.document(j), self.encoder_)
+    def _explain_pairs(self, batch: _Batch, rows: np.ndarray, cols: np.ndarray) -> list[list[str]]:
+        """Reasons for the pairs ``(rows[p], cols[p])`` of a batch: the one path of every reason given."""
+        row_list, col_list = rows.tolist(), cols.tolist()
+        # a mentor proposed many times (or a mentee's several suggestions) is read once
+        mentee_docs: dict[int, Document] = {}
+        mentor_docs: dict[int, Document] = {}
+
+        def documents(p: int) -> tuple[Document, Document]:
+            i, j = row_list[p], col_list[p]
+            if i not in mentee_docs:
+                mentee_docs[i] = batch.corpus.document(i)
+            if j not in mentor_docs:
+                mentor_docs[j] = self.mentor_corpus_.document(j)
+            return mentee_docs[i], mentor_docs[j]
+
+        return reasons_of_pairs(self._pair_parts(batch, rows, cols), self.weights_,
+                                [batch.mentees[i] for i in row_list], [self.mentors_[j] for j in col_list],
+                                documents, self.encoder_)
 
     def round(self, mentees: Sequence[Mentee], capacity: np.ndarray, *, k: int = 50,
               min_score: float | None = None, objective: str = "score", equity: float = 0.0) -> Round:

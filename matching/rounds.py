@@ -5,40 +5,43 @@ solved on those alone can fall a little short of the best round over all
 pairs. :func:`certified_round` closes the gap for certain: it solves on the
 candidates, prices every mentor's seats from that solution
 (:mod:`matching.duals`), reads the scores of the mentees whose other pairs
-might beat those prices, adds the pairs that do and solves again, until no
-allowed pair can improve the round. The result is the optimum of
+might beat those prices (from the batch the candidates were scored on, at
+the mentors cheap enough to matter: :mod:`matching.reading`), adds the pairs
+that do and solves again, until no allowed pair can improve the round. The result is the optimum of
 :func:`matching.assign` on the full score matrix, in the same integer weights.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
-from matching.certify import Blocks, Model, certified_solve
-from matching.criteria import Facts, structured_tables
+from matching.certify import Model, certified_solve
+from matching.criteria import Tables
 from matching.duals import ranges
 from matching.flow import row_divisor
 from matching.model import Mentee
+from matching.reading import Scan
+from matching.rectangles import scan_rectangles
+from matching.scoring import positive_k
 
 if TYPE_CHECKING:
     from matching.matcher import Matcher
 
 __all__ = ["Round", "certified_round", "kth_per_line"]
 
-#: Cells of scores read at once when checking rows (about 200 MB of float64): each read
-#: re-analyses its mentees, so few large reads cost less than many small ones.
-_READ_CELLS = 24_000_000
+T = TypeVar("T")
+
 #: Pairs of the first solve, about: each mentee's best 5 to 20 candidates (the others are
-#: checked exactly, which costs far less). One solve on 20 per mentee often needs no
-#: second one, but on big rounds two small solves cost less than one large.
-_FIRST_PAIRS = 200_000
+#: checked exactly, which costs far less). Two small solves cost less than one large: at
+#: 10,000 mentees, 5 each and a second solve took half the time of 20 each (also two solves).
+_FIRST_PAIRS = 50_000
 
 
 @dataclass(frozen=True)
@@ -140,8 +143,11 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     ([0, 1], True)
     """
     real_min, real_equity = as_options(min_score, objective, equity)
-    mentees = tuple(mentees)
-    cand = sp.csr_matrix(matcher.candidates(mentees, k=k))
+    k = positive_k(k)
+    # Analysed once: the candidates and every later read share the batch and its criteria.
+    batch = matcher._prepare(mentees)
+    tables = matcher._tables(batch)
+    cand = matcher._candidates(batch, k, tables)
     n, m = cand.shape
     cap = as_capacity(capacity, m, most=n)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(cand.indptr))
@@ -150,13 +156,10 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     # Scores are float32 numbers (cut in float32 at half the memory traffic, exactly).
     bound, top = kth_per_line(cand.indptr, values.astype(np.float32), (int(k), per_mentee)).astype(float)
 
-    def blocks(wanted: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        step = max(1, _READ_CELLS // m)
-        for start in range(0, len(wanted), step):
-            part = wanted[start : start + step]
-            yield part, matcher.score([mentees[i] for i in part])
+    def scan(rectangles: list[tuple[np.ndarray, np.ndarray | None]], look: Callable[..., T]) -> list[T]:
+        return scan_rectangles(matcher, batch, tables, rectangles, look)
 
-    model = _model(cap, rows, cols, values, bound, blocks, real_min, real_equity, objective)
+    model = _model(cap, rows, cols, values, bound, scan, real_min, real_equity, objective)
     # First solve: each mentee's best few and each mentor's best few candidates;
     # every other candidate is checked exactly, which costs far less.
     allowed = model.allowed(cols, values)
@@ -168,22 +171,19 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     by_mentor = sp.csr_matrix((usable.astype(np.float32), cand.indices, cand.indptr), shape=(n, m)).tocsc()
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
     first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor).astype(float)[cols]
-    out = certified_solve(model, rows, cols, values, first, bound, blocks, reach=lambda: _reach(matcher, mentees))
+    out = certified_solve(model, rows, cols, values, first, bound, scan, reach=lambda: _reach(matcher, tables, n))
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
 
 
-def _reach(matcher: Matcher, mentees: tuple[Mentee, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Groups of mentees with the same hard constraints, and the mentors each group may be paired with.
 
-    Read from the structured criteria alone (no text): language and time
-    zone rules and mentors with no seats; a mentee's own exclusions are not
-    needed (a superset of the allowed mentors is all a bound asks).
+    Read from the batch's structured criteria (``tables``) alone, no text:
+    language and time zone rules and mentors with no seats; a mentee's own
+    exclusions are not needed (a superset of the allowed mentors is all a
+    bound asks).
     """
-    facts = Facts.encode(mentees, matcher.languages_, matcher.industries_,
-                         matcher.reference_date)
-    tables = structured_tables(facts, matcher.facts_, matcher.weights_, matcher.max_timezone_gap_hours,
-                               matcher.capacity_ == 0)
-    n, m = len(mentees), len(matcher.facts_.has_lang)
+    m = len(matcher.facts_.has_lang)
     limiting = [(t, i) for t, i in zip(tables.tables, tables.inverse, strict=True) if np.isneginf(t).any()]
     if not limiting or n == 0:
         return np.zeros(n, np.int64), np.ones((1, m), bool)
@@ -196,7 +196,7 @@ def _reach(matcher: Matcher, mentees: tuple[Mentee, ...]) -> tuple[np.ndarray, n
 
 
 def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, bound: np.ndarray,
-           blocks: Blocks, min_score: float | None, equity: float, objective: str) -> Model:
+           scan: Scan, min_score: float | None, equity: float, objective: str) -> Model:
     """The round's integer model: equity divisors and scale from every allowed pair.
 
     A row's best allowed score is among its candidates unless the candidates'
@@ -212,9 +212,12 @@ def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarr
     reach = np.where(probe.bound_weights(bound) > -np.inf, bound, -np.inf)
     unsure = np.flatnonzero(reach > best)
     if len(unsure):
-        for block_rows, block in blocks(unsure):
+        def best_allowed(block_rows: np.ndarray, _: None, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             closed = (cap <= 0)[None, :] | (block < min_score if min_score is not None else False)
-            best[block_rows] = np.where(closed, -np.inf, block).max(axis=1, initial=-np.inf)
+            return block_rows, np.where(closed, -np.inf, block).max(axis=1, initial=-np.inf)
+
+        for block_rows, top in scan([(unsure, None)], best_allowed):
+            best[block_rows] = top
     has = best > -np.inf
     divisor = row_divisor(np.flatnonzero(has), best[has], n, equity)
     largest = float(np.abs(best[has] / divisor[has]).max()) if has.any() else 0.0

@@ -8,7 +8,6 @@ rest of the score element by element, block by block.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,35 +15,70 @@ from datetime import date, datetime
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import Corpus, Document, analyse_many
+from matching.corpus import Corpus, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import TextEncoder
 from matching.model import Mentee, Mentor
 
-__all__ = ["Scorer", "calibrate_text"]
+__all__ = ["BLOCK_CELLS", "Scorer", "calibrate_text", "positive_k"]
 
 # Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
 _CHUNK_CELLS = 4_000_000
+# Rows looked at at once: about 512K cells (2 MB), which stay in the cache between passes.
+BLOCK_CELLS = 512 * 1024
+# Pairs whose structured criteria are computed together (as a block of that many squared).
+_PAIRS_AT_ONCE = 64
 # Largest dense word block of a batch (see TextEncoder.word_block).
 _WORD_BLOCK_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
-class _Batch:
-    """Mentees prepared for scoring."""
+class _Features:
+    """What scoring reads of a batch of mentees (their text as features, their facts)."""
 
     mentees: tuple[Mentee, ...]
-    corpus: Corpus
     sparse: sp.csr_matrix
     dense: np.ndarray
     facts: Facts
     has_text: np.ndarray
     excluded: tuple[np.ndarray, np.ndarray]  # (row, mentor column) pairs never allowed
 
-    @functools.cached_property
-    def first_document(self) -> Document:
-        """The first mentee's analysed text: a batch of one is explained pair after pair."""
-        return self.corpus.document(0)
+    def rows(self, index: np.ndarray, cols: np.ndarray | None = None) -> _Features:
+        """The features of some of the rows (sorted, distinct), computed once with the whole batch.
+
+        Re-analysing those mentees' text would give features a rounding
+        apart from the batch's (the latent projection is a matrix product),
+        and so scores a rounding apart from those already used. With ``cols``
+        (sorted mentor columns), exclusions are kept at their position among them.
+        """
+        ex_rows, ex_cols = self.excluded
+        at = np.searchsorted(index, ex_rows)
+        hit = at < len(index)
+        hit[hit] = index[at[hit]] == ex_rows[hit]
+        at, ex_cols = at[hit], ex_cols[hit]
+        if cols is not None:
+            where = np.searchsorted(cols, ex_cols)
+            inside = where < len(cols)
+            inside[inside] = cols[where[inside]] == ex_cols[inside]
+            at, ex_cols = at[inside], where[inside]
+        return _Features(tuple(self.mentees[i] for i in index.tolist()), self.sparse[index],
+                         self.dense[index], self.facts.rows(index), self.has_text[index], (at, ex_cols))
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Some mentors' text features, for scoring rows against those mentors only."""
+
+    cols: np.ndarray  # sorted mentor columns
+    dense_t: np.ndarray  # (dimensions, len(cols)) float32
+    sparse_t: sp.csr_matrix  # (features, len(cols))
+
+
+@dataclass(frozen=True)
+class _Batch(_Features):
+    """Mentees prepared for scoring, with their analysed text (for reasons)."""
+
+    corpus: Corpus
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,19 @@ def calibrate_text(similarity: np.ndarray) -> np.ndarray:
     [0.0, 0.5, 1.0]
     """
     return np.sqrt(similarity, out=similarity)
+
+
+def positive_k(k: object) -> int:
+    """``k`` (mentors per mentee) as an int, or ValueError when it is not a positive integer.
+
+    Examples
+    --------
+    >>> positive_k(5)
+    5
+    """
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    return int(k)
 
 
 class Scorer:
@@ -110,42 +157,71 @@ class Scorer:
                  for x in e.exclude if x in self.mentor_index_]
         rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
             np.empty(0, np.int64), np.empty(0, np.int64))
-        return _Batch(mentees, corpus, sparse, dense,
-                      Facts.encode(mentees, self.languages_, self.industries_,
-                                   on=self.reference_date),
-                      corpus.nonempty(), (rows, cols))
+        return _Batch(mentees, sparse, dense,
+                      Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date),
+                      corpus.nonempty(), (rows, cols), corpus)
 
-    def _parts(self, batch: _Batch, i: int, cols: np.ndarray) -> dict:
-        """Every ingredient of the scores of mentee ``i`` against mentor columns ``cols`` (for reasons)."""
-        rows = slice(i, i + 1)
-        text = self.encoder_.similarity(batch.sparse[rows], batch.dense[rows], cols)
-        scores, known, forbidden = criterion_scores(
-            batch.facts.rows(rows), self.facts_.rows(cols), self.max_timezone_gap_hours)
+    def _pair_parts(self, batch: _Features, rows: np.ndarray, cols: np.ndarray) -> dict:
+        """Every ingredient of the scores of the pairs ``(rows[p], cols[p])`` (for reasons), shape (pairs, 1).
+
+        Each pair's text similarity is its own row times its own column, never
+        part of a matrix product, so its numbers do not depend on the pairs
+        explained with it: one pair or a round's thousands, the same reasons.
+        """
+        enc, n_pairs = self.encoder_, len(rows)
+        text = np.einsum("ij,ij->i", batch.dense[rows], np.ascontiguousarray(enc.mentor_dense_t_.T[cols]))
+        text += np.asarray(batch.sparse[rows].multiply(enc.mentor_sparse_[cols]).sum(axis=1),
+                           dtype=np.float32).reshape(n_pairs)
+        np.clip(text, 0.0, 1.0, out=text)
+        # The structured criteria of pairs: the diagonals of small mentee x mentor blocks
+        # (the same formulas as every score, at a few thousand cells per block).
+        found: list[tuple[dict, dict, np.ndarray]] = []
+        for start in range(0, n_pairs, _PAIRS_AT_ONCE):
+            at = slice(start, start + _PAIRS_AT_ONCE)
+            scores, known, forbidden = criterion_scores(
+                batch.facts.rows(rows[at]), self.facts_.rows(cols[at]), self.max_timezone_gap_hours)
+            found.append(({c: np.diagonal(v) for c, v in scores.items()}, {c: v[:, 0] for c, v in known.items()},
+                          np.diagonal(forbidden)))
+        criteria = found[0][0].keys() if found else ()
+        scores = {c: np.concatenate([f[0][c] for f in found]) for c in criteria}
+        known = {c: np.concatenate([f[1][c] for f in found]) for c in criteria}
+        forbidden = np.concatenate([f[2] for f in found]) if found else np.zeros(0, bool)
         scores["text"] = calibrate_text(text.astype(float))
-        known["text"] = batch.has_text[rows, None]
+        known["text"] = batch.has_text[rows]
         w = self.weights_
         num = sum(w[c] * np.where(known[c], scores[c], 0.0) for c in scores)
         den = sum(w[c] * known[c] for c in scores)
         total = np.minimum(np.divide(num, den, out=np.zeros_like(num), where=den > 0), 1.0)
         ex_rows, ex_cols = batch.excluded
-        forbidden |= (self.capacity_[cols] == 0)[None, :] | np.isin(cols, ex_cols[ex_rows == i])[None, :]
+        n_mentors = len(self.mentors_)
+        forbidden |= (self.capacity_[cols] == 0) | np.isin(rows * n_mentors + cols, ex_rows * n_mentors + ex_cols)
         total[forbidden] = -np.inf
-        return {"total": total, "text": text, "scores": scores, "known": known}
+        return {"total": total[:, None], "text": text[:, None], "scores": {c: v[:, None] for c, v in scores.items()},
+                "known": {c: v[:, None] for c, v in known.items()}}
 
-    def _tables(self, batch: _Batch) -> Tables:
+    def _tables(self, batch: _Features) -> Tables:
         return structured_tables(batch.facts, self.facts_, self.weights_,
                                  self.max_timezone_gap_hours, self.capacity_ == 0)
 
-    def _total(self, batch: _Batch, tables: Tables, rows: slice, words: tuple | None = None) -> np.ndarray:
-        """Scores (float32) of a block of mentees against all mentors: the numbers of ``_parts``.
+    def _columns(self, cols: np.ndarray) -> _Columns:
+        """The text features of the mentors ``cols`` (sorted), laid out for :meth:`_chunk_terms`."""
+        enc = self.encoder_
+        return _Columns(cols, np.ascontiguousarray(enc.mentor_dense_t_[:, cols]), enc.mentor_sparse_[cols].T.tocsr())
+
+    def _total(self, batch: _Features, tables: Tables, rows: slice, words: tuple | None = None) -> np.ndarray:
+        """Scores (float32) of a block of mentees against all mentors: the numbers of :meth:`_pair_parts`.
 
         ``words`` is the batch's :meth:`TextEncoder.word_block`, for big batches.
         """
         (total,) = self._total_blocks(batch, tables, self._chunk_terms(batch, tables, rows, words), rows, None)
         return total
 
-    def _chunk_terms(self, batch: _Batch, tables: Tables, rows: slice, words: tuple | None) -> _ChunkTerms:
-        """The terms of the scores of ``rows`` computed on all of them at once (see :class:`_ChunkTerms`)."""
+    def _chunk_terms(self, batch: _Features, tables: Tables, rows: slice, words: tuple | None,
+                     columns: _Columns | None = None) -> _ChunkTerms:
+        """The terms of the scores of ``rows`` computed on all of them at once (see :class:`_ChunkTerms`).
+
+        Against every mentor, or only ``columns`` (with ``tables`` of those mentors, ``words`` None).
+        """
         w = self.weights_
         has_text = batch.has_text[rows]
         den = tables.den[rows] + w["text"] * has_text
@@ -160,11 +236,16 @@ class Scorer:
             # Row scaling in place: a diagonal-matrix product would walk every word
             # column (a millisecond per suggestion on rich text) for the same numbers.
             sparse.data *= np.repeat(factor, np.diff(sparse.indptr))
-            text = self.encoder_.similarity(sparse, batch.dense[rows] * factor[:, None],
-                                            words=words[1] if words else None)
+            dense = batch.dense[rows] * factor[:, None]
+            if columns is None:
+                text = self.encoder_.similarity(sparse, dense, words=words[1] if words else None)
+            else:
+                text = (sparse @ columns.sparse_t).toarray()
+                text += dense @ columns.dense_t
+                np.clip(text, 0.0, 1.0, out=text)
         return _ChunkTerms(rows.start, scale.astype(np.float32)[:, None], text)
 
-    def _total_blocks(self, batch: _Batch, tables: Tables, terms: _ChunkTerms, rows: slice,
+    def _total_blocks(self, batch: _Features, tables: Tables, terms: _ChunkTerms, rows: slice,
                       block_rows: int | None) -> Iterator[np.ndarray]:
         """:meth:`_total` of ``rows`` (within the chunk of ``terms``), ``block_rows`` at a time (None: at once).
 
@@ -189,7 +270,7 @@ class Scorer:
             total[ex_rows[hit] - block.start, ex_cols[hit]] = -np.inf
             yield total
 
-    def _words(self, batch: _Batch) -> tuple | None:
+    def _words(self, batch: _Features) -> tuple | None:
         """The batch's dense word block when there are enough rows for it to pay and it stays small."""
         return self.encoder_.word_block(batch.sparse, _WORD_BLOCK_BYTES) if len(batch.mentees) > 64 else None
 

@@ -140,7 +140,7 @@ def test_thinning_ties_changes_no_candidate(monkeypatch: pytest.MonkeyPatch, chu
     mentees = [Mentee(id=e.id, languages=e.languages) if i % 3 == 0 else e for i, e in enumerate(mentees)]
     m = Matcher().fit(mentors)
     monkeypatch.setattr("matching.scoring._CHUNK_CELLS", chunk_cells)
-    monkeypatch.setattr("matching.matcher._BLOCK_CELLS", 40 * 4)
+    monkeypatch.setattr("matching.matcher.BLOCK_CELLS", 40 * 4)
     kept = m.candidates(mentees, k=5)
     monkeypatch.setattr("matching.topk._TIES_PER_WANTED", 0)  # every block thinned
     thinned = m.candidates(mentees, k=5)
@@ -161,7 +161,7 @@ def test_candidates_do_not_depend_on_the_selection_blocks(monkeypatch: pytest.Mo
     monkeypatch.setattr("matching.scoring._CHUNK_CELLS", chunk_cells)
     whole = m.candidates(mentees, k=5)
     for block_cells in (1, 40 * 3):
-        monkeypatch.setattr("matching.matcher._BLOCK_CELLS", block_cells)
+        monkeypatch.setattr("matching.matcher.BLOCK_CELLS", block_cells)
         c = m.candidates(mentees, k=5)
         for a, b in [(whole.indptr, c.indptr), (whole.indices, c.indices), (whole.data, c.data)]:
             np.testing.assert_array_equal(a, b)

@@ -1,8 +1,12 @@
 """Every reason is true of the pair and comes from a criterion that scored."""
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
 from matching import Matcher, Mentee, Mentor
+from tests.matching.synthetic import make_people
 
 MENTOR = Mentor(id=1, about="Engineering manager for 12 years; I grew two teams",
                 expertise=["people management", "system design"], languages=["en", "de"],
@@ -180,3 +184,24 @@ def test_every_named_word_or_term_is_on_both_sides() -> None:
                     assert forms & _words(mentee.goals, mentee.skills_to_grow), (reason, mentee)
                     assert forms & _words(mentor.about, mentor.expertise), (reason, mentor)
     assert checked > 50
+
+
+def test_reasons_of_many_pairs_are_those_of_each_pair_alone() -> None:
+    mentors, mentees = make_people(30, 90, seed=11)
+    mentors[4] = replace(mentors[4], capacity=0)  # closed: no reasons
+    mentors[5] = replace(mentors[5], timezone=None, languages=(), industry=None, years_experience=None)
+    mentees[0] = replace(mentees[0], exclude={mentors[0].id})
+    mentees[1] = Mentee(id="blank")
+    mentees[2] = replace(mentees[2], goals="Returning to work after parental leave, maybe in fintech")
+    matcher = Matcher(max_timezone_gap_hours=9.0).fit(mentors)
+    rng = np.random.default_rng(0)
+    columns = rng.integers(0, len(mentors), size=len(mentees))
+    columns[:2] = [0, 4]  # an excluded pair; a closed mentor
+    assigned = matcher.round(mentees, np.full(len(mentors), 3)).assignment
+    columns[10:] = np.where(assigned[10:] >= 0, assigned[10:], columns[10:])  # good pairs, many reasons
+    many = matcher.explain_many(mentees, columns)
+    assert many == [matcher.explain(e, int(j)) for e, j in zip(mentees, columns, strict=True)]
+    assert many[0] == [] and sum(len(r) >= 2 for r in many) > len(mentees) // 2
+    assert any(r[0].startswith("You both mention") for r in many if r)
+    for s in matcher.suggest(mentees[20], k=5):  # suggestions give the same reasons too
+        assert list(s.reasons) == matcher.explain(mentees[20], matcher.mentor_index_[s.mentor_id])

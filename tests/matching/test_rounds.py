@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from matching import Matcher, Mentee, Mentor, Round, assign
+from matching import Matcher, Mentee, Mentor, Round, assign, reading
 from matching.dense import solve_dense
 from matching.flow import integer_weights, row_divisor
 
@@ -161,3 +161,67 @@ def test_large_dense_input_takes_the_certified_path_and_stays_optimal() -> None:
         weights(scores, capacity), capacity, assign(sparse, capacity))
     with pytest.raises(ValueError, match="NaN"):
         assign(np.where(rng.random(scores.shape) < 0.001, np.nan, scores), capacity)
+
+
+@st.composite
+def plain_cohorts(draw: st.DrawFn) -> tuple[list[Mentor], list[Mentee], np.ndarray]:
+    """Bigger cohorts whose mentees wrote nothing: scores are sums of the structured criteria,
+    exactly the same numbers however the rows and mentors are cut into blocks."""
+    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    n, m = draw(st.integers(20, 120)), draw(st.integers(8, 40))
+    langs = [["en"], ["de"], ["en", "de"], ["fr"], []]
+    industries = [None, "fintech", "media", "health"]
+    mentors = [Mentor(id=j, expertise=rng.sample(TAGS, rng.randint(0, 2)), languages=rng.choice(langs),
+                      timezone=rng.choice(ZONES), years_experience=rng.choice([None, 2, 5, 9, 14, 20]),
+                      industry=rng.choice(industries)) for j in range(m)]
+    mentees = [Mentee(id=i, languages=rng.choice(langs), timezone=rng.choice(ZONES),
+                      years_experience=rng.choice([None, 0, 3, 6]), industry=rng.choice(industries),
+                      exclude={rng.randrange(m)} if rng.random() < 0.1 else None) for i in range(n)]
+    return mentors, mentees, np.array([rng.choice([0, 1, 1, 2, 3]) for _ in range(m)])
+
+
+def small_reads(mp: pytest.MonkeyPatch, n_mentors: int) -> list[int]:
+    """Read a few rows and a few mentors at a time, on two threads; returns the widths read."""
+    mp.setattr("matching.rectangles._CHUNK_CELLS", 5 * n_mentors)
+    mp.setattr("matching.rectangles.BLOCK_CELLS", 2 * n_mentors)
+    mp.setattr("matching.reading._GROUP_ROWS", 3)
+    widths: list[int] = []
+    rectangles = reading._rectangles
+
+    def spy(rows: np.ndarray, limits: np.ndarray, prices: np.ndarray) -> tuple:
+        found = rectangles(rows, limits, prices)
+        widths.extend(n_mentors if cols is None else len(cols) for _, cols in found[0])
+        return found
+
+    mp.setattr("matching.reading._rectangles", spy)
+    return widths
+
+
+@SETTINGS
+@given(plain_cohorts(), st.sampled_from(OPTIONS), st.sampled_from([1, 3]))
+def test_round_read_in_small_blocks_of_cheap_seats_is_the_optimum(cohort: tuple, options: dict, k: int) -> None:
+    mentors, mentees, capacity = cohort
+    matcher = Matcher(max_timezone_gap_hours=9.0).fit(mentors)
+    with pytest.MonkeyPatch.context() as mp:
+        small_reads(mp, len(mentors))
+        result = matcher.round(mentees, capacity, k=k, **options)
+    assert result.certified
+    check_optimal(matcher.score(mentees), capacity, result.assignment, options)
+
+
+def test_rows_are_read_only_at_the_seats_cheap_enough_to_matter() -> None:
+    rng = random.Random(4)
+    mentors = [Mentor(id=j, languages=rng.choice([["en"], ["en", "de"]]), timezone=rng.choice(ZONES[1:]),
+                      years_experience=rng.randint(1, 20), industry=rng.choice(["fintech", "media", "health"]))
+               for j in range(40)]
+    mentees = [Mentee(id=i, languages=rng.choice([["en"], ["de"]]), timezone=rng.choice(ZONES[1:]),
+                      years_experience=rng.randint(0, 8), industry=rng.choice(["fintech", "media", "health", None]))
+               for i in range(150)]
+    capacity = np.array([rng.choice([1, 2, 3, 4]) for _ in range(40)])
+    matcher = Matcher().fit(mentors)
+    with pytest.MonkeyPatch.context() as mp:
+        widths = small_reads(mp, len(mentors))
+        result = matcher.round(mentees, capacity, k=2)
+    assert result.certified and result.passes >= 2 and result.extra_pairs > 0
+    assert min(widths) < len(mentors) // 4  # some rows were read at a few mentors only
+    check_optimal(matcher.score(mentees), capacity, result.assignment, {})
