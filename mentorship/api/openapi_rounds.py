@@ -62,6 +62,9 @@ PATHS: dict[str, Any] = {
     "/rounds/{round_id}/pins": {"parameters": id_param("round_id"), "post": operation(
         "Pin a pair: fixed in every re-run (admins)", 200, "Round", body="RoundPair",
         errors=(*WRITE_ERRORS, *ADMIN_ERRORS))},
+    "/rounds/{round_id}/unpin": {"parameters": id_param("round_id"), "post": operation(
+        "Unpin a pair: the next re-run may change it (admins)", 200, "Round", body="RoundPair",
+        errors=(*WRITE_ERRORS, *ADMIN_ERRORS))},
     "/rounds/{round_id}/exclusions": {"parameters": id_param("round_id"), "post": operation(
         "Exclude a pair from the round and its re-runs (admins)", 200, "Round",
         body="RoundPair", errors=(*WRITE_ERRORS, *ADMIN_ERRORS))},

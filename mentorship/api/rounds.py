@@ -71,6 +71,12 @@ def pin(round_id: int) -> dict[str, Any]:
     return _edit(round_id, lambda db, r, body: round_edits.pin(db, r, body, _cache()))
 
 
+@bp.post("/rounds/<int:round_id>/unpin")
+@api_admin_required
+def unpin(round_id: int) -> dict[str, Any]:
+    return _edit(round_id, round_edits.unpin)
+
+
 @bp.post("/rounds/<int:round_id>/exclusions")
 @api_admin_required
 def exclude(round_id: int) -> dict[str, Any]:

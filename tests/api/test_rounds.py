@@ -45,6 +45,16 @@ def test_an_admin_runs_adjusts_reruns_and_publishes_a_round(
     assert pinned.status_code == 200
     assert {"mentee_enrolment_id": cohort["Cy"], "mentor_enrolment_id": cohort["Grace"]}.items() \
         <= next(p for p in pinned.json["proposals"] if p["pinned"]).items()
+    unpinned = client.post(f"{base}/unpin", headers=admin_auth, json={
+        "mentee_enrolment_id": cohort["Cy"], "mentor_enrolment_id": cohort["Grace"]})
+    assert unpinned.status_code == 200
+    assert not any(p["pinned"] for p in unpinned.json["proposals"])
+    assert client.post(f"{base}/unpin", headers=admin_auth, json={
+        "mentee_enrolment_id": cohort["Cy"], "mentor_enrolment_id": cohort["Linus"]}
+    ).status_code == 409  # not a pair of the draft
+    assert client.post(f"{base}/pins", headers=admin_auth, json={
+        "mentee_enrolment_id": cohort["Cy"], "mentor_enrolment_id": cohort["Grace"]}
+    ).status_code == 200
     excluded = client.post(f"{base}/exclusions", headers=admin_auth, json={
         "mentee_enrolment_id": cohort["Ada"], "mentor_enrolment_id": cohort["Grace"]})
     assert excluded.status_code == 200
