@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -132,14 +132,22 @@ def get_pairing_for_admin(session: Session, pairing_id: int) -> Pairing:
     return pairing
 
 
+def _pairings_of_query() -> Select[Pairing]:
+    mine = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"))
+    return (select(Pairing).where(Pairing.mentee_enrolment_id.in_(mine)
+                                  | Pairing.mentor_enrolment_id.in_(mine))
+            .options(*_with_people())  # type: ignore[arg-type]
+            .order_by(Pairing.status, Pairing.started_at.desc(), Pairing.id.desc()))
+
+
+# Built once: the dashboard asks on every visit, and a statement built once keeps its
+# SQL cache key, so a visit pays neither for building it nor for keying the cache.
+_PAIRINGS_OF = _pairings_of_query()
+
+
 def pairings_of(session: Session, user: User) -> list[Pairing]:
     """The user's pairings on either side, active first, newest first: one query."""
-    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
-    return list(session.scalars(
-        select(Pairing).where(Pairing.mentee_enrolment_id.in_(mine)
-                              | Pairing.mentor_enrolment_id.in_(mine))
-        .options(*_with_people())  # type: ignore[arg-type]
-        .order_by(Pairing.status, Pairing.started_at.desc(), Pairing.id.desc())).unique())
+    return list(session.scalars(_PAIRINGS_OF, {"user_id": user.id}).unique())
 
 
 def program_pairings(session: Session, program_id: int) -> list[Pairing]:
