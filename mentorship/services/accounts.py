@@ -9,6 +9,7 @@ a password check never holds the database's write lock.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -141,6 +142,10 @@ def start_login_session(session: Session, user: User, *, remember: bool) -> str:
     return token
 
 
+# Every signed-in request starts with one of these. Built on first use and kept, a
+# statement also keeps its cache key, so a request pays neither for building it nor for
+# keying the SQL cache (and importing the app builds none).
+@cache
 def _owner_query(model: type[LoginSession] | type[ApiToken]) -> Select[User]:
     """The user of a live (unexpired) token row, by the token's hash, profile included."""
     return (select(User).join(model, model.user_id == User.id)
@@ -149,18 +154,13 @@ def _owner_query(model: type[LoginSession] | type[ApiToken]) -> Select[User]:
             .options(joinedload(User.profile)))
 
 
-# Every signed-in request starts with one of these. Built once, a statement also keeps
-# its cache key, so a request pays neither for building it nor for keying the SQL cache.
-_OWNER_QUERIES = {LoginSession: _owner_query(LoginSession), ApiToken: _owner_query(ApiToken)}
-
-
 def _owner_of(session: Session, model: type[LoginSession] | type[ApiToken],
               token: str) -> User | None:
     """The user a live (unexpired) token row belongs to, found by the token's hash.
 
     One query, the profile included: every signed-in request starts here.
     """
-    return session.scalar(_OWNER_QUERIES[model],
+    return session.scalar(_owner_query(model),
                           {"token_hash": token_digest(token), "now": utcnow()})
 
 

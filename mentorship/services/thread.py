@@ -17,6 +17,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -253,8 +254,14 @@ def _move_marker(session: Session, pairing: Pairing, user: User, target: int) ->
     session.execute(statement)
 
 
+@cache
 def _unread_per_pairing() -> Select[int, int]:
-    """Per pairing of ``pairing_ids``, the messages ``user_id`` has not read and did not write."""
+    """Per pairing of ``pairing_ids``, the messages ``user_id`` has not read and did not write.
+
+    Built on first use and kept: the dashboard asks on every visit, and a statement
+    built once keeps its SQL cache key, so a visit pays neither for building it nor for
+    keying the cache.
+    """
     user_id = bindparam("user_id", type_=Integer)
     marker = and_(ThreadRead.pairing_id == Message.pairing_id, ThreadRead.user_id == user_id)
     return (select(Message.pairing_id, func.count())
@@ -266,11 +273,6 @@ def _unread_per_pairing() -> Select[int, int]:
             .group_by(Message.pairing_id))
 
 
-# Built once: the dashboard asks on every visit, and a statement built once keeps its
-# SQL cache key, so a visit pays neither for building it nor for keying the cache.
-_UNREAD_PER_PAIRING = _unread_per_pairing()
-
-
 def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[int, int]:
     """Per pairing, the partner's messages past ``user``'s read marker: one query.
 
@@ -279,7 +281,7 @@ def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[
     """
     if not pairing_ids:
         return {}
-    rows = session.execute(_UNREAD_PER_PAIRING, {"user_id": user.id,
+    rows = session.execute(_unread_per_pairing(), {"user_id": user.id,
                                                  "pairing_ids": list(pairing_ids)})
     return {pairing_id: count for pairing_id, count in rows}
 

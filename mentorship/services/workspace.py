@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, bindparam, func, select
@@ -75,6 +76,10 @@ class UpNext:
     overdue_items: int = 0
 
 
+# The dashboard's follow-ups are built on first use and kept: it asks on every visit,
+# and a statement built once keeps its SQL cache key, so a visit pays neither for
+# building it nor for keying the cache.
+@cache
 def _latest_logs() -> Select[int, date | None]:
     """Per pairing (of ``pairing_ids``), the most recently logged session: its next
     check-in is the one in force."""
@@ -88,17 +93,17 @@ def _latest_logs() -> Select[int, date | None]:
     return select(ranked.c.pairing_id, ranked.c.next_check_in).where(ranked.c.rank == 1)
 
 
-# The dashboard's follow-ups, built once: it asks on every visit, and a statement built
-# once keeps its SQL cache key, so a visit pays neither for building it nor for keying
-# the cache.
-_LATEST_LOGS = _latest_logs()
-_NEXT_SESSIONS = (select(Meeting)
-                  .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
-                         Meeting.status == MeetingStatus.SCHEDULED,
-                         Meeting.starts_at >= bindparam("since"))
-                  .order_by(Meeting.starts_at).limit(bindparam("limit")))
+@cache
+def _next_sessions() -> Select[Meeting]:
+    """The next scheduled sessions of ``pairing_ids`` from ``since`` (at most ``limit``)."""
+    return (select(Meeting)
+            .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
+                   Meeting.status == MeetingStatus.SCHEDULED,
+                   Meeting.starts_at >= bindparam("since"))
+            .order_by(Meeting.starts_at).limit(bindparam("limit")))
 
 
+@cache
 def _overdue_items() -> Select[ActionItem]:
     """The user's own (by ``user_id``) overdue open action items of ``pairing_ids``."""
     mine = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"))
@@ -111,14 +116,11 @@ def _overdue_items() -> Select[ActionItem]:
             .order_by(ActionItem.due_on, ActionItem.id).limit(bindparam("limit")))
 
 
-_OVERDUE_ITEMS = _overdue_items()
-
-
 def check_ins(session: Session, pairing_ids: Sequence[int], today: date) -> dict[int, CheckIn]:
     """The check-in in force per pairing: the date the latest session log set (if any)."""
     if not pairing_ids:
         return {}
-    rows = session.execute(_LATEST_LOGS, {"pairing_ids": list(pairing_ids)})
+    rows = session.execute(_latest_logs(), {"pairing_ids": list(pairing_ids)})
     return {pid: CheckIn(pid, due, due < today) for pid, due in rows if due is not None}
 
 
@@ -162,10 +164,10 @@ def follow_ups(session: Session, user: User, pairings: list[Pairing], today: dat
     if not active:
         return FollowUps()
     ids = list(active)
-    sessions = list(session.scalars(_NEXT_SESSIONS, {"pairing_ids": ids, "limit": limit,
+    sessions = list(session.scalars(_next_sessions(), {"pairing_ids": ids, "limit": limit,
                                                      "since": now - timedelta(hours=1)}))
     due = sorted(check_ins(session, ids, today).values(), key=lambda c: c.due_on)
-    overdue_items = list(session.scalars(_OVERDUE_ITEMS, {"pairing_ids": ids, "limit": limit,
+    overdue_items = list(session.scalars(_overdue_items(), {"pairing_ids": ids, "limit": limit,
                                                           "user_id": user.id, "today": today}))
     return FollowUps(sessions=sessions,
                      check_ins_due=[c for c in due if not c.overdue
