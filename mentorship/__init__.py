@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 static_folder=str(ROOT / "static"), instance_path=str(ROOT / "instance"))
     settings.load_config(app, test_config)
     app.url_map.converters["int"] = routing.IdConverter  # before any route is added
+    app.url_rule_class = routing.LazyRule
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]),  # type: ignore[method-assign]
                                 x_proto=1)

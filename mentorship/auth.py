@@ -14,7 +14,7 @@ from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
-from mentorship.db import get_session
+from mentorship.db import get_session, reads_only
 from mentorship.errors import is_api_request, json_error
 from mentorship.models import User
 from mentorship.security import is_safe_next
@@ -40,9 +40,12 @@ def _load_user(token: str) -> User | None:
     """The user of the cookie's device session; None once it has expired or was signed out."""
     db = get_session()
     user = accounts.user_for_login_token(db, token)
-    # End this read here: the request's own transaction starts when it needs one, so a
-    # slow step before its first query (a password hash) never holds the write lock.
-    db.commit()
+    # A request that may write ends this read here: its own transaction starts when it
+    # needs one, so a slow step before its first query (a password hash) never holds the
+    # write lock. A request that only reads takes no lock: it goes on in this transaction,
+    # saving a commit, a new transaction and a connection checkout on every page.
+    if not reads_only():
+        db.commit()
     return user
 
 

@@ -96,8 +96,7 @@ def get_session() -> Session:
     take the write lock; every other request and every CLI command may write.
     """
     if "db_session" not in g:
-        reading = has_request_context() and request.method in READ_METHODS
-        maker = "db_read_sessionmaker" if reading else "db_sessionmaker"
+        maker = "db_read_sessionmaker" if reads_only() else "db_sessionmaker"
         g.db_session = current_app.extensions[maker]()
     return g.db_session
 
@@ -114,6 +113,11 @@ def read_only_transaction(session: Session) -> Iterator[Session]:
         yield session
     finally:
         session.commit()
+
+
+def reads_only() -> bool:
+    """Whether this is a request that only reads (its session never takes the write lock)."""
+    return has_request_context() and request.method in READ_METHODS
 
 
 def _close_session(exc: BaseException | None) -> None:

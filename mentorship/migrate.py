@@ -1,20 +1,23 @@
 """Schema migrations (Alembic) and the commands that run them.
 
-Loaded only by these commands (see ``cli.LazyCommand``): importing Alembic would
-otherwise slow down every other command and the web server's start.
+Loaded only by these commands (see ``cli.LazyCommand``), and Alembic only when a
+migration runs: importing it takes longer than the rest of the app, so every other
+command, the web server's start and these commands' ``--help`` go without it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic import command
-from alembic.config import Config
 from flask import current_app
 from flask.cli import with_appcontext
 
 from mentorship.cli import demo_logins_command, seed_demo_command
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,6 +27,8 @@ def alembic_config() -> Config:
 
     ``%`` is doubled because Alembic reads options through ConfigParser interpolation.
     """
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url",
@@ -33,6 +38,8 @@ def alembic_config() -> Config:
 
 def upgrade_database() -> None:
     """Bring the schema to the newest migration (creates the database if needed)."""
+    from alembic import command
+
     command.upgrade(alembic_config(), "head")
 
 

@@ -1,10 +1,11 @@
-"""URL converters shared by every blueprint."""
+"""URL converters shared by every blueprint, and the app's URL rule class."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, Rule
 
 from mentorship.models.base import ID_MAX
 
@@ -27,3 +28,25 @@ class IdConverter(IntegerConverter):
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
+
+
+class LazyRule(Rule):
+    """A URL rule whose URL builders are made when ``url_for`` first needs them.
+
+    For each rule werkzeug writes two small Python functions that build its URLs and
+    compiles them when the rule is added: for the app's 160 rules that is most of the
+    time ``create_app`` takes, while a process (a CLI command, a worker) builds URLs
+    for only some of them. Matching requests does not use these functions, and the
+    functions made are werkzeug's own: only the moment they are made changes.
+    """
+
+    def _compile_builder(self, append_unknown: bool = True) -> Callable[..., tuple[str, str]]:
+        """A stand-in that makes the real builder on its first call and takes its place."""
+        name = "_build_unknown" if append_unknown else "_build"
+
+        def build_on_first_use(rule: LazyRule, **values: Any) -> tuple[str, str]:
+            builder = Rule._compile_builder(rule, append_unknown).__get__(rule, None)
+            setattr(rule, name, builder)
+            return builder(**values)
+
+        return build_on_first_use

@@ -9,13 +9,19 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 PASSWORD_MIN, PASSWORD_MAX = 12, 128
 MIN_STRENGTH = 2  # zxcvbn score 0-4; 2 = "somewhat guessable", resists online guessing
 
-_COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """zxcvbn's list of common passwords, loaded with zxcvbn when a password is first
+    checked (the app starts, and most requests run, without either)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 class _Hashing:
@@ -63,8 +69,10 @@ def password_problem(password: str, *, related: tuple[str, ...] = ()) -> str | N
         return f"Use at least {PASSWORD_MIN} characters."
     if len(password) > PASSWORD_MAX:
         return f"Use at most {PASSWORD_MAX} characters."
-    if password.lower() in _COMMON_PASSWORDS:
+    if password.lower() in _common_passwords():
         return "This password is on a list of common passwords; choose another."
+    from zxcvbn import zxcvbn  # with its dictionaries: only where a password is checked
+
     # zxcvbn refuses more than 72 characters unless told the limit; ours is PASSWORD_MAX.
     inputs = [r for r in related if r]
     if zxcvbn(password, user_inputs=inputs, max_length=PASSWORD_MAX)["score"] < MIN_STRENGTH:

@@ -9,8 +9,9 @@ a password check never holds the database's write lock.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -141,16 +142,26 @@ def start_login_session(session: Session, user: User, *, remember: bool) -> str:
     return token
 
 
+# Every signed-in request starts with one of these. Built on first use and kept, a
+# statement also keeps its cache key, so a request pays neither for building it nor for
+# keying the SQL cache (and importing the app builds none).
+@cache
+def _owner_query(model: type[LoginSession] | type[ApiToken]) -> Select[User]:
+    """The user of a live (unexpired) token row, by the token's hash, profile included."""
+    return (select(User).join(model, model.user_id == User.id)
+            .where(model.token_hash == bindparam("token_hash"),
+                   model.expires_at > bindparam("now"))
+            .options(joinedload(User.profile)))
+
+
 def _owner_of(session: Session, model: type[LoginSession] | type[ApiToken],
               token: str) -> User | None:
     """The user a live (unexpired) token row belongs to, found by the token's hash.
 
     One query, the profile included: every signed-in request starts here.
     """
-    return session.scalar(
-        select(User).join(model, model.user_id == User.id)
-        .where(model.token_hash == token_digest(token), model.expires_at > utcnow())
-        .options(joinedload(User.profile)))
+    return session.scalar(_owner_query(model),
+                          {"token_hash": token_digest(token), "now": utcnow()})
 
 
 def user_for_login_token(session: Session, token: str) -> User | None:

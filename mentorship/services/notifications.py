@@ -13,9 +13,10 @@ import enum
 import secrets
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -250,10 +251,18 @@ def notifications_of(session: Session, user: User, *, limit: int = PAGE) -> list
                                 .order_by(Notification.id.desc()).limit(limit)))
 
 
+@cache
+def _unread_query() -> Select[int]:
+    """Built on first use and kept: every signed-in page shows the badge, and a statement
+    built once keeps its SQL cache key, so a page pays for neither."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == bindparam("user_id"),
+                   Notification.read_at.is_(None)))
+
+
 def unread_count(session: Session, user: User) -> int:
     """How many notifications the user has not read (the navigation's badge)."""
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return session.scalar(_unread_query(), {"user_id": user.id}) or 0
 
 
 def mark_read(session: Session, user: User, up_to_id: int | None = None) -> int:

@@ -9,8 +9,9 @@ happen inside one savepoint, so a refusal leaves nothing half done.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -132,14 +133,21 @@ def get_pairing_for_admin(session: Session, pairing_id: int) -> Pairing:
     return pairing
 
 
+@cache
+def _pairings_of_query() -> Select[Pairing]:
+    """Built on first use and kept: the dashboard asks on every visit, and a statement
+    built once keeps its SQL cache key, so a visit pays neither for building it nor for
+    keying the cache."""
+    mine = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"))
+    return (select(Pairing).where(Pairing.mentee_enrolment_id.in_(mine)
+                                  | Pairing.mentor_enrolment_id.in_(mine))
+            .options(*_with_people())  # type: ignore[arg-type]
+            .order_by(Pairing.status, Pairing.started_at.desc(), Pairing.id.desc()))
+
+
 def pairings_of(session: Session, user: User) -> list[Pairing]:
     """The user's pairings on either side, active first, newest first: one query."""
-    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
-    return list(session.scalars(
-        select(Pairing).where(Pairing.mentee_enrolment_id.in_(mine)
-                              | Pairing.mentor_enrolment_id.in_(mine))
-        .options(*_with_people())  # type: ignore[arg-type]
-        .order_by(Pairing.status, Pairing.started_at.desc(), Pairing.id.desc())).unique())
+    return list(session.scalars(_pairings_of_query(), {"user_id": user.id}).unique())
 
 
 def program_pairings(session: Session, program_id: int) -> list[Pairing]:

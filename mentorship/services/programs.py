@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -20,12 +21,24 @@ from mentorship.services.vocabulary import default_weights
 NAME_TAKEN = "Another program already has this name."
 
 
+# The hot reads of signed-in pages are built on first use and kept: a statement built
+# once keeps its SQL cache key, so a request pays neither for building it nor for
+# keying the cache (and importing the app builds none).
+@cache
+def _programs_query(*, drafts: bool) -> Select[Program]:
+    query = select(Program).order_by(Program.starts_on.desc(), Program.id.desc())
+    return query if drafts else query.where(Program.status != ProgramStatus.DRAFT)
+
+
+@cache
+def _enrolments_of_query() -> Select[Enrolment]:
+    return (select(Enrolment).where(Enrolment.user_id == bindparam("user_id"))
+            .options(joinedload(Enrolment.program)).order_by(Enrolment.created_at))
+
+
 def visible_programs(session: Session, user: User) -> list[Program]:
     """Admins see every program; everyone else every program but drafts."""
-    query = select(Program).order_by(Program.starts_on.desc(), Program.id.desc())
-    if not user.is_admin:
-        query = query.where(Program.status != ProgramStatus.DRAFT)
-    return list(session.scalars(query))
+    return list(session.scalars(_programs_query(drafts=user.is_admin)))
 
 
 def get_program_for_user(session: Session, program_id: int, user: User) -> Program:
@@ -123,20 +136,24 @@ def get_enrolment_for_user(session: Session, enrolment_id: int, user: User) -> E
 
 def enrolments_of(session: Session, user: User) -> list[Enrolment]:
     """``user``'s enrolments, oldest first, with their programs loaded up front."""
-    return list(session.scalars(
-        select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.program)).order_by(Enrolment.created_at)
-    ))
+    return list(session.scalars(_enrolments_of_query(), {"user_id": user.id}))
+
+
+@cache
+def _enrolment_counts_query() -> Select[int, int, int]:
+    """Grouped by program alone, with a filtered count per role: the rows are read in the
+    order of the (program, person, role) unique index, which holds every column needed,
+    so the database neither reads the table nor sorts."""
+    return (select(Enrolment.program_id,
+                   func.count().filter(Enrolment.role == Role.MENTEE),
+                   func.count().filter(Enrolment.role == Role.MENTOR))
+            .group_by(Enrolment.program_id))
 
 
 def enrolment_counts(session: Session) -> dict[int, dict[str, int]]:
     """Mentees and mentors per program, in one grouped query (for the admin overview)."""
-    rows = session.execute(select(Enrolment.program_id, Enrolment.role, func.count())
-                           .group_by(Enrolment.program_id, Enrolment.role))
-    counts: dict[int, dict[str, int]] = {}
-    for program_id, role, n in rows:
-        counts.setdefault(program_id, {"mentee": 0, "mentor": 0})[role.value] = n
-    return counts
+    return {program_id: {"mentee": mentees, "mentor": mentors}
+            for program_id, mentees, mentors in session.execute(_enrolment_counts_query())}
 
 
 def enrolments_in(session: Session, user: User, program: Program) -> list[Enrolment]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mentorship.models import (
@@ -35,7 +36,8 @@ def shown_status(item: MatchRequest, now: datetime | None = None) -> RequestStat
     return item.status
 
 
-def status_is(status: RequestStatus, now: datetime) -> ColumnElement[bool]:
+def status_is(status: RequestStatus,
+              now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """The SQL condition for requests *shown* with ``status`` at ``now``."""
     overdue = and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at <= now)
     if status == RequestStatus.PENDING:
@@ -45,7 +47,7 @@ def status_is(status: RequestStatus, now: datetime) -> ColumnElement[bool]:
     return MatchRequest.status == status
 
 
-def waiting(now: datetime) -> ColumnElement[bool]:
+def waiting(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return status_is(RequestStatus.PENDING, now)
 
 
@@ -140,18 +142,28 @@ def with_status(items: Sequence[MatchRequest]) -> list[tuple[MatchRequest, Reque
     return [(item, shown_status(item, now)) for item in items]
 
 
-def dashboard_summary(session: Session, user: User) -> dict[str, dict[int, Any]]:
-    """For the dashboard, in two queries: ``mentor_of`` maps each of the user's mentee
+@cache
+def _waiting_per_mentor_query() -> Select[int, int]:
+    """Built on first use and kept, as the dashboard asks on every visit: a statement
+    built once keeps its SQL cache key, so a visit pays neither for building it nor for
+    keying the cache."""
+    return (select(MatchRequest.mentor_enrolment_id, func.count())
+            .where(MatchRequest.mentor_enrolment_id.in_(bindparam("mentor_ids", expanding=True)),
+                   waiting(bindparam("now")))
+            .group_by(MatchRequest.mentor_enrolment_id))
+
+
+def dashboard_summary(session: Session, user: User, enrolments: Sequence[Enrolment],
+                      active: Sequence[Pairing]) -> dict[str, dict[int, Any]]:
+    """For the dashboard, from what it has loaded already (``user``'s enrolments and
+    active pairings, with their people): ``mentor_of`` maps each of the user's mentee
     enrolments with an active pairing to it; ``waiting`` maps each mentor enrolment to
-    the number of requests waiting for the user's answer."""
-    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
-    active = session.scalars(
-        select(Pairing).where(Pairing.mentee_enrolment_id.in_(mine),
-                              Pairing.status == PairingStatus.ACTIVE)
-        .options(joinedload(Pairing.mentor).joinedload(Enrolment.user)))
-    counts = session.execute(
-        select(MatchRequest.mentor_enrolment_id, func.count())
-        .where(MatchRequest.mentor_enrolment_id.in_(mine), waiting(utcnow()))
-        .group_by(MatchRequest.mentor_enrolment_id))
-    return {"mentor_of": {p.mentee_enrolment_id: p for p in active}, "waiting": dict(counts.all())}
+    the number of requests waiting for the user's answer, in one query (none for
+    someone who mentors nowhere)."""
+    mentor_ids = [e.id for e in enrolments if e.role == Role.MENTOR]
+    counts = session.execute(_waiting_per_mentor_query(),
+                             {"mentor_ids": mentor_ids, "now": utcnow()}).all() if mentor_ids else []
+    return {"mentor_of": {p.mentee_enrolment_id: p for p in active
+                          if p.mentee.user_id == user.id},
+            "waiting": {mentor_id: n for mentor_id, n in counts}}
 

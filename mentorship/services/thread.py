@@ -17,8 +17,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -251,6 +252,25 @@ def _move_marker(session: Session, pairing: Pairing, user: User, target: int) ->
     session.execute(statement)
 
 
+@cache
+def _unread_per_pairing() -> Select[int, int]:
+    """Per pairing of ``pairing_ids``, the messages ``user_id`` has not read and did not write.
+
+    Built on first use and kept: the dashboard asks on every visit, and a statement
+    built once keeps its SQL cache key, so a visit pays neither for building it nor for
+    keying the cache.
+    """
+    user_id = bindparam("user_id", type_=Integer)
+    marker = and_(ThreadRead.pairing_id == Message.pairing_id, ThreadRead.user_id == user_id)
+    return (select(Message.pairing_id, func.count())
+            .outerjoin(ThreadRead, marker)
+            .where(Message.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
+                   Message.id > func.coalesce(ThreadRead.last_read_id, 0),
+                   or_(Message.author_id.is_(None), Message.author_id != user_id),
+                   Message.deleted_at.is_(None))
+            .group_by(Message.pairing_id))
+
+
 def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[int, int]:
     """Per pairing, the partner's messages past ``user``'s read marker: one query.
 
@@ -259,15 +279,8 @@ def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[
     """
     if not pairing_ids:
         return {}
-    marker = and_(ThreadRead.pairing_id == Message.pairing_id, ThreadRead.user_id == user.id)
-    rows = session.execute(
-        select(Message.pairing_id, func.count())
-        .outerjoin(ThreadRead, marker)
-        .where(Message.pairing_id.in_(pairing_ids),
-               Message.id > func.coalesce(ThreadRead.last_read_id, 0),
-               or_(Message.author_id.is_(None), Message.author_id != user.id),
-               Message.deleted_at.is_(None))
-        .group_by(Message.pairing_id))
+    rows = session.execute(_unread_per_pairing(), {"user_id": user.id,
+                                                 "pairing_ids": list(pairing_ids)})
     return {pairing_id: count for pairing_id, count in rows}
 
 

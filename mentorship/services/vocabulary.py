@@ -12,8 +12,6 @@ import zoneinfo
 from collections.abc import Iterable
 from functools import cache
 
-import pycountry
-
 from matching.defaults import DEFAULT_WEIGHTS
 from matching.vocabulary import load_vocabulary
 from matching.vocabulary import normalize_tags as _normalize_tags
@@ -39,6 +37,8 @@ def tag_suggestions() -> tuple[str, ...]:
 @cache
 def language_names() -> dict[str, str]:
     """ISO 639-1 code -> English name, for every language that has a two-letter code."""
+    import pycountry  # its database loads on first use; most processes never ask
+
     return {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
 
 

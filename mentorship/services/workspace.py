@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
@@ -75,23 +76,51 @@ class UpNext:
     overdue_items: int = 0
 
 
-def _latest_logs(pairing_ids: object) -> object:
-    """Per pairing, the most recently logged session (its next check-in is the one in force)."""
+# The dashboard's follow-ups are built on first use and kept: it asks on every visit,
+# and a statement built once keeps its SQL cache key, so a visit pays neither for
+# building it nor for keying the cache.
+@cache
+def _latest_logs() -> Select[int, date | None]:
+    """Per pairing (of ``pairing_ids``), the most recently logged session: its next
+    check-in is the one in force."""
     ranked = (select(Meeting.pairing_id, Meeting.next_check_in,
                      func.row_number().over(partition_by=Meeting.pairing_id,
                                             order_by=(Meeting.logged_at.desc(), Meeting.id.desc()))
                      .label("rank"))
-              .where(Meeting.pairing_id.in_(pairing_ids),  # type: ignore[arg-type]
+              .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
                      Meeting.logged_at.is_not(None))
               .subquery())
     return select(ranked.c.pairing_id, ranked.c.next_check_in).where(ranked.c.rank == 1)
+
+
+@cache
+def _next_sessions() -> Select[Meeting]:
+    """The next scheduled sessions of ``pairing_ids`` from ``since`` (at most ``limit``)."""
+    return (select(Meeting)
+            .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
+                   Meeting.status == MeetingStatus.SCHEDULED,
+                   Meeting.starts_at >= bindparam("since"))
+            .order_by(Meeting.starts_at).limit(bindparam("limit")))
+
+
+@cache
+def _overdue_items() -> Select[ActionItem]:
+    """The user's own (by ``user_id``) overdue open action items of ``pairing_ids``."""
+    mine = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"))
+    my_side = (and_(ActionItem.owner == Role.MENTEE, Pairing.mentee_enrolment_id.in_(mine))
+               | and_(ActionItem.owner == Role.MENTOR, Pairing.mentor_enrolment_id.in_(mine)))
+    return (select(ActionItem).join(Pairing, Pairing.id == ActionItem.pairing_id)
+            .where(ActionItem.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
+                   ActionItem.done_at.is_(None), ActionItem.due_on < bindparam("today"),
+                   my_side)
+            .order_by(ActionItem.due_on, ActionItem.id).limit(bindparam("limit")))
 
 
 def check_ins(session: Session, pairing_ids: Sequence[int], today: date) -> dict[int, CheckIn]:
     """The check-in in force per pairing: the date the latest session log set (if any)."""
     if not pairing_ids:
         return {}
-    rows = session.execute(_latest_logs(pairing_ids))  # type: ignore[call-overload]
+    rows = session.execute(_latest_logs(), {"pairing_ids": list(pairing_ids)})
     return {pid: CheckIn(pid, due, due < today) for pid, due in rows if due is not None}
 
 
@@ -135,21 +164,11 @@ def follow_ups(session: Session, user: User, pairings: list[Pairing], today: dat
     if not active:
         return FollowUps()
     ids = list(active)
-    sessions = list(session.scalars(
-        select(Meeting).where(Meeting.pairing_id.in_(ids),
-                              Meeting.status == MeetingStatus.SCHEDULED,
-                              Meeting.starts_at >= now - timedelta(hours=1))
-        .order_by(Meeting.starts_at).limit(limit)))
+    sessions = list(session.scalars(_next_sessions(), {"pairing_ids": ids, "limit": limit,
+                                                     "since": now - timedelta(hours=1)}))
     due = sorted(check_ins(session, ids, today).values(), key=lambda c: c.due_on)
-    mine = select(Enrolment.id).where(Enrolment.user_id == user.id)
-    my_side = (and_(ActionItem.owner == Role.MENTEE,
-                    Pairing.mentee_enrolment_id.in_(mine))
-               | and_(ActionItem.owner == Role.MENTOR, Pairing.mentor_enrolment_id.in_(mine)))
-    overdue_items = list(session.scalars(
-        select(ActionItem).join(Pairing, Pairing.id == ActionItem.pairing_id)
-        .where(ActionItem.pairing_id.in_(ids), ActionItem.done_at.is_(None),
-               ActionItem.due_on < today, my_side)
-        .order_by(ActionItem.due_on, ActionItem.id).limit(limit)))
+    overdue_items = list(session.scalars(_overdue_items(), {"pairing_ids": ids, "limit": limit,
+                                                          "user_id": user.id, "today": today}))
     return FollowUps(sessions=sessions,
                      check_ins_due=[c for c in due if not c.overdue
                                     and c.due_on <= today + CHECK_IN_HORIZON],

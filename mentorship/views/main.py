@@ -57,7 +57,8 @@ def home() -> str:
                                                            local_today(current_user)),
                            profile=get_profile(db, current_user), overview=overview,
                            all_programs=visible,
-                           mentoring=request_queries.dashboard_summary(db, current_user))
+                           mentoring=request_queries.dashboard_summary(db, current_user,
+                                                                       mine, active))
 
 
 @bp.get("/healthz")
