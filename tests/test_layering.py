@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from mentorship.db import get_session
+from mentorship.models import MatchRequest, utcnow
+from mentorship.services import request_queries
 from tests.factories import create, make_enrolment, make_program, make_user
 from tests.helpers import ON_POSTGRES
 
@@ -100,3 +102,19 @@ def test_a_persons_enrolments_are_found_by_index(app) -> None:  # noqa: ANN001
             plan = " ".join(str(row[-1]) for row in session.execute(
                 text(f"EXPLAIN QUERY PLAN {query}")))
     assert "ix_enrolments_user_id" in plan
+
+
+def test_a_mentors_waiting_requests_are_found_by_the_pending_index(app) -> None:  # noqa: ANN001
+    """The dashboard's waiting count reads only pending requests, not a mentor's history."""
+    query = select(func.count()).select_from(MatchRequest).where(
+        MatchRequest.mentor_enrolment_id == 5, request_queries.waiting(utcnow()))
+    with app.app_context():
+        session = get_session()
+        sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+        if ON_POSTGRES:
+            session.execute(text("SET enable_seqscan = off"))
+            plan = " ".join(session.scalars(text(f"EXPLAIN {sql}")))
+        else:
+            plan = " ".join(str(row[-1]) for row in session.execute(
+                text(f"EXPLAIN QUERY PLAN {sql}")))
+    assert "ix_match_requests_pending_mentor" in plan

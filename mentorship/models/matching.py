@@ -109,6 +109,9 @@ class MatchRequest(Base):
     __table_args__ = (
         Index("uq_match_requests_pending_pair", "mentee_enrolment_id", "mentor_enrolment_id",
               unique=True, **_pending_only("status")),
+        # A mentor's waiting requests (dashboard count, incoming list) without their history.
+        Index("ix_match_requests_pending_mentor", "mentor_enrolment_id", "expires_at",
+              **_pending_only("status")),
     )
 
 

@@ -41,7 +41,11 @@ def status_is(status: RequestStatus,
     """The SQL condition for requests *shown* with ``status`` at ``now``."""
     overdue = and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at <= now)
     if status == RequestStatus.PENDING:
-        return and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at > now)
+        # 'pending' written into the SQL, not bound: SQLite uses a partial index (pending
+        # requests only) only when the query names the same value.
+        pending = MatchRequest.status == bindparam(None, RequestStatus.PENDING,
+                                                   MatchRequest.status.type, literal_execute=True)
+        return and_(pending, MatchRequest.expires_at > now)
     if status == RequestStatus.EXPIRED:
         return or_(MatchRequest.status == RequestStatus.EXPIRED, overdue)
     return MatchRequest.status == status
