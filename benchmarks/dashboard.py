@@ -14,23 +14,9 @@ Targets: 500 ms on SQLite, 300 ms on PostgreSQL. Exit status 1 when missed. Not 
 ``--reuse FILE`` keeps the SQLite file for later runs; ``--seeded`` times an already
 seeded ``DATABASE_URL``.
 
-Measured 7 Dec 2026 on a shared 2-core machine under load (the bare ``/healthz`` shows
-how busy it was), median of 7 runs, wall / this process's CPU (which includes SQLite's
-work but not the PostgreSQL server's):
-
-=================  ==========================  ==========================
-                   SQLite (load average 2.4)   PostgreSQL 15 (load 6.0)
-=================  ==========================  ==========================
-/healthz           3.2 / 3.2 ms                8.9 / 4.1 ms
-dashboard page     1269 / 1060 ms              764 / 44 ms
-at-risk page       498 / 342 ms                650 / 66 ms
-dashboard API      1441 / 973 ms               917 / 39 ms
-=================  ==========================  ==========================
-
-Both miss their targets here. Every query is an index range or a hash join with no
-per-pair loop; what is left is volume: the ratings trend reads all 349,000 ratings of
-the year (SQLite's GROUP BY sorts them: about 420 ms of CPU) and sessions per week
-178,000 sessions of the last 12 weeks.
+The sessions per week, ratings per month and each pair's latest session are read from
+the counts the app keeps as they are written (seeded here by the same recounts the
+migrations run). Figures: README, "Performance of the workspace and of program health".
 """
 
 from __future__ import annotations
