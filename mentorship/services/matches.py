@@ -258,8 +258,6 @@ def _one_pair(matcher: Matcher, record: Mentee, column: int) -> tuple[float, lis
 #: optimum; with fewer the certificate reads more rows: at 10,000 x 2,000 the engine's
 #: part took 3.75 s from 10 candidates and 1.68 s from 120 (the engine benchmark's k).
 ROUND_CANDIDATES = 120
-#: Score cells read at once when reporting on a round (about 32 MB of float64).
-REPORT_BLOCK_CELLS = 4_000_000
 EXPLAIN_BLOCK = 2000  # mentees analysed together when a round explains its proposals
 
 
@@ -270,7 +268,8 @@ class SolvedRound:
     ``pairs`` are the solved pairs (mentee, mentor, score) besides the pins; ``pinned``
     the pins kept with their scores; ``dropped`` the pins no longer possible (the pair
     is now forbidden or the mentor has no seat left); ``best`` maps each unmatched mentee
-    to its best allowed score among mentors with a seat in the round (None: not one).
+    to its best allowed score among mentors with a seat left once the pins took theirs
+    (None: not one), as the engine's round found it.
     """
 
     pairs: list[tuple[int, int, float]]
@@ -301,17 +300,21 @@ def solve_round(fit: Fitted, mentees: Sequence[Enrolment], exclude: Mapping[int,
                                k=ROUND_CANDIDATES,
                                min_score=min_score, objective=objective, equity=equity)
     progress("assign")
-    columns = [-1] * len(mentees)
-    for mentee_id, (j, _score) in kept.items():
-        columns[row[mentee_id]] = j
-    for i, j in zip(free, solved.assignment.tolist(), strict=True):
+    columns, own = [-1] * len(mentees), [0.0] * len(mentees)
+    for mentee_id, (j, score) in kept.items():
+        columns[row[mentee_id]], own[row[mentee_id]] = j, score
+    unmatched: dict[int, float | None] = {}
+    for i, j, score, top in zip(free, solved.assignment.tolist(), solved.scores.tolist(),
+                                solved.best.tolist(), strict=True):
         columns[i] = j
-    own, best = _round_scores(fit, records, columns, [seats.get(m.id, 0) for m in fit.mentors])
+        if j >= 0:
+            own[i] = score
+        else:
+            unmatched[mentees[i].id] = top if top > float("-inf") else None
     figures = _evaluate(own, columns, [seats.get(m.id, 0) for m in fit.mentors], groups)
     ids = [m.id for m in fit.mentors]
     pairs = [(mentees[i].id, ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
     pinned = [(mentee_id, ids[j], score) for mentee_id, (j, score) in kept.items()]
-    unmatched = {mentees[i].id: best[i] for i in range(len(mentees)) if columns[i] < 0}
     return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified))
 
 
@@ -335,25 +338,6 @@ def _kept_pins(fit: Fitted, records: list[Mentee], row: Mapping[int, int],
             capacity[j] -= 1
             kept[mentee_id] = (j, score)
     return kept, dropped
-
-
-def _round_scores(fit: Fitted, records: list[Mentee], columns: list[int], seats: list[int],
-                  ) -> tuple[list[float], list[float | None]]:
-    """Each mentee's score with its mentor, and the unmatched ones' best allowed score
-    among mentors with a seat: read in row blocks so memory stays bounded."""
-    closed = [j for j, n in enumerate(seats) if n <= 0]
-    step = max(1, REPORT_BLOCK_CELLS // max(1, len(seats)))
-    own: list[float] = []
-    best: list[float | None] = []
-    for start in range(0, len(records), step):
-        block = fit.matcher.score(records[start:start + step])
-        picks = columns[start:start + step]
-        own += [float(block[i, j]) if j >= 0 else 0.0 for i, j in enumerate(picks)]
-        if closed:
-            block[:, closed] = float("-inf")
-        tops = block.max(axis=1, initial=float("-inf")).tolist() if len(seats) else []
-        best += [top if top > float("-inf") else None for top in tops]
-    return own, best
 
 
 def _evaluate(own: list[float], columns: list[int], seats: list[int],
