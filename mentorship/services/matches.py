@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -54,14 +54,26 @@ def people(session: Session, program: Program, role: Role) -> list[Enrolment]:
         .order_by(Enrolment.id)).unique())
 
 
+#: The stored columns a mentee's engine record is made of, in ``mentee_row_record``'s
+#: order: a round reads just these for thousands of mentees, without ORM objects.
+MENTEE_COLUMNS = (Enrolment.id, Enrolment.goals, Enrolment.skills_to_grow, Profile.languages,
+                  Profile.timezone, Profile.years_experience, Profile.industry)
+
+
 def mentee_record(enrolment: Enrolment, exclude: Iterable[int] = ()) -> Mentee:
     """A mentee enrolment as the engine reads it; ``exclude`` holds mentor enrolment ids."""
     profile = enrolment.user.profile
-    return matching.Mentee(id=enrolment.id, goals=enrolment.goals,
-                  skills_to_grow=tuple(enrolment.skills_to_grow),
-                  languages=tuple(profile.languages),
-                  timezone=profile.timezone, years_experience=profile.years_experience,
-                  industry=profile.industry or None, exclude=frozenset(exclude))
+    return mentee_row_record([getattr(profile if column.class_ is Profile else enrolment, column.key)
+                              for column in MENTEE_COLUMNS], exclude)
+
+
+def mentee_row_record(values: Sequence[Any], exclude: Iterable[int] = ()) -> Mentee:
+    """A mentee record from the values of ``MENTEE_COLUMNS``, in order (a plain row)."""
+    enrolment_id, goals, skills_to_grow, languages, timezone, years_experience, industry = values
+    return matching.Mentee(id=enrolment_id, goals=goals, skills_to_grow=tuple(skills_to_grow),
+                           languages=tuple(languages), timezone=timezone,
+                           years_experience=years_experience, industry=industry or None,
+                           exclude=frozenset(exclude))
 
 
 def mentor_record(enrolment: Enrolment) -> Mentor:
@@ -280,27 +292,28 @@ class SolvedRound:
     certified: bool
 
 
-def solve_round(fit: Fitted, mentees: Sequence[Enrolment], exclude: Mapping[int, Iterable[int]],
-                seats: Mapping[int, int], pins: Mapping[int, int], groups: Sequence[str], *,
+def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int],
+                pins: Mapping[int, int], groups: Sequence[str], *,
                 objective: str, min_score: float | None, equity: float,
                 progress: Callable[[str], None] = lambda phase: None) -> SolvedRound:
-    """The optimal round of ``mentees`` over ``fit``'s mentors (``seats`` free per mentor id).
+    """The optimal round of the mentees (``records``, their exclusions in them) over
+    ``fit``'s mentors (``seats`` free per mentor id).
 
     Pinned pairs (``pins``: mentee id -> mentor id) are fixed: their seats are taken
     before solving and their mentees are not solved for. ``figures`` is the engine's
     ``evaluate`` over the whole round, pins included, grouped by ``groups``.
     """
-    records = [mentee_record(e, exclude.get(e.id, ())) for e in mentees]
-    row = {e.id: i for i, e in enumerate(mentees)}
+    mentee_ids = [cast(int, record.id) for record in records]  # enrolment ids
+    row = {mentee_id: i for i, mentee_id in enumerate(mentee_ids)}
     capacity = [seats.get(m.id, 0) for m in fit.mentors]
     progress("score")
     kept, dropped = _kept_pins(fit, records, row, pins, capacity)
-    free = [i for i, e in enumerate(mentees) if e.id not in kept]
+    free = [i for i, mentee_id in enumerate(mentee_ids) if mentee_id not in kept]
     solved = fit.matcher.round([records[i] for i in free], capacity,  # type: ignore[arg-type]
                                k=ROUND_CANDIDATES,
                                min_score=min_score, objective=objective, equity=equity)
     progress("assign")
-    columns, own = [-1] * len(mentees), [0.0] * len(mentees)
+    columns, own = [-1] * len(records), [0.0] * len(records)
     for mentee_id, (j, score) in kept.items():
         columns[row[mentee_id]], own[row[mentee_id]] = j, score
     unmatched: dict[int, float | None] = {}
@@ -310,15 +323,15 @@ def solve_round(fit: Fitted, mentees: Sequence[Enrolment], exclude: Mapping[int,
         if j >= 0:
             own[i] = score
         else:
-            unmatched[mentees[i].id] = top if top > float("-inf") else None
+            unmatched[mentee_ids[i]] = top if top > float("-inf") else None
     figures = _evaluate(own, columns, [seats.get(m.id, 0) for m in fit.mentors], groups)
     ids = [m.id for m in fit.mentors]
-    pairs = [(mentees[i].id, ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
+    pairs = [(mentee_ids[i], ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
     pinned = [(mentee_id, ids[j], score) for mentee_id, (j, score) in kept.items()]
     return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified))
 
 
-def _kept_pins(fit: Fitted, records: list[Mentee], row: Mapping[int, int],
+def _kept_pins(fit: Fitted, records: Sequence[Mentee], row: Mapping[int, int],
                pins: Mapping[int, int], capacity: list[int],
                ) -> tuple[dict[int, tuple[int, float]], list[tuple[int, int]]]:
     """The pins still possible (mentee id -> (column, score)), taking their seats from
@@ -356,10 +369,10 @@ def _evaluate(own: list[float], columns: list[int], seats: list[int],
     return dict(figures)
 
 
-def explain_pairs(fit: Fitted, mentees: Mapping[int, Enrolment],
-                  exclude: Mapping[int, Iterable[int]],
+def explain_pairs(fit: Fitted, records: Mapping[int, Mentee],
                   pairs: Iterable[tuple[int, int]]) -> dict[int, list[str]]:
-    """Reasons per mentee id for each (mentee id, mentor id) pair, as the engine words them.
+    """Reasons per mentee id for each (mentee id, mentor id) pair, as the engine words them
+    (``records``: the mentees' records by id).
 
     Explained in blocks (``Matcher.explain_many``): the mentees' text is analysed once per
     block rather than once per pair, which was most of a round's time. (Two threads gained
@@ -369,9 +382,8 @@ def explain_pairs(fit: Fitted, mentees: Mapping[int, Enrolment],
     reasons: dict[int, list[str]] = {}
     for start in range(0, len(pairs), EXPLAIN_BLOCK):
         block = pairs[start:start + EXPLAIN_BLOCK]
-        records = [mentee_record(mentees[mentee_id], exclude.get(mentee_id, ()))
-                   for mentee_id, _ in block]
-        found = fit.matcher.explain_many(records, [fit.column[m] for _, m in block])
+        found = fit.matcher.explain_many([records[mentee_id] for mentee_id, _ in block],
+                                         [fit.column[m] for _, m in block])
         reasons.update({mentee_id: words for (mentee_id, _), words in zip(block, found,
                                                                           strict=True)})
     return reasons
