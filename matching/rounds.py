@@ -73,8 +73,12 @@ class Round:
         ``-inf`` when there is none. ``min_score`` does not apply: compared
         with it, it tells why an unmatched mentee was left out.
 
-    Both are the numbers of :meth:`Matcher.score` up to float32 rounding
-    (a score read from a subset of the mentors may differ in its last
+    reasons : list of list of str, or None
+        With ``explain=True``: each mentee's reasons for its pair, as
+        :meth:`Matcher.explain_many` gives them (``[]`` when unmatched).
+
+    ``scores`` and ``best`` are the numbers of :meth:`Matcher.score` up to float32
+    rounding (a score read from a subset of the mentors may differ in its last
     bits from the full product's).
     """
 
@@ -84,6 +88,7 @@ class Round:
     extra_pairs: int
     scores: np.ndarray
     best: np.ndarray
+    reasons: list[list[str]] | None = None
 
 
 def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
@@ -130,7 +135,8 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
 
 
 def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: ArrayLike, *, k: int = 50,
-                    min_score: float | None = None, objective: str = "score", equity: float = 0.0) -> Round:
+                    min_score: float | None = None, objective: str = "score", equity: float = 0.0,
+                    explain: bool = False) -> Round:
     """The optimal round over every allowed pair, found from each mentee's ``k`` best candidates.
 
     Parameters
@@ -146,6 +152,9 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
         ``k``-th score bounds the pairs left out) for a larger candidate graph.
     min_score, objective, equity
         As for :func:`matching.assign`.
+    explain : bool
+        Also give the reasons of each pair made, from the mentees' text as
+        the round analysed it (explaining them afterwards analyses it again).
 
     Returns
     -------
@@ -195,8 +204,14 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
     first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor).astype(float)[cols]
     out = certified_solve(model, rows, cols, values, first, bound, scan, reach=lambda: _reach(matcher, tables, n))
+    reasons: list[list[str]] | None = None
+    if explain:
+        reasons = [[] for _ in range(n)]
+        made = np.flatnonzero(out.assignment >= 0)
+        for i, why in zip(made.tolist(), matcher._explain_pairs(batch, made, out.assignment[made]), strict=True):
+            reasons[i] = why
     return Round(out.assignment, out.certified, out.passes, out.extra_pairs,
-                 _own_scores(out.assignment, rows, cols, values, scan), best)
+                 _own_scores(out.assignment, rows, cols, values, scan), best, reasons)
 
 
 def _open_best(cap: np.ndarray, indptr: np.ndarray, cols: np.ndarray, values: np.ndarray,

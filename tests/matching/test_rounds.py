@@ -281,3 +281,17 @@ def test_round_best_reads_the_rows_whose_candidates_are_all_at_full_mentors() ->
     assert np.isfinite(result.best).all()
     check_scores(matcher, mentees, capacity, result)
     assert matcher.round(mentees, np.array([0, 0, 0]), k=1).best.tolist() == [-np.inf] * 4
+
+
+@SETTINGS
+@given(cohorts(), st.sampled_from(OPTIONS))
+def test_round_explains_its_pairs_as_explain_many_does(cohort: tuple, options: dict) -> None:
+    mentors, mentees, capacity, gap = cohort
+    matcher = Matcher(max_timezone_gap_hours=gap).fit(mentors)
+    result = matcher.round(mentees, capacity, k=2, explain=True, **options)
+    made = np.flatnonzero(result.assignment >= 0)
+    assert result.reasons is not None and len(result.reasons) == len(mentees)
+    assert [result.reasons[i] for i in made] == matcher.explain_many([mentees[i] for i in made],
+                                                                      result.assignment[made])
+    assert all(result.reasons[i] == [] for i in np.flatnonzero(result.assignment < 0))
+    assert matcher.round(mentees, capacity, k=2, **options).reasons is None
