@@ -271,14 +271,14 @@ def _one_pair(matcher: Matcher, record: Mentee, column: int) -> tuple[float, lis
 #: larger candidate graph. At 50,000 x 10,000 the engine's round took 23 s of CPU from 50
 #: and 29 s from 120; at 10,000 x 2,000 the two were within the noise (1.2-1.7 s).
 ROUND_CANDIDATES = 50
-EXPLAIN_BLOCK = 2000  # mentees analysed together when a round explains its proposals
 
 
 @dataclass
 class SolvedRound:
     """A solved round in enrolment ids, for the rounds service to store.
 
-    ``pairs`` are the solved pairs (mentee, mentor, score) besides the pins; ``pinned``
+    ``pairs`` are the solved pairs (mentee, mentor, score) besides the pins, and
+    ``reasons`` their reasons; ``pinned``
     the pins kept with their scores; ``dropped`` the pins no longer possible (the pair
     is now forbidden or the mentor has no seat left); ``best`` maps each unmatched mentee
     to its best allowed score among mentors with a seat left once the pins took theirs
@@ -291,6 +291,7 @@ class SolvedRound:
     best: dict[int, float | None]
     figures: dict[str, Any]
     certified: bool
+    reasons: dict[int, list[str]]  # of the solved pairs, by mentee id, as the engine words them
 
 
 def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int],
@@ -311,8 +312,8 @@ def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int]
     kept, dropped = _kept_pins(fit, records, row, pins, capacity)
     free = [i for i, mentee_id in enumerate(mentee_ids) if mentee_id not in kept]
     solved = fit.matcher.round([records[i] for i in free], capacity,  # type: ignore[arg-type]
-                               k=ROUND_CANDIDATES,
-                               min_score=min_score, objective=objective, equity=equity)
+                               k=ROUND_CANDIDATES, min_score=min_score, objective=objective,
+                               equity=equity, explain=True)
     progress("assign")
     columns, own = [-1] * len(records), [0.0] * len(records)
     for mentee_id, (j, score) in kept.items():
@@ -329,7 +330,9 @@ def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int]
     ids = [m.id for m in fit.mentors]
     pairs = [(mentee_ids[i], ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
     pinned = [(mentee_id, ids[j], score) for mentee_id, (j, score) in kept.items()]
-    return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified))
+    reasons = {mentee_ids[i]: why for i, why in zip(free, solved.reasons or [[] for _ in free], strict=True)
+               if why}
+    return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified), reasons)
 
 
 def _kept_pins(fit: Fitted, records: Sequence[Mentee], row: Mapping[int, int],
@@ -368,26 +371,6 @@ def _evaluate(own: list[float], columns: list[int], seats: list[int],
     figures = matching.evaluate(matrix, columns, seats, groups=list(groups))
     figures.pop("blocking_pairs", None)
     return dict(figures)
-
-
-def explain_pairs(fit: Fitted, records: Mapping[int, Mentee],
-                  pairs: Iterable[tuple[int, int]]) -> dict[int, list[str]]:
-    """Reasons per mentee id for each (mentee id, mentor id) pair, as the engine words them
-    (``records``: the mentees' records by id).
-
-    Explained in blocks (``Matcher.explain_many``): the mentees' text is analysed once per
-    block rather than once per pair, which was most of a round's time. (Two threads gained
-    nothing: the per-pair work holds the GIL.)
-    """
-    pairs = list(pairs)
-    reasons: dict[int, list[str]] = {}
-    for start in range(0, len(pairs), EXPLAIN_BLOCK):
-        block = pairs[start:start + EXPLAIN_BLOCK]
-        found = fit.matcher.explain_many([records[mentee_id] for mentee_id, _ in block],
-                                         [fit.column[m] for _, m in block])
-        reasons.update({mentee_id: words for (mentee_id, _), words in zip(block, found,
-                                                                          strict=True)})
-    return reasons
 
 
 def pair_score(fit: Fitted, mentee: Enrolment, exclude: Iterable[int],

@@ -166,16 +166,14 @@ def _solve(round_: MatchRound, pool: _Pool, fit: matches.Fitted | None,
                                  objective=settings["objective"],
                                  min_score=settings["min_score"], equity=settings["equity"],
                                  progress=progress)
-    progress("reasons")
-    by_id = {row.id: record for row, record in zip(pool.mentees, records, strict=True)}
-    reasons = matches.explain_pairs(fit, by_id, [(a, b) for a, b, _ in solved.pairs])
+    progress("reasons")  # given by the engine's round, from the text it analysed
     pairs = solved.pairs + solved.pinned
     report = round_report.build_report(
         solved.figures, scores=[score for _, _, score in pairs], seats=seats,
         used=Counter(mentor for _, mentor, _ in pairs), unmatched=solved.best,
         settings=settings, pinned=len(solved.pinned), dropped=solved.dropped,
         excluded=sum(len(v) for v in pool.exclude.values()), certified=solved.certified)
-    return _Draft(solved, reasons, report)
+    return _Draft(solved, solved.reasons, report)
 
 
 def _write_draft(session: Session, round_: MatchRound, pool: _Pool, draft: _Draft) -> None:
