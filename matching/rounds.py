@@ -72,7 +72,6 @@ class Round:
         Each mentee's best allowed score at a mentor with ``capacity > 0``,
         ``-inf`` when there is none. ``min_score`` does not apply: compared
         with it, it tells why an unmatched mentee was left out.
-
     reasons : list of list of str, or None
         With ``explain=True``: each mentee's reasons for its pair, as
         :meth:`Matcher.explain_many` gives them (``[]`` when unmatched).
@@ -224,7 +223,7 @@ def _open_best(cap: np.ndarray, indptr: np.ndarray, cols: np.ndarray, values: np
     """
     best = np.full(len(bound), -np.inf)
     nonempty = np.flatnonzero(np.diff(indptr) > 0)
-    if len(nonempty):  # segments of the empty rows are empty: each segment is one row
+    if len(nonempty):  # from each non-empty row's start: the empty rows between add nothing
         best[nonempty] = np.maximum.reduceat(np.where(cap[cols] > 0, values, -np.inf), indptr[nonempty])
     unsure = np.flatnonzero(bound > best)
     open_cols = np.flatnonzero(cap > 0)
