@@ -6,7 +6,10 @@ through the service (read the program from the database, fit, solve, explain, wr
 draft) and publishes it, each timed. ``--cli`` then seeds 50,000 × 10,000 in a database
 of its own and runs ``flask match-round`` on it in a child process, timed with its peak
 resident memory. ``DATABASE_URL`` picks the database (default: a SQLite file in a
-temporary folder). Not run in CI. Exit status 1 when a target is missed.
+temporary folder). Each phase is printed with its wall time and the process's CPU time
+(all threads), and the load averages at start and end: on a shared machine wall times
+move with the load, CPU times much less. Not run in CI. Exit status 1 when a target is
+missed.
 """
 
 from __future__ import annotations
@@ -87,19 +90,21 @@ def run_in_app(url: str, program_id: int) -> dict[str, float]:
         import matching  # noqa: PLC0415 - a serving worker has done this before any round
         matching.warm_up()
         db = get_session()
-        marks = [("start", time.perf_counter())]
-        began = marks[0][1]
+        marks = [("start", time.perf_counter(), time.process_time())]
+        began, cpu = marks[0][1:]
         round_ = rounds.start_round(db, db.get(Program, program_id), {}, None)
         db.commit()
-        round_ = round_runs.run_round(db, round_.id, matches.MatcherCache(),
-                                      lambda phase: marks.append((phase, time.perf_counter())))
+        round_ = round_runs.run_round(db, round_.id, matches.MatcherCache(), lambda phase: marks.append(
+            (phase, time.perf_counter(), time.process_time())))
         end = time.perf_counter()
         if round_.error:
             raise SystemExit(f"round failed: {round_.error}")
-        marks.append(("end", end))
-        for (phase, at), (_, nxt) in zip(marks[1:], marks[2:], strict=False):
+        marks.append(("end", end, time.process_time()))
+        for (phase, at, at_cpu), (_, nxt, nxt_cpu) in zip(marks[1:], marks[2:], strict=False):
             figures[f"phase {phase}"] = nxt - at
+            figures[f"cpu {phase}"] = nxt_cpu - at_cpu  # all threads of the process
         figures["round"] = end - began
+        figures["round cpu"] = marks[-1][2] - cpu
         figures["matched"] = round_.report["matched"]
         began = time.perf_counter()
         made = round_publish.publish(db, rounds.get_round(db, round_.id))
@@ -121,8 +126,9 @@ def run_cli(url: str, program_id: int) -> dict[str, float]:
     print(done.stdout[-2000:], done.stderr[-2000:], sep="\n")
     if done.returncode:
         raise SystemExit(f"match-round exited {done.returncode}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
-    return {"cli": seconds, "cli_rss_mb": peak}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child alone: seeding runs here
+    return {"cli": seconds, "cli cpu": usage.ru_utime + usage.ru_stime,
+            "cli_rss_mb": usage.ru_maxrss / 1024}  # KiB on Linux
 
 
 def main() -> None:
@@ -133,6 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="rounds-bench-"))
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'app.sqlite'}"
+    print("load average (1, 5, 15 min) at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     began = time.perf_counter()
     program_id = seed(url, args.mentees, args.mentors)
     print(f"seeded {args.mentees} x {args.mentors} in {time.perf_counter() - began:.1f} s")
@@ -143,6 +150,7 @@ def main() -> None:
         big_id = seed(big, 50_000, 10_000, seed_value=1)
         print(f"seeded 50000 x 10000 in {time.perf_counter() - began:.1f} s")
         figures |= run_cli(big, big_id)
+    print("load average (1, 5, 15 min) at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     missed = [key for key, limit in TARGETS.items() if key in figures and figures[key] > limit]
     for key, value in figures.items():
         target = f"  (target <= {TARGETS[key]:g})" if key in TARGETS else ""

@@ -268,12 +268,14 @@ class Matcher(Scorer):
                                 documents, self.encoder_)
 
     def round(self, mentees: Sequence[Mentee], capacity: np.ndarray, *, k: int = 50,
-              min_score: float | None = None, objective: str = "score", equity: float = 0.0) -> Round:
+              min_score: float | None = None, objective: str = "score", equity: float = 0.0,
+              explain: bool = False) -> Round:
         """The optimal round over every allowed pair, solved from ``k`` candidates per mentee.
 
         See :func:`matching.rounds.certified_round` (the returned :class:`~matching.rounds.Round`
-        says how many solves and extra pairs proving it took).
+        says how many solves and extra pairs proving it took, each mentee's score and best
+        score, and with ``explain=True`` the reasons of each pair).
         """
 
         return certified_round(self, mentees, capacity, k=k, min_score=min_score, objective=objective,
-                               equity=equity)
+                               equity=equity, explain=explain)

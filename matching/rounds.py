@@ -8,7 +8,10 @@ candidates, prices every mentor's seats from that solution
 might beat those prices (from the batch the candidates were scored on, at
 the mentors cheap enough to matter: :mod:`matching.reading`), adds the pairs
 that do and solves again, until no allowed pair can improve the round. The result is the optimum of
-:func:`matching.assign` on the full score matrix, in the same integer weights.
+:func:`matching.assign` on the full score matrix, in the same integer weights. What a
+report needs besides (each mentee's score with its mentor, and its best score at a
+mentor with seats) comes from the same candidates, with only the rows they cannot
+settle scored again.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ T = TypeVar("T")
 #: checked exactly, which costs far less). Two small solves cost less than one large: at
 #: 10,000 mentees, 5 each and a second solve took half the time of 20 each (also two solves).
 _FIRST_PAIRS = 50_000
+#: Rows read together for the scores of pairs made outside the candidates (sorted by
+#: mentor, so each group reads a few mentors).
+_OWN_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -60,12 +66,28 @@ class Round:
     extra_pairs : int
         Pairs solved on beyond the first solve's (candidates the first solve
         left out, and pairs outside the candidates).
+    scores : ndarray of float, shape (n_mentees,)
+        Each mentee's score with its mentor, NaN when unmatched.
+    best : ndarray of float, shape (n_mentees,)
+        Each mentee's best allowed score at a mentor with ``capacity > 0``,
+        ``-inf`` when there is none. ``min_score`` does not apply: compared
+        with it, it tells why an unmatched mentee was left out.
+    reasons : list of list of str, or None
+        With ``explain=True``: each mentee's reasons for its pair, as
+        :meth:`Matcher.explain_many` gives them (``[]`` when unmatched).
+
+    ``scores`` and ``best`` are the numbers of :meth:`Matcher.score` up to float32
+    rounding (a score read from a subset of the mentors may differ in its last
+    bits from the full product's).
     """
 
     assignment: np.ndarray
     certified: bool
     passes: int
     extra_pairs: int
+    scores: np.ndarray
+    best: np.ndarray
+    reasons: list[list[str]] | None = None
 
 
 def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
@@ -112,7 +134,8 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
 
 
 def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: ArrayLike, *, k: int = 50,
-                    min_score: float | None = None, objective: str = "score", equity: float = 0.0) -> Round:
+                    min_score: float | None = None, objective: str = "score", equity: float = 0.0,
+                    explain: bool = False) -> Round:
     """The optimal round over every allowed pair, found from each mentee's ``k`` best candidates.
 
     Parameters
@@ -128,11 +151,16 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
         ``k``-th score bounds the pairs left out) for a larger candidate graph.
     min_score, objective, equity
         As for :func:`matching.assign`.
+    explain : bool
+        Also give the reasons of each pair made, from the mentees' text as
+        the round analysed it (explaining them afterwards analyses it again).
 
     Returns
     -------
     Round
-        Its ``assignment`` has the total integer weight of ``assign(matcher.score(mentees), capacity, ...)``.
+        Its ``assignment`` has the total integer weight of ``assign(matcher.score(mentees), capacity, ...)``;
+        its ``scores`` and ``best`` are read from the candidates, and only the
+        rows these cannot settle are scored again.
 
     Examples
     --------
@@ -141,6 +169,8 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     >>> r = m.round([Mentee(id=7, skills_to_grow=["ux"]), Mentee(id=8, skills_to_grow=["ux"])], [1, 1], k=1)
     >>> r.assignment.tolist(), r.certified
     ([0, 1], True)
+    >>> bool(r.scores[0] > r.scores[1]), bool(r.best[1] > r.scores[1])  # mentee 8 wanted the ux mentor too
+    (True, True)
     """
     real_min, real_equity = as_options(min_score, objective, equity)
     k = positive_k(k)
@@ -159,7 +189,8 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     def scan(rectangles: list[tuple[np.ndarray, np.ndarray | None]], look: Callable[..., T]) -> list[T]:
         return scan_rectangles(matcher, batch, tables, rectangles, look)
 
-    model = _model(cap, rows, cols, values, bound, scan, real_min, real_equity, objective)
+    best = _open_best(cap, cand.indptr, cols, values, bound, scan)
+    model = _model(cap, best, real_min, real_equity, objective)
     # First solve: each mentee's best few and each mentor's best few candidates;
     # every other candidate is checked exactly, which costs far less.
     allowed = model.allowed(cols, values)
@@ -172,7 +203,60 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     per_mentor = min(n, 64, max(5, 2 * int(cap.max(initial=0))))
     first |= usable >= kth_per_line(by_mentor.indptr, by_mentor.data, per_mentor).astype(float)[cols]
     out = certified_solve(model, rows, cols, values, first, bound, scan, reach=lambda: _reach(matcher, tables, n))
-    return Round(out.assignment, out.certified, out.passes, out.extra_pairs)
+    reasons: list[list[str]] | None = None
+    if explain:
+        reasons = [[] for _ in range(n)]
+        made = np.flatnonzero(out.assignment >= 0)
+        for i, why in zip(made.tolist(), matcher._explain_pairs(batch, made, out.assignment[made]), strict=True):
+            reasons[i] = why
+    return Round(out.assignment, out.certified, out.passes, out.extra_pairs,
+                 _own_scores(out.assignment, rows, cols, values, scan), best, reasons)
+
+
+def _open_best(cap: np.ndarray, indptr: np.ndarray, cols: np.ndarray, values: np.ndarray,
+               bound: np.ndarray, scan: Scan) -> np.ndarray:
+    """Each row's best score at a mentor with seats (``-inf``: none), ``min_score`` aside.
+
+    From the candidates (``indptr``, ``cols``, ``values``: a CSR layout),
+    unless the row's best open candidate is below its bound (its best ones
+    are at mentors without seats): those rows are read in full.
+    """
+    best = np.full(len(bound), -np.inf)
+    nonempty = np.flatnonzero(np.diff(indptr) > 0)
+    if len(nonempty):  # from each non-empty row's start: the empty rows between add nothing
+        best[nonempty] = np.maximum.reduceat(np.where(cap[cols] > 0, values, -np.inf), indptr[nonempty])
+    unsure = np.flatnonzero(bound > best)
+    open_cols = np.flatnonzero(cap > 0)
+    if len(unsure) and len(open_cols):
+        def top(block_rows: np.ndarray, _: np.ndarray | None, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return block_rows, block.max(axis=1, initial=-np.inf)
+
+        read = None if len(open_cols) == len(cap) else open_cols
+        for block_rows, block_top in scan([(unsure, read)], top):
+            best[block_rows] = block_top
+    return best
+
+
+def _own_scores(assignment: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                scan: Scan) -> np.ndarray:
+    """Each row's score with its mentor (NaN: unmatched): from the candidates, or read.
+
+    The few pairs made outside the candidates are read in groups of rows
+    sorted by mentor, each group at the mentors its rows were given.
+    """
+    scores = np.full(len(assignment), np.nan)
+    hit = cols == assignment[rows]
+    scores[rows[hit]] = values[hit]
+    missing = np.flatnonzero((assignment >= 0) & np.isnan(scores))
+    missing = missing[np.argsort(assignment[missing], kind="stable")]
+    groups = [np.sort(missing[s : s + _OWN_ROWS]) for s in range(0, len(missing), _OWN_ROWS)]
+
+    def pick(block_rows: np.ndarray, read: np.ndarray, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return block_rows, block[np.arange(len(block_rows)), np.searchsorted(read, assignment[block_rows])]
+
+    for block_rows, found in scan([(g, np.unique(assignment[g])) for g in groups], pick):
+        scores[block_rows] = found
+    return scores
 
 
 def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -195,29 +279,17 @@ def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.nda
     return group.ravel(), reachable
 
 
-def _model(cap: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, bound: np.ndarray,
-           scan: Scan, min_score: float | None, equity: float, objective: str) -> Model:
+def _model(cap: np.ndarray, open_best: np.ndarray, min_score: float | None, equity: float,
+           objective: str) -> Model:
     """The round's integer model: equity divisors and scale from every allowed pair.
 
-    A row's best allowed score is among its candidates unless the candidates'
-    best allowed one is below the row's bound (mentors given no seats, or
-    ``min_score``); those rows are read in full. Scores are non-negative, so
-    the largest of them sets the scale.
+    ``open_best`` is each row's best score at a mentor with seats
+    (:func:`_open_best`); its best allowed one is the same unless below
+    ``min_score`` (then none is). Scores are non-negative, so the largest of
+    them sets the scale.
     """
-    n = len(bound)
-    probe = Model(cap, np.ones(n), 1.0, min_score, objective)
-    ok = probe.allowed(cols, values)
-    best = np.full(n, -np.inf)
-    np.maximum.at(best, rows[ok], values[ok])
-    reach = np.where(probe.bound_weights(bound) > -np.inf, bound, -np.inf)
-    unsure = np.flatnonzero(reach > best)
-    if len(unsure):
-        def best_allowed(block_rows: np.ndarray, _: None, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            closed = (cap <= 0)[None, :] | (block < min_score if min_score is not None else False)
-            return block_rows, np.where(closed, -np.inf, block).max(axis=1, initial=-np.inf)
-
-        for block_rows, top in scan([(unsure, None)], best_allowed):
-            best[block_rows] = top
+    n = len(open_best)
+    best = open_best if min_score is None else np.where(open_best >= min_score, open_best, -np.inf)
     has = best > -np.inf
     divisor = row_divisor(np.flatnonzero(has), best[has], n, equity)
     largest = float(np.abs(best[has] / divisor[has]).max()) if has.any() else 0.0

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -54,14 +54,26 @@ def people(session: Session, program: Program, role: Role) -> list[Enrolment]:
         .order_by(Enrolment.id)).unique())
 
 
+#: The stored columns a mentee's engine record is made of, in ``mentee_row_record``'s
+#: order: a round reads just these for thousands of mentees, without ORM objects.
+MENTEE_COLUMNS = (Enrolment.id, Enrolment.goals, Enrolment.skills_to_grow, Profile.languages,
+                  Profile.timezone, Profile.years_experience, Profile.industry)
+
+
 def mentee_record(enrolment: Enrolment, exclude: Iterable[int] = ()) -> Mentee:
     """A mentee enrolment as the engine reads it; ``exclude`` holds mentor enrolment ids."""
     profile = enrolment.user.profile
-    return matching.Mentee(id=enrolment.id, goals=enrolment.goals,
-                  skills_to_grow=tuple(enrolment.skills_to_grow),
-                  languages=tuple(profile.languages),
-                  timezone=profile.timezone, years_experience=profile.years_experience,
-                  industry=profile.industry or None, exclude=frozenset(exclude))
+    return mentee_row_record([getattr(profile if column.class_ is Profile else enrolment, column.key)
+                              for column in MENTEE_COLUMNS], exclude)
+
+
+def mentee_row_record(values: Sequence[Any], exclude: Iterable[int] = ()) -> Mentee:
+    """A mentee record from the values of ``MENTEE_COLUMNS``, in order (a plain row)."""
+    enrolment_id, goals, skills_to_grow, languages, timezone, years_experience, industry = values
+    return matching.Mentee(id=enrolment_id, goals=goals, skills_to_grow=tuple(skills_to_grow),
+                           languages=tuple(languages), timezone=timezone,
+                           years_experience=years_experience, industry=industry or None,
+                           exclude=frozenset(exclude))
 
 
 def mentor_record(enrolment: Enrolment) -> Mentor:
@@ -254,23 +266,23 @@ def _one_pair(matcher: Matcher, record: Mentee, column: int) -> tuple[float, lis
 
 # Rounds
 
-#: Candidates per mentee a round starts from. Any number gives the same certified
-#: optimum; with fewer the certificate reads more rows: at 10,000 x 2,000 the engine's
-#: part took 3.75 s from 10 candidates and 1.68 s from 120 (the engine benchmark's k).
-ROUND_CANDIDATES = 120
-#: Score cells read at once when reporting on a round (about 32 MB of float64).
-REPORT_BLOCK_CELLS = 4_000_000
-EXPLAIN_BLOCK = 2000  # mentees analysed together when a round explains its proposals
+#: Candidates per mentee a round starts from (the engine's default). Any number gives the
+#: same certified optimum; more leave fewer rows for the certificate to read, for a
+#: larger candidate graph. At 50,000 x 10,000 the engine's round took 23 s of CPU from 50
+#: and 29 s from 120; at 10,000 x 2,000 the two were within the noise (1.2-1.7 s).
+ROUND_CANDIDATES = 50
 
 
 @dataclass
 class SolvedRound:
     """A solved round in enrolment ids, for the rounds service to store.
 
-    ``pairs`` are the solved pairs (mentee, mentor, score) besides the pins; ``pinned``
+    ``pairs`` are the solved pairs (mentee, mentor, score) besides the pins, and
+    ``reasons`` their reasons; ``pinned``
     the pins kept with their scores; ``dropped`` the pins no longer possible (the pair
     is now forbidden or the mentor has no seat left); ``best`` maps each unmatched mentee
-    to its best allowed score among mentors with a seat in the round (None: not one).
+    to its best allowed score among mentors with a seat left once the pins took theirs
+    (None: not one), as the engine's round found it.
     """
 
     pairs: list[tuple[int, int, float]]
@@ -279,43 +291,51 @@ class SolvedRound:
     best: dict[int, float | None]
     figures: dict[str, Any]
     certified: bool
+    reasons: dict[int, list[str]]  # of the solved pairs, by mentee id, as the engine words them
 
 
-def solve_round(fit: Fitted, mentees: Sequence[Enrolment], exclude: Mapping[int, Iterable[int]],
-                seats: Mapping[int, int], pins: Mapping[int, int], groups: Sequence[str], *,
+def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int],
+                pins: Mapping[int, int], groups: Sequence[str], *,
                 objective: str, min_score: float | None, equity: float,
                 progress: Callable[[str], None] = lambda phase: None) -> SolvedRound:
-    """The optimal round of ``mentees`` over ``fit``'s mentors (``seats`` free per mentor id).
+    """The optimal round of the mentees (``records``, their exclusions in them) over
+    ``fit``'s mentors (``seats`` free per mentor id).
 
     Pinned pairs (``pins``: mentee id -> mentor id) are fixed: their seats are taken
     before solving and their mentees are not solved for. ``figures`` is the engine's
     ``evaluate`` over the whole round, pins included, grouped by ``groups``.
     """
-    records = [mentee_record(e, exclude.get(e.id, ())) for e in mentees]
-    row = {e.id: i for i, e in enumerate(mentees)}
+    mentee_ids = [cast(int, record.id) for record in records]  # enrolment ids
+    row = {mentee_id: i for i, mentee_id in enumerate(mentee_ids)}
     capacity = [seats.get(m.id, 0) for m in fit.mentors]
     progress("score")
     kept, dropped = _kept_pins(fit, records, row, pins, capacity)
-    free = [i for i, e in enumerate(mentees) if e.id not in kept]
+    free = [i for i, mentee_id in enumerate(mentee_ids) if mentee_id not in kept]
     solved = fit.matcher.round([records[i] for i in free], capacity,  # type: ignore[arg-type]
-                               k=ROUND_CANDIDATES,
-                               min_score=min_score, objective=objective, equity=equity)
+                               k=ROUND_CANDIDATES, min_score=min_score, objective=objective,
+                               equity=equity, explain=True)
     progress("assign")
-    columns = [-1] * len(mentees)
-    for mentee_id, (j, _score) in kept.items():
-        columns[row[mentee_id]] = j
-    for i, j in zip(free, solved.assignment.tolist(), strict=True):
+    columns, own = [-1] * len(records), [0.0] * len(records)
+    for mentee_id, (j, score) in kept.items():
+        columns[row[mentee_id]], own[row[mentee_id]] = j, score
+    unmatched: dict[int, float | None] = {}
+    for i, j, score, top in zip(free, solved.assignment.tolist(), solved.scores.tolist(),
+                                solved.best.tolist(), strict=True):
         columns[i] = j
-    own, best = _round_scores(fit, records, columns, [seats.get(m.id, 0) for m in fit.mentors])
+        if j >= 0:
+            own[i] = score
+        else:
+            unmatched[mentee_ids[i]] = top if top > float("-inf") else None
     figures = _evaluate(own, columns, [seats.get(m.id, 0) for m in fit.mentors], groups)
     ids = [m.id for m in fit.mentors]
-    pairs = [(mentees[i].id, ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
+    pairs = [(mentee_ids[i], ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
     pinned = [(mentee_id, ids[j], score) for mentee_id, (j, score) in kept.items()]
-    unmatched = {mentees[i].id: best[i] for i in range(len(mentees)) if columns[i] < 0}
-    return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified))
+    reasons = {mentee_ids[i]: why for i, why in zip(free, solved.reasons or [[] for _ in free], strict=True)
+               if why}
+    return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified), reasons)
 
 
-def _kept_pins(fit: Fitted, records: list[Mentee], row: Mapping[int, int],
+def _kept_pins(fit: Fitted, records: Sequence[Mentee], row: Mapping[int, int],
                pins: Mapping[int, int], capacity: list[int],
                ) -> tuple[dict[int, tuple[int, float]], list[tuple[int, int]]]:
     """The pins still possible (mentee id -> (column, score)), taking their seats from
@@ -337,25 +357,6 @@ def _kept_pins(fit: Fitted, records: list[Mentee], row: Mapping[int, int],
     return kept, dropped
 
 
-def _round_scores(fit: Fitted, records: list[Mentee], columns: list[int], seats: list[int],
-                  ) -> tuple[list[float], list[float | None]]:
-    """Each mentee's score with its mentor, and the unmatched ones' best allowed score
-    among mentors with a seat: read in row blocks so memory stays bounded."""
-    closed = [j for j, n in enumerate(seats) if n <= 0]
-    step = max(1, REPORT_BLOCK_CELLS // max(1, len(seats)))
-    own: list[float] = []
-    best: list[float | None] = []
-    for start in range(0, len(records), step):
-        block = fit.matcher.score(records[start:start + step])
-        picks = columns[start:start + step]
-        own += [float(block[i, j]) if j >= 0 else 0.0 for i, j in enumerate(picks)]
-        if closed:
-            block[:, closed] = float("-inf")
-        tops = block.max(axis=1, initial=float("-inf")).tolist() if len(seats) else []
-        best += [top if top > float("-inf") else None for top in tops]
-    return own, best
-
-
 def _evaluate(own: list[float], columns: list[int], seats: list[int],
               groups: Sequence[str]) -> dict[str, Any]:
     """``matching.evaluate`` on the round's own pairs (a sparse matrix of them alone:
@@ -370,27 +371,6 @@ def _evaluate(own: list[float], columns: list[int], seats: list[int],
     figures = matching.evaluate(matrix, columns, seats, groups=list(groups))
     figures.pop("blocking_pairs", None)
     return dict(figures)
-
-
-def explain_pairs(fit: Fitted, mentees: Mapping[int, Enrolment],
-                  exclude: Mapping[int, Iterable[int]],
-                  pairs: Iterable[tuple[int, int]]) -> dict[int, list[str]]:
-    """Reasons per mentee id for each (mentee id, mentor id) pair, as the engine words them.
-
-    Explained in blocks (``Matcher.explain_many``): the mentees' text is analysed once per
-    block rather than once per pair, which was most of a round's time. (Two threads gained
-    nothing: the per-pair work holds the GIL.)
-    """
-    pairs = list(pairs)
-    reasons: dict[int, list[str]] = {}
-    for start in range(0, len(pairs), EXPLAIN_BLOCK):
-        block = pairs[start:start + EXPLAIN_BLOCK]
-        records = [mentee_record(mentees[mentee_id], exclude.get(mentee_id, ()))
-                   for mentee_id, _ in block]
-        found = fit.matcher.explain_many(records, [fit.column[m] for _, m in block])
-        reasons.update({mentee_id: words for (mentee_id, _), words in zip(block, found,
-                                                                          strict=True)})
-    return reasons
 
 
 def pair_score(fit: Fitted, mentee: Enrolment, exclude: Iterable[int],

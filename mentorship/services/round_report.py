@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
-from mentorship.models import Enrolment
 from mentorship.services.vocabulary import language_names
 
 GROUPINGS = (("language", "First language"), ("region", "Time-zone region"),
@@ -32,9 +31,17 @@ WHY = {
 }
 
 
-def group_label(enrolment: Enrolment, group_by: str) -> str:
+class ProfileFacts(Protocol):
+    """What grouping reads of a mentee's profile: a ``Profile`` or a row of its columns."""
+
+    languages: list[str]
+    timezone: str | None
+    industry: str | None
+    years_experience: int | None
+
+
+def group_label(profile: ProfileFacts, group_by: str) -> str:
     """The group a mentee falls in for the fairness report."""
-    profile = enrolment.user.profile
     if group_by == "language":
         first = profile.languages[0] if profile.languages else None
         return language_names().get(first, first) if first else NOT_GIVEN

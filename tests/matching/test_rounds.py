@@ -114,6 +114,7 @@ def test_round_adds_the_pairs_candidates_miss() -> None:
     assert on_candidates[1] < exact(w, capacity, False)[1] == achieved(w, capacity, result.assignment)[1]
     assert result.passes >= 2 and result.extra_pairs > 0
     np.testing.assert_array_equal(result.assignment, matcher.round(mentees, capacity, k=1).assignment)
+    check_scores(matcher, mentees, capacity, result)  # a pair made outside the candidates is read
 
 
 def test_round_validates_like_assign_and_candidates() -> None:
@@ -225,3 +226,72 @@ def test_rows_are_read_only_at_the_seats_cheap_enough_to_matter() -> None:
     assert result.certified and result.passes >= 2 and result.extra_pairs > 0
     assert min(widths) < len(mentors) // 4  # some rows were read at a few mentors only
     check_optimal(matcher.score(mentees), capacity, result.assignment, {})
+
+
+#: A score read from some mentors may differ from the full product's in the last
+#: float32 bits of the text term; the square root in its calibration magnifies that
+#: near zero, so compare at a few float32 units of a score in [0, 1].
+SCORE_TOL = 1e-6
+
+
+def check_scores(matcher: Matcher, mentees: list[Mentee], capacity: np.ndarray, result: Round) -> None:
+    """``Round.scores`` and ``Round.best`` are what the full score matrix says."""
+    scores = matcher.score(mentees)
+    a = result.assignment
+    matched = a >= 0
+    np.testing.assert_array_equal(np.isnan(result.scores), ~matched)
+    np.testing.assert_allclose(result.scores[matched], scores[np.flatnonzero(matched), a[matched]],
+                               rtol=0, atol=SCORE_TOL)
+    best = np.where((capacity > 0)[None, :], scores, -np.inf).max(axis=1, initial=-np.inf)
+    np.testing.assert_array_equal(np.isneginf(result.best), np.isneginf(best))
+    np.testing.assert_allclose(result.best[np.isfinite(best)], best[np.isfinite(best)], rtol=0, atol=SCORE_TOL)
+
+
+@SETTINGS
+@given(cohorts(), st.sampled_from(OPTIONS), st.sampled_from([1, 2, 50]))
+def test_round_scores_and_best_are_those_of_the_full_matrix(cohort: tuple, options: dict, k: int) -> None:
+    mentors, mentees, capacity, gap = cohort
+    matcher = Matcher(max_timezone_gap_hours=gap).fit(mentors)
+    check_scores(matcher, mentees, capacity, matcher.round(mentees, capacity, k=k, **options))
+
+
+@SETTINGS
+@given(plain_cohorts(), st.sampled_from(OPTIONS), st.sampled_from([1, 3]))
+def test_round_scores_read_in_small_blocks_are_those_of_the_full_matrix(cohort: tuple, options: dict,
+                                                                         k: int) -> None:
+    mentors, mentees, capacity = cohort
+    matcher = Matcher(max_timezone_gap_hours=9.0).fit(mentors)
+    with pytest.MonkeyPatch.context() as mp:
+        small_reads(mp, len(mentors))
+        mp.setattr("matching.rounds._OWN_ROWS", 2)
+        result = matcher.round(mentees, capacity, k=k, **options)
+    check_scores(matcher, mentees, capacity, result)
+
+
+def test_round_best_reads_the_rows_whose_candidates_are_all_at_full_mentors() -> None:
+    # Every mentee's best candidate is the mentor without seats: the best open score
+    # is outside the candidates and must be read.
+    mentors = [Mentor(id=0, expertise=["ux design"], languages=["en"]),
+               Mentor(id=1, expertise=["kubernetes"], languages=["en"]),
+               Mentor(id=2, expertise=["marketing"], languages=["de"])]
+    mentees = [Mentee(id=i, skills_to_grow=["ux design"], languages=["en"]) for i in range(4)]
+    capacity = np.array([0, 1, 1])
+    matcher = Matcher().fit(mentors)
+    result = matcher.round(mentees, capacity, k=1)
+    assert np.isfinite(result.best).all()
+    check_scores(matcher, mentees, capacity, result)
+    assert matcher.round(mentees, np.array([0, 0, 0]), k=1).best.tolist() == [-np.inf] * 4
+
+
+@SETTINGS
+@given(cohorts(), st.sampled_from(OPTIONS))
+def test_round_explains_its_pairs_as_explain_many_does(cohort: tuple, options: dict) -> None:
+    mentors, mentees, capacity, gap = cohort
+    matcher = Matcher(max_timezone_gap_hours=gap).fit(mentors)
+    result = matcher.round(mentees, capacity, k=2, explain=True, **options)
+    made = np.flatnonzero(result.assignment >= 0)
+    assert result.reasons is not None and len(result.reasons) == len(mentees)
+    assert [result.reasons[i] for i in made] == matcher.explain_many([mentees[i] for i in made],
+                                                                      result.assignment[made])
+    assert all(result.reasons[i] == [] for i in np.flatnonzero(result.assignment < 0))
+    assert matcher.round(mentees, capacity, k=2, **options).reasons is None
