@@ -14,9 +14,9 @@ import secrets
 from collections import Counter
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services.bulk import chunks
+from mentorship.services.bulk import bulk_insert, chunks
 from mentorship.services.errors import Conflict, FieldErrors
 
 PAGE = 50
@@ -170,20 +170,22 @@ def notify_many(session: Session, notices: Sequence[tuple[int, Kind, str, int, d
         now = utcnow()
         by_email = [uid in people and chosen.get((uid, kind.value), DEFAULTS[kind])
                     == Channel.EMAIL for uid, kind, _type, _id, _data in chunk]
-        ids = session.scalars(
-            insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
-            [{"user_id": uid, "kind": kind.value, "subject_type": subject_type,
-              "subject_id": subject_id, "data": data, "emailed_at": now if email else None}
-             for (uid, kind, subject_type, subject_id, data), email in zip(chunk, by_email,
-                                                                             strict=True)]).all()
-        emails = [{"user_id": uid, "to_address": people[uid][0], "subject": SUBJECTS[kind],
-                   "body": email_body(people[uid][1], [describe(Notification(
-                       kind=kind.value, data=data))]),
-                   "message_id": f"notification-{nid}.{secrets.token_hex(6)}"}
-                  for (uid, kind, _type, _id, data), nid, email in zip(chunk, ids, by_email,
-                                                                       strict=True) if email]
-        if emails:
-            session.execute(insert(OutboxEmail), emails)
+        # Written with the database's bulk path (COPY on PostgreSQL): every column given,
+        # none read back. An email's key names no notification id, so none is needed.
+        bulk_insert(session, cast(Table, Notification.__table__), [
+            {"user_id": uid, "kind": kind.value, "subject_type": subject_type,
+             "subject_id": subject_id, "data": data, "created_at": now, "read_at": None,
+             "emailed_at": now if email else None}
+            for (uid, kind, subject_type, subject_id, data), email in zip(chunk, by_email,
+                                                                          strict=True)])
+        bulk_insert(session, cast(Table, OutboxEmail.__table__), [
+            {"user_id": uid, "to_address": people[uid][0], "subject": SUBJECTS[kind],
+             "body": email_body(people[uid][1], [describe(Notification(kind=kind.value,
+                                                                        data=data))]),
+             "message_id": f"notification-{secrets.token_hex(12)}", "created_at": now,
+             "next_attempt_at": now, "attempts": 0, "sent_at": None, "last_error": ""}
+            for (uid, kind, _type, _id, data), email in zip(chunk, by_email, strict=True)
+            if email])
 
 
 def email_body(name: str, sentences: list[str]) -> str:

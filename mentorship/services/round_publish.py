@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, case, insert, select, update
+from sqlalchemy import Table, case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -37,6 +37,7 @@ from mentorship.models import (
 )
 from mentorship.services import audit
 from mentorship.services.audit import Action
+from mentorship.services.bulk import bulk_insert
 from mentorship.services.errors import Conflict
 from mentorship.services.notifications import Kind, notify_many
 from mentorship.services.pairings import ended_pairs
@@ -163,13 +164,19 @@ def _create_pairings(session: Session, round_: MatchRound,
                 if taken.rowcount != len(part):  # type: ignore[attr-defined]
                     raise Conflict("A mentor's seats were taken while the round was "
                                    "published. Re-run the round.")
-            ids = session.execute(insert(pairings).returning(
-                pairings.c.id, sort_by_parameter_order=True), [
+            # The database's bulk path (COPY on PostgreSQL), every column given; the ids
+            # are read back by mentee in one query (a mentee has one pairing per round).
+            now = utcnow()
+            bulk_insert(session, pairings, [
                 {"program_id": round_.program_id, "mentee_enrolment_id": p.mentee_id,
                  "mentor_enrolment_id": p.mentor_id, "source": PairingSource.ROUND,
                  "status": PairingStatus.ACTIVE, "score": p.score, "reasons": p.reasons,
-                 "round_id": round_.id} for p in proposals]).scalars().all() \
-                if proposals else []
+                 "request_id": None, "round_id": round_.id, "started_at": now,
+                 "ended_at": None, "ended_by_id": None, "end_reason": None, "end_note": "",
+                 "last_session_at": None} for p in proposals])
+            made = dict(session.execute(select(pairings.c.mentee_enrolment_id, pairings.c.id)
+                                        .where(pairings.c.round_id == round_.id)).all())
+            ids = [made[p.mentee_id] for p in proposals]
     except IntegrityError:
         raise Conflict("A mentee was paired while the round was published. "
                        "Re-run the round.") from None
