@@ -13,6 +13,7 @@ fraction of the cost (see the README's measurements).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -27,13 +28,16 @@ from matching.text import BLOCK_WEIGHTS, _phrases
 if TYPE_CHECKING:
     from sklearn.feature_extraction.text import TfidfTransformer
 
-__all__ = ["CHAR_NGRAMS", "TextEncoder", "blas_controller", "normalize_rows"]
+__all__ = ["CHAR_NGRAMS", "MentorColumns", "TextEncoder", "blas_controller", "normalize_rows"]
 
 #: Lengths of the character n-grams of the ``chars`` block (4-grams: as good as 3- to 5-grams
 #: on the tuning sets, with a third of the n-grams, so a third of the scoring work).
 CHAR_NGRAMS = (4, 4)
 #: Up to this many rows, TF-IDF weights are applied here rather than by ``TfidfTransformer.transform``.
 _FEW_ROWS = 16
+#: A sparse feature more than this share of the mentors have is multiplied as a dense row (see
+#: :meth:`TextEncoder.similarity`): a few hundred character n-grams and common stems, most of the work.
+_DENSE_SHARE = 0.04
 
 
 def _latent_space() -> LatentSpace:
@@ -82,6 +86,15 @@ def _weigh(transformer: TfidfTransformer, rows: np.ndarray, cols: np.ndarray, co
     data = (1.0 + np.log(counts)) * transformer.idf_[cols]
     norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n_rows))
     return data / np.where(norms > 0, norms, 1.0)[rows]
+
+
+@dataclass(frozen=True)
+class MentorColumns:
+    """Some mentors' text features, laid out for :meth:`TextEncoder.similarity` of many rows against them."""
+
+    dense_t: np.ndarray  # (dimensions, mentors) float32
+    common_t: np.ndarray  # (common sparse features, mentors) float32
+    rare_t: sp.csr_matrix  # (rare sparse features, mentors)
 
 
 class TextEncoder:
@@ -143,6 +156,16 @@ class TextEncoder:
         self.mentor_sparse_ = sparse
         self.mentor_sparse_t_ = sparse.T.tocsr()
         self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
+        # Features many mentors share are held dense (see similarity).
+        shared = np.bincount(sparse.indices, minlength=sparse.shape[1]) > _DENSE_SHARE * max(n, 1)
+        self.common_ = np.flatnonzero(shared)
+        self.rare_ = np.flatnonzero(~shared)
+        self.column_in_part_ = np.cumsum(shared) - 1
+        self.column_in_part_[~shared] = np.arange(len(self.rare_))
+        self.is_common_ = shared
+        self.mentor_common_t_ = self.mentor_sparse_t_[self.common_].toarray()
+        self.mentor_rare_t_ = self.mentor_sparse_t_[self.rare_].tocsr()
+        self.mentor_rare_ = sparse[:, self.rare_].tocsr()
         return self
 
     def stem_idf(self, stem: str) -> float:
@@ -236,43 +259,54 @@ class TextEncoder:
         sparse = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=shape)
         return sparse, sp.coo_matrix((concepts, (c.doc, c.key)), shape=(n, len(self.concepts_.idf_)))
 
-    def word_block(self, sparse: sp.csr_matrix, max_bytes: int) -> tuple[sp.csr_matrix, np.ndarray] | None:
-        """The rows' sparse features kept to the columns they use, and the mentors' features there, dense.
+    def _split(self, sparse: sp.csr_matrix) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The rows' common and rare features, each in its own columns (their order kept).
 
-        With them, :meth:`similarity` of many rows against all mentors is one
-        sparse-times-dense product instead of a sparse product and a scatter.
-        None when the dense part would pass ``max_bytes``: rich free text
-        uses tens of thousands of words and word pairs, and then the sparse
-        product is as fast (measured) without gigabytes of mostly zeros.
+        ``sparse[:, self.common_]`` gives the same, after half a millisecond of
+        checking the index: as long as a whole suggestion's text product.
         """
-        used = np.unique(sparse.indices)
-        if len(used) * self.mentor_sparse_t_.shape[1] * np.dtype(np.float32).itemsize > max_bytes:
-            return None
-        return sparse[:, used].tocsr(), self.mentor_sparse_t_[used].toarray()
+        common = self.is_common_[sparse.indices]
+        before = np.concatenate([[0], np.cumsum(common)])[sparse.indptr]
+        column = self.column_in_part_[sparse.indices]
+        n, rare = sparse.shape[0], ~common
+        return (sp.csr_matrix((sparse.data[common], column[common], before), shape=(n, len(self.common_))),
+                sp.csr_matrix((sparse.data[rare], column[rare], sparse.indptr - before), shape=(n, len(self.rare_))))
+
+    def mentors(self, cols: np.ndarray) -> MentorColumns:
+        """The text features of the mentors ``cols`` (sorted), laid out for :meth:`similarity` of many rows."""
+        return MentorColumns(np.ascontiguousarray(self.mentor_dense_t_[:, cols]),
+                             np.ascontiguousarray(self.mentor_common_t_[:, cols]), self.mentor_rare_t_[:, cols].tocsr())
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None,
-                   words: np.ndarray | None = None) -> np.ndarray:
-        """Text similarity of the given rows against all mentors (or columns ``cols``), in [0, 1].
+                   mentors: MentorColumns | None = None) -> np.ndarray:
+        """Text similarity of the given rows against all mentors, the sorted columns ``cols`` or ``mentors``, in [0, 1].
 
-        ``words`` is the dense mentor block of :meth:`word_block`, whose rows
-        ``sparse`` then comes from.
+        ``cols`` suits a few mentors (the reasons of a suggestion), ``mentors``
+        (from :meth:`mentors`) many rows against the same mentors.
+
+        The sparse product is split in two. Features many mentors share (a
+        few hundred character n-grams and common stems: most of the work of
+        a sparse product, whose output is then mostly filled) are multiplied
+        against the mentors' dense rows of them, a contiguous run of
+        multiply-adds per entry; the rest stays a sparse product, now short.
+        Every path adds the same three terms in the same order (common, rare,
+        dense), each summed over features in column order, so a pair scores
+        the same in a batch of any size and against any set of mentors.
         """
-        whole = cols is None
-        mentors = self.mentor_dense_t_ if whole else self.mentor_dense_t_[:, cols]
-        if words is not None:
-            out = sparse @ words
-            out += dense @ mentors
-            return np.clip(out, 0.0, 1.0, out=out)
+        common, rare = self._split(sparse)
+        if cols is not None:
+            out = common @ self.mentor_common_t_[:, cols]
+            # A few chosen mentors: their rows times the dense rows. Transposing
+            # them instead costs a pass over every rare column, and rich text has
+            # a hundred thousand.
+            out += (self.mentor_rare_[cols] @ rare.toarray().T).T
+            dense_t = self.mentor_dense_t_[:, cols]
+        else:
+            side = mentors or MentorColumns(self.mentor_dense_t_, self.mentor_common_t_, self.mentor_rare_t_)
+            out = common @ side.common_t
+            out += (rare @ side.rare_t).toarray()
+            dense_t = side.dense_t
         # A few rows (a single suggestion) go through einsum's own loop: threaded
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
-        out = np.einsum("ij,jk->ik", dense, mentors) if len(dense) <= 16 else dense @ mentors
-        if not whole:
-            # A few chosen mentors (the reasons of a suggestion): their rows times
-            # the dense rows. Transposing them instead costs a pass over every word
-            # column, and rich text has a hundred thousand.
-            out += (self.mentor_sparse_[cols] @ sparse.toarray().T).T
-            return np.clip(out, 0.0, 1.0, out=out)
-        product = (sparse @ self.mentor_sparse_t_).tocsr()
-        rows = np.repeat(np.arange(out.shape[0]) * out.shape[1], np.diff(product.indptr))
-        out.reshape(-1)[rows + product.indices] += product.data  # rows of a CSR product are duplicate-free
+        out += np.einsum("ij,jk->ik", dense, dense_t) if len(dense) <= 16 else dense @ dense_t
         return np.clip(out, 0.0, 1.0, out=out)

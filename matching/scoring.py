@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from matching.corpus import Corpus, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
-from matching.encoder import TextEncoder
+from matching.encoder import MentorColumns, TextEncoder
 from matching.model import Mentee, Mentor
 
 __all__ = ["BLOCK_CELLS", "Scorer", "calibrate_text", "positive_k"]
@@ -28,8 +28,6 @@ _CHUNK_CELLS = 4_000_000
 BLOCK_CELLS = 512 * 1024
 # Pairs whose structured criteria are computed together (as a block of that many squared).
 _PAIRS_AT_ONCE = 64
-# Largest dense word block of a batch (see TextEncoder.word_block).
-_WORD_BLOCK_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -70,8 +68,7 @@ class _Columns:
     """Some mentors' text features, for scoring rows against those mentors only."""
 
     cols: np.ndarray  # sorted mentor columns
-    dense_t: np.ndarray  # (dimensions, len(cols)) float32
-    sparse_t: sp.csr_matrix  # (features, len(cols))
+    mentors: MentorColumns
 
 
 @dataclass(frozen=True)
@@ -205,13 +202,12 @@ class Scorer:
 
     def _columns(self, cols: np.ndarray) -> _Columns:
         """The text features of the mentors ``cols`` (sorted), laid out for :meth:`_chunk_terms`."""
-        enc = self.encoder_
-        return _Columns(cols, np.ascontiguousarray(enc.mentor_dense_t_[:, cols]), enc.mentor_sparse_[cols].T.tocsr())
+        return _Columns(cols, self.encoder_.mentors(cols))
 
     def _total(self, batch: _Features, tables: Tables, rows: slice, words: tuple | None = None) -> np.ndarray:
         """Scores (float32) of a block of mentees against all mentors: the numbers of :meth:`_pair_parts`.
 
-        ``words`` is the batch's :meth:`TextEncoder.word_block`, for big batches.
+        ``words`` is what :meth:`_words` gave for the batch.
         """
         (total,) = self._total_blocks(batch, tables, self._chunk_terms(batch, tables, rows, words), rows, None)
         return total
@@ -220,7 +216,8 @@ class Scorer:
                      columns: _Columns | None = None) -> _ChunkTerms:
         """The terms of the scores of ``rows`` computed on all of them at once (see :class:`_ChunkTerms`).
 
-        Against every mentor, or only ``columns`` (with ``tables`` of those mentors, ``words`` None).
+        Against every mentor, or only ``columns`` (with ``tables`` of those mentors). ``words`` is
+        what :meth:`_words` gave for the batch.
         """
         w = self.weights_
         has_text = batch.has_text[rows]
@@ -232,17 +229,12 @@ class Scorer:
             # w * sqrt(t) / den == sqrt(t * (w / den)**2): scaling the mentee's
             # features by (w / den)**2 saves a pass over the block.
             factor = ((w["text"] * has_text * scale) ** 2).astype(np.float32)
-            sparse = (words[0] if words else batch.sparse)[rows].copy()
+            sparse = batch.sparse[rows].copy()
             # Row scaling in place: a diagonal-matrix product would walk every word
             # column (a millisecond per suggestion on rich text) for the same numbers.
             sparse.data *= np.repeat(factor, np.diff(sparse.indptr))
             dense = batch.dense[rows] * factor[:, None]
-            if columns is None:
-                text = self.encoder_.similarity(sparse, dense, words=words[1] if words else None)
-            else:
-                text = (sparse @ columns.sparse_t).toarray()
-                text += dense @ columns.dense_t
-                np.clip(text, 0.0, 1.0, out=text)
+            text = self.encoder_.similarity(sparse, dense, mentors=None if columns is None else columns.mentors)
         return _ChunkTerms(rows.start, scale.astype(np.float32)[:, None], text)
 
     def _total_blocks(self, batch: _Features, tables: Tables, terms: _ChunkTerms, rows: slice,
@@ -271,8 +263,8 @@ class Scorer:
             yield total
 
     def _words(self, batch: _Features) -> tuple | None:
-        """The batch's dense word block when there are enough rows for it to pay and it stays small."""
-        return self.encoder_.word_block(batch.sparse, _WORD_BLOCK_BYTES) if len(batch.mentees) > 64 else None
+        """None: a batch needs no layout of its own, the encoder holds the mentors' side of every product."""
+        return None
 
     def _chunks(self, n: int) -> list[slice]:
         step = max(1, _CHUNK_CELLS // max(1, len(self.mentors_)))

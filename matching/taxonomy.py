@@ -35,9 +35,11 @@ __all__ = ["N_CONCEPTS", "TaxonomyIndex", "taxonomy_index"]
 N_CONCEPTS = 20
 #: Shipped texts kept per stem, its largest weights (None: all).
 POSTINGS: int | None = 200
-#: Cosines laid out at once when picking each row's largest (16 MB of float32), in at most this many rows.
-_CHUNK_CELLS = 4_000_000
-_CHUNK_ROWS = 4096
+#: Rows whose cosines are computed at once, and cosines laid out at once when picking each row's
+#: largest: every array stays under the 4 MB from which numpy asks for huge pages, whose first
+#: touch costs more system time (measured: seconds for 50,000 texts) than the work done in them.
+_ROWS_AT_ONCE = 512
+_CHUNK_CELLS = 256 * 1024
 
 
 def _skills() -> list[str]:
@@ -99,23 +101,29 @@ class TaxonomyIndex:
         x = sp.csr_matrix((weights.astype(np.float32), (u.doc[keep], cols[keep])),
                           shape=(corpus.n_docs, len(self.columns)))
         x.sum_duplicates()
-        return _largest((x @ self.texts_t).tocsr(), self.n_concepts)
+        found = [_largest((x[start:start + _ROWS_AT_ONCE] @ self.texts_t).tocsr(), self.n_concepts, start)
+                 for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]
+        if not found:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
+        return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
 
 
-def _largest(cosines: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each row's ``k`` largest positive entries as (row, column, value), each row L2-normalised.
+def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's ``k`` largest positive entries as (row + ``first_row``, column, value), each row L2-normalised.
 
     Rows of about the same length go through together, laid out as a
-    (rows, longest of them) array, so ``np.argpartition`` picks every row's
-    largest at once with little padding.
+    (rows, longest of them) array, so ``np.partition`` finds every row's cut
+    at once with little padding.
     """
     lengths = np.diff(cosines.indptr)
     order = np.argsort(lengths, kind="stable")
     found = []
     start = int(np.searchsorted(lengths[order], 1))  # rows with no cosine keep nothing
     while start < len(order):
-        width = int(lengths[order[min(start + _CHUNK_ROWS, len(order)) - 1]])
-        rows = order[start:start + max(1, min(_CHUNK_ROWS, _CHUNK_CELLS // width))]
+        # as many rows as fit at the length of the longest of them
+        fits = np.searchsorted(lengths[order[start:]] * np.arange(1, len(order) - start + 1), _CHUNK_CELLS,
+                               side="right")
+        rows = order[start:start + max(1, int(fits))]
         start += len(rows)
         part = cosines[rows]
         counts = np.diff(part.indptr)
@@ -123,11 +131,18 @@ def _largest(cosines: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np
         block = np.zeros((len(rows), width), dtype=np.float32)
         block[np.repeat(np.arange(len(rows)), counts), np.arange(part.nnz) - np.repeat(part.indptr[:-1], counts)] \
             = part.data
-        at = np.argpartition(block, width - k, axis=1)[:, width - k:] if width > k else np.indices(block.shape)[1]
-        kept = np.take_along_axis(block, at, axis=1)
-        kept /= np.maximum(np.linalg.norm(kept, axis=1, keepdims=True), np.float32(1e-30))
-        r, c = np.nonzero(kept > 0)
-        found.append((rows[r], part.indices[part.indptr[r] + at[r, c]], kept[r, c]))
+        keep = block > 0
+        if width > k:
+            cut = np.partition(block, width - k, axis=1)[:, width - k : width - k + 1]
+            tied = block == cut
+            # Ties at the cut go to the row's first entries, in the order its own
+            # product gave them: a row keeps the same texts in a batch of any size.
+            tied &= np.cumsum(tied, axis=1) <= k - (block > cut).sum(axis=1, keepdims=True)
+            keep &= (block > cut) | tied
+        r, c = np.nonzero(keep)
+        values = block[r, c]
+        norms = np.sqrt(np.bincount(r, weights=np.square(values, dtype=np.float64), minlength=len(rows)))
+        found.append((rows[r] + first_row, part.indices[part.indptr[r] + c], (values / norms[r]).astype(np.float32)))
     if not found:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
     return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]

@@ -167,13 +167,24 @@ def test_candidates_do_not_depend_on_the_selection_blocks(monkeypatch: pytest.Mo
             np.testing.assert_array_equal(a, b)
 
 
-def test_scores_are_the_same_without_the_dense_word_block(monkeypatch: pytest.MonkeyPatch) -> None:
-    mentors, mentees = make_people(40, 150, seed=6)  # over 64 mentees: the dense block pays
+@pytest.mark.parametrize("share", [0.0, 0.04, 2.0])  # every feature dense on the mentors' side, some, none
+def test_sparse_text_products_are_the_same_against_all_some_or_a_few_mentors(monkeypatch: pytest.MonkeyPatch,
+                                                                            share: float) -> None:
+    # Exactly the same numbers (the dense part is a BLAS product: its last bits follow its shape).
+    monkeypatch.setattr("matching.encoder._DENSE_SHARE", share)
+    mentors, mentees = make_people(40, 150, seed=6)
     m = Matcher().fit(mentors)
-    with_block = m.score(mentees)
-    monkeypatch.setattr("matching.scoring._WORD_BLOCK_BYTES", 0)  # as for rich free text
-    assert m._words(m._prepare(mentees)) is None
-    np.testing.assert_allclose(m.score(mentees), with_block, rtol=1e-6, atol=1e-7)
+    enc, batch = m.encoder_, m._prepare(mentees)
+    no_dense = np.zeros_like(batch.dense)
+    whole = enc.similarity(batch.sparse, no_dense)
+    cols = np.array([1, 5, 6, 30])
+    np.testing.assert_array_equal(enc.similarity(batch.sparse, no_dense, mentors=enc.mentors(cols)), whole[:, cols])
+    for i in (0, 17, 149):  # one row, as a suggestion scores it
+        row = slice(i, i + 1)
+        np.testing.assert_array_equal(enc.similarity(batch.sparse[row], no_dense[row], cols=cols), whole[row, cols])
+        np.testing.assert_array_equal(enc.similarity(batch.sparse[row], no_dense[row]), whole[row])
+    np.testing.assert_allclose(enc.similarity(batch.sparse, batch.dense, mentors=enc.mentors(cols)),
+                               enc.similarity(batch.sparse, batch.dense)[:, cols], rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("seed", range(4))
