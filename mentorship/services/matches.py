@@ -270,6 +270,7 @@ def _one_pair(matcher: Matcher, record: Mentee, column: int) -> tuple[float, lis
 #: same certified optimum; more leave fewer rows for the certificate to read, for a
 #: larger candidate graph. At 50,000 x 10,000 the engine's round took 23 s of CPU from 50
 #: and 29 s from 120; at 10,000 x 2,000 the two were within the noise (1.2-1.7 s).
+PINNED_BLOCK = 1000  # mentees scored at once for the seats pins took
 ROUND_CANDIDATES = 50
 
 
@@ -326,6 +327,7 @@ def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int]
             own[i] = score
         else:
             unmatched[mentee_ids[i]] = top if top > float("-inf") else None
+    _best_at_pinned_seats(fit, records, row, seats, capacity, unmatched)
     figures = _evaluate(own, columns, [seats.get(m.id, 0) for m in fit.mentors], groups)
     ids = [m.id for m in fit.mentors]
     pairs = [(mentee_ids[i], ids[columns[i]], own[i]) for i in free if columns[i] >= 0]
@@ -333,6 +335,25 @@ def solve_round(fit: Fitted, records: Sequence[Mentee], seats: Mapping[int, int]
     reasons = {mentee_ids[i]: why for i, why in zip(free, solved.reasons or [[] for _ in free], strict=True)
                if why}
     return SolvedRound(pairs, pinned, dropped, unmatched, figures, bool(solved.certified), reasons)
+
+
+def _best_at_pinned_seats(fit: Fitted, records: Sequence[Mentee], row: Mapping[int, int],
+                          seats: Mapping[int, int], capacity: Sequence[int],
+                          unmatched: dict[int, float | None]) -> None:
+    """An unmatched mentee with no allowed mentor left with a seat may have lost it to a
+    pin: its best score then counts the mentors whose seats the pins took, so the
+    report says "seats taken" rather than "no allowed mentor". Only those mentees'
+    rows are scored, in blocks."""
+    pinned_full = [j for j, m in enumerate(fit.mentors) if seats.get(m.id, 0) > 0 >= capacity[j]]
+    lost = [mentee_id for mentee_id, best in unmatched.items() if best is None]
+    if not pinned_full or not lost:
+        return
+    for start in range(0, len(lost), PINNED_BLOCK):
+        part = lost[start:start + PINNED_BLOCK]
+        block = fit.matcher.score([records[row[m]] for m in part])[:, pinned_full]
+        for mentee_id, top in zip(part, block.max(axis=1).tolist(), strict=True):
+            if top > float("-inf"):
+                unmatched[mentee_id] = top
 
 
 def _kept_pins(fit: Fitted, records: Sequence[Mentee], row: Mapping[int, int],
