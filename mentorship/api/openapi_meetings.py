@@ -6,7 +6,7 @@ from typing import Any
 
 from mentorship.api.schema import WRITE_ERRORS, id_param, nullable, obj, operation, ref, text
 from mentorship.models import DURATION_MAX, DURATION_MIN, MeetingStatus, Role
-from mentorship.services import meetings
+from mentorship.services import meetings, prep_notes
 
 VERSION = {"type": "integer", "minimum": 1,
            "description": "The version this was read at; send it back (or `If-Match`) to make "
@@ -19,7 +19,7 @@ PLAN = {"starts_at": STARTS_AT,
                              "maximum": DURATION_MAX},
         "location": meetings.STORED["location"].schema(),
         "agenda": meetings.STORED["agenda"].schema()}
-PREP = meetings.PREP.schema()["properties"]
+PREP = prep_notes.PREP.schema()["properties"]
 LOG = meetings.LOG.schema()["properties"]
 ITEM = obj({"id": {"type": "integer"}, "title": text(), "owner": {"enum": [r.value for r in Role]},
             "due_on": nullable("string", format="date"), "done": {"type": "boolean"}},
@@ -28,7 +28,7 @@ BOTH = (*WRITE_ERRORS, 404, 409)
 
 SCHEMAS: dict[str, Any] = {
     "PrepNote": obj(PREP | {"updated_at": text(format="date-time")},
-                    (*meetings.PREP.names, "updated_at")),
+                    (*prep_notes.PREP.names, "updated_at")),
     "PrepNoteUpdate": obj(PREP, closed=True),
     "Session": obj({
         "id": {"type": "integer"}, "pairing_id": {"type": "integer"},

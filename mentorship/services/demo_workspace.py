@@ -25,7 +25,7 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from mentorship.services import agreements, feedback, goals, meetings, thread
+from mentorship.services import agreements, feedback, goals, meetings, prep_notes, thread
 
 THREAD = (
     ("mentee", "Thank you for taking me on! I put my goals in the agreement. The big one: "
@@ -102,7 +102,7 @@ def _thriving(session: Session, pairing: Pairing, today: date, *, full: bool,
                             thread.new_client_key())
     done = _held(session, pairing, mentor, days_ago=9 if full else started // 3,
                  agenda=AGENDA_DONE)
-    meetings.save_prep(session, pairing, done, mentee, {
+    prep_notes.save(session, pairing, done, mentee, {
         "wins": "Shipped the queue migration on time.",
         "challenges": "I still escalate small decisions.",
         "questions": "When is it fine to decide alone?",
@@ -148,7 +148,7 @@ def _thriving(session: Session, pairing: Pairing, today: date, *, full: bool,
             "starts_at": (utcnow() + timedelta(days=5)).replace(hour=15, minute=0)
             .isoformat(timespec="minutes") + "+00:00",
             "duration_minutes": "45", "location": "Video call", "agenda": AGENDA_NEXT})
-        meetings.save_prep(session, pairing, upcoming, mentee, {
+        prep_notes.save(session, pairing, upcoming, mentee, {
             "wins": "Turned down one feature request with a reason.",
             "questions": "How do I handle the second one, from my manager?"})
     _backdate(session, pairing, days=started)

@@ -19,7 +19,7 @@ from wtforms import StringField
 from mentorship.db import get_session
 from mentorship.forms import BaseForm, ConfirmForm, VersionedForm, form_for
 from mentorship.models import Meeting, MeetingStatus, Pairing, utcnow
-from mentorship.services import agreements, calendar, meetings, pairings
+from mentorship.services import agreements, calendar, meetings, pairings, prep_notes
 from mentorship.services.errors import NotFound
 from mentorship.services.times import zone_of
 from mentorship.services.workspace import role_in
@@ -31,7 +31,7 @@ ICS = "text/calendar; charset=utf-8"
 MeetingForm = form_for("MeetingForm", meetings.MEETING, base=VersionedForm, start_time=StringField(
     meetings.MEETING["start_time"].label, description=meetings.MEETING["start_time"].help,
     render_kw={"type": "time", "maxlength": 5}))
-PrepForm = form_for("PrepForm", meetings.PREP)
+PrepForm = form_for("PrepForm", prep_notes.PREP)
 LogForm = form_for("LogForm", meetings.LOG, base=VersionedForm)
 SESSION = "/pairings/<int:pairing_id>/sessions/<int:meeting_id>"
 
@@ -81,7 +81,7 @@ def cancel(pairing_id: int, meeting_id: int) -> Response | tuple[str, int]:
 @login_required
 def prep(pairing_id: int, meeting_id: int) -> Response | tuple[str, int]:
     return _act(pairing_id, meeting_id, "prep_form", "Prep note saved.", lambda db, p, m, f:
-                meetings.save_prep(db, p, m, current_user, f.values(meetings.PREP)))
+                prep_notes.save(db, p, m, current_user, f.values(prep_notes.PREP)))
 
 
 @bp.post(SESSION + "/log")
@@ -203,7 +203,7 @@ def _index_page(pairing: Pairing) -> FormPage:
     past = [m for m in found if m not in upcoming]
     return workspace.section_page(
         "workspace/sessions.html", form, pairing, "sessions", upcoming=upcoming, past=past,
-        notes=meetings.prep_notes(db, pairing, [m.id for m in found]), now=now)
+        notes=prep_notes.of_meetings(db, pairing, [m.id for m in found]), now=now)
 
 
 def _session_page(pairing: Pairing | int, meeting: Meeting | int, *,
@@ -214,7 +214,7 @@ def _session_page(pairing: Pairing | int, meeting: Meeting | int, *,
         pairing = workspace.load(pairing)
     if isinstance(meeting, int):
         meeting = meetings.get_meeting(db, pairing, meeting)
-    notes = meetings.prep_notes(db, pairing, [meeting.id]).get(meeting.id, {})
+    notes = prep_notes.of_meetings(db, pairing, [meeting.id]).get(meeting.id, {})
     items = meetings.action_items(db, [meeting.id]).get(meeting.id, [])
     role = role_in(pairing, current_user)
     mine = notes.get(role)
@@ -229,7 +229,7 @@ def _session_page(pairing: Pairing | int, meeting: Meeting | int, *,
         "edit_form": (MeetingForm, meetings.STORED.form_data(meeting)
                       | meetings.local_start(meeting, zone_of(current_user))
                       | {"version": meeting.version}),
-        "prep_form": (PrepForm, meetings.PREP.form_data(mine) if mine else {}),
+        "prep_form": (PrepForm, prep_notes.PREP.form_data(mine) if mine else {}),
         "log_form": (LogForm, log_data),
         "cancel_form": (ConfirmForm, {}),
         "missed_form": (ConfirmForm, {}),
