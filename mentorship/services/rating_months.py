@@ -46,14 +46,15 @@ def month_of(moment: datetime) -> date:
     return date(moment.year, moment.month, 1)
 
 
-def next_month(first: date) -> date:
-    """The first day of the month after ``first``'s."""
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+def add_months(first: date, months: int) -> date:
+    """The first day of the month ``months`` after ``first``'s (before, if negative)."""
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _starts(first: date) -> tuple[datetime, datetime]:
     return (datetime.combine(first, datetime.min.time()),
-            datetime.combine(next_month(first), datetime.min.time()))
+            datetime.combine(add_months(first, 1), datetime.min.time()))
 
 
 def count(session: Session, given: Feedback, program_id: int) -> None:

@@ -35,6 +35,7 @@ from mentorship.models import (
 )
 from mentorship.services.errors import FieldErrors
 from mentorship.services.feedback import MIN_PAIRS
+from mentorship.services.rating_months import add_months
 from mentorship.services.session_counts import week_of
 
 PRIVACY_FLOOR = MIN_PAIRS  # the feedback module's floor
@@ -51,11 +52,6 @@ DECLINE_LABELS = {DeclineReason.NO_CAPACITY: "No free seat",
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
-def _add_months(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
 class Period:
     """Whole calendar months: from the first day of ``first`` for ``months`` months."""
@@ -65,16 +61,16 @@ class Period:
 
     @property
     def starts(self) -> list[date]:
-        return [_add_months(self.first, i) for i in range(self.months)]
+        return [add_months(self.first, i) for i in range(self.months)]
 
     @property
     def end(self) -> date:
         """The first day after the period."""
-        return _add_months(self.first, self.months)
+        return add_months(self.first, self.months)
 
     @property
     def last(self) -> date:
-        return _add_months(self.first, self.months - 1)
+        return add_months(self.first, self.months - 1)
 
 
 def _month(value: object, name: str, problems: dict[str, str]) -> date | None:
@@ -99,7 +95,7 @@ def parse_period(since: object, until: object, today: date) -> Period:
     if problems:
         raise FieldErrors(problems)
     last = last or today.replace(day=1)
-    first = first or _add_months(last, 1 - DEFAULT_MONTHS)
+    first = first or add_months(last, 1 - DEFAULT_MONTHS)
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months < 1:
         raise FieldErrors({"since": "Must be the same month as the end or earlier."})
