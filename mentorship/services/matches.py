@@ -38,10 +38,15 @@ if TYPE_CHECKING:
 CACHED_PROGRAMS = 16
 
 
-def warm_engine() -> threading.Thread:
+def warm_engine(then: Callable[[], None] | None = None) -> threading.Thread:
     """Build the engine's once-per-process set-up in the background (a worker that starts
-    serving calls this, so the first suggestion never pays for the imports)."""
-    thread = threading.Thread(target=matching.warm_up, name="warm-matching-engine", daemon=True)
+    serving calls this, so the first suggestion never pays for the imports), then call
+    ``then``, if given."""
+    def build() -> None:
+        matching.warm_up()
+        if then is not None:
+            then()
+    thread = threading.Thread(target=build, name="warm-matching-engine", daemon=True)
     thread.start()
     return thread
 
