@@ -127,15 +127,19 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(name: str, target: str, env: dict[str, str], workdir: Path,
-             extra: Sequence[str] = (), threads: int = 1) -> Iterator[Server]:
-    """``gunicorn -w 2 TARGET`` (sync workers, or ``threads`` per worker) on a free
-    loopback port, until the block ends."""
+             extra: Sequence[str] = (), threads: int | None = None) -> Iterator[Server]:
+    """``gunicorn -w 2 TARGET`` on a free loopback port, until the block ends.
+
+    Every other setting comes from ``gunicorn.conf.py``, as ``make run`` serves (its
+    threads per worker too, unless ``threads`` is given: 1 means sync workers).
+    """
     port = free_port()
     log = workdir / f"{name}.log"
+    workers = [] if threads is None else ["--threads", str(threads),
+                                          "-k", "sync" if threads == 1 else "gthread"]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(WORKERS),
-             *(["-k", "sync"] if threads == 1 else ["-k", "gthread", "--threads", str(threads)]),
+            [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), *workers,
              "-b", f"{HOST}:{port}", "--chdir", str(ROOT), *extra, target],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(name, f"http://{HOST}:{port}", process, log)

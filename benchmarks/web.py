@@ -3,7 +3,7 @@
     python -m benchmarks.web [--db sqlite|postgresql] [--enrolments N ...] [--duration S]
 
 For each size, a fresh database is seeded with the demo, the app and a one-route
-Flask app run under the same gunicorn settings (2 sync workers) on loopback, and
+Flask app run under the same gunicorn settings (`gunicorn.conf.py`, 2 workers) on loopback, and
 ``wrk -t1 -c8 --latency`` measures each URL in turn. The bare app is measured first
 and last; their mean is the baseline every row is compared with. Only HTTP is used
 against the app (plus its CLI to seed), so any version of the app can be measured.
@@ -31,6 +31,7 @@ TARGET_SHARE = 0.12  # of the bare app's req/s
 TARGET_P99_MS = 50.0
 FLAT_SHARE = 0.85  # req/s at a larger size, as a share of the smallest size's
 WRK_THREADS, WRK_CONNECTIONS = 1, 8
+WARMUP_SECONDS = 1  # of wrk per URL before it is measured, not counted
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,9 @@ def measure_size(backend: str, size: int, seconds: int, bare: _serve.Server,
             else:
                 url, label = app.base_url + endpoint.path, endpoint.label
                 hdrs = headers.get(endpoint.who or "", {})
+            # Not counted: each worker's first requests of a page build its SQL and, on
+            # PostgreSQL, prepare its statements on every pooled connection.
+            run_wrk(url, WARMUP_SECONDS, hdrs)
             result = run_wrk(url, seconds, hdrs)
             print(f"    {label:26} {result.rps:8.0f} req/s  p99 {result.p99_ms:7.1f} ms",
                   flush=True)
