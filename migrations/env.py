@@ -33,8 +33,24 @@ def _run(connection) -> None:  # noqa: ANN001
     # render_as_batch lets SQLite alter tables by copy-and-move.
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=True, compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    if connection.dialect.name != "sqlite":
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    # Copy-and-move drops the old table, and with foreign keys enforced that deletes
+    # every row pointing at it (ON DELETE CASCADE). SQLite only changes the setting
+    # outside a transaction; the check before committing refuses a migration that
+    # would leave a dangling reference.
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if dangling:
+                raise RuntimeError(f"the migration would leave dangling references: {dangling[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
