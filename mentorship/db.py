@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event, pool
@@ -20,6 +20,8 @@ NAMING = {  # stable constraint names keep future migrations diffable
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+V = TypeVar("V")
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -108,16 +110,47 @@ def read_only_transaction(session: Session) -> Iterator[Session]:
     writes, such as fitting a matcher: the write transaction would hold the lock all
     that time. The block must not write; its transaction ends with it."""
     session.commit()
-    session.connection(execution_options={"read_only": True})
+    begin_reading(session)
     try:
         yield session
     finally:
         session.commit()
 
 
+def begin_reading(session: Session) -> None:
+    """Begin ``session``'s next transaction as one that only reads (on SQLite it never
+    takes the write lock)."""
+    session.connection(execution_options={"read_only": True})
+
+
+def read_while_streaming(session: Session, lines: Iterator[T]) -> Iterator[T]:
+    """``lines``, read in a transaction that only reads, begun when the first is asked for.
+
+    A streamed response is read after the request's teardown has closed its session,
+    so that session's next query would begin a transaction of its own: in a request
+    that wrote (a download the audit log records), one taking the write lock, held for
+    as long as the client takes to download.
+    """
+    begin_reading(session)
+    yield from lines
+
+
+def writes_on_read(view: V) -> V:
+    """Mark a GET view that writes (a download the audit log records): its requests get a
+    session that takes the write lock up front, as every other writing request does.
+
+    Put it right under the route decorator, so the registered view carries the mark.
+    """
+    view.writes_on_read = True  # type: ignore[attr-defined]
+    return view
+
+
 def reads_only() -> bool:
     """Whether this is a request that only reads (its session never takes the write lock)."""
-    return has_request_context() and request.method in READ_METHODS
+    if not has_request_context() or request.method not in READ_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "writes_on_read", False)
 
 
 def _close_session(exc: BaseException | None) -> None:

@@ -8,7 +8,7 @@ from flask import Response, abort, request, url_for
 
 from mentorship.api.auth import api_admin_required, current_api_user
 from mentorship.api.blueprint import bp
-from mentorship.db import get_session
+from mentorship.db import get_session, read_while_streaming, writes_on_read
 from mentorship.models import Program
 from mentorship.services import exports, import_files, imports, programs
 from mentorship.services.audit import Action
@@ -24,6 +24,7 @@ def load(program_id: int) -> Program:
 
 
 @bp.get("/admin/programs/<int:program_id>/exports/<kind>.csv")
+@writes_on_read
 @api_admin_required
 def export_csv(program_id: int, kind: str) -> Response:
     """One export as CSV, streamed; recorded in the audit log. 404 for an unknown kind."""
@@ -33,7 +34,7 @@ def export_csv(program_id: int, kind: str) -> Response:
     db = get_session()
     exports.record_action(db, current_api_user(), Action.DATA_EXPORTED, program, kind)
     db.commit()
-    return Response(exports.export_stream(db, program, kind),
+    return Response(read_while_streaming(db, exports.export_stream(db, program, kind)),
                     mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename="
                                                     f"{exports.filename(program, kind)}"})

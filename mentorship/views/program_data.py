@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from wtforms import FileField
 
 from mentorship.auth import admin_required
-from mentorship.db import get_session
+from mentorship.db import get_session, read_while_streaming, writes_on_read
 from mentorship.forms import BaseForm, ConfirmForm
 from mentorship.models import Program, User
 from mentorship.services import (
@@ -117,6 +117,7 @@ def export_list(program_id: int) -> str:
 
 
 @bp.get("/<int:program_id>/exports/<kind>.csv")
+@writes_on_read
 @admin_required
 def download(program_id: int, kind: str) -> Response:
     """One export, streamed as it is read; the audit log records it first."""
@@ -130,7 +131,7 @@ def csv_download(program: Program, kind: str, actor: User) -> Response:
     db = get_session()
     exports.record_action(db, actor, Action.DATA_EXPORTED, program, kind)
     db.commit()
-    lines = exports.export_stream(db, program, kind)
+    lines = read_while_streaming(db, exports.export_stream(db, program, kind))
     return Response(lines, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename="
                                                     f"{exports.filename(program, kind)}"})
