@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mentorship.db import Base
+from mentorship.models import enrolment_counts  # noqa: F401 (the triggers on enrolments)
 from mentorship.models.agreements import (
     SESSION_MINUTES_MAX,
     SESSION_MINUTES_MIN,

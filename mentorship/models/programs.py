@@ -5,16 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    DDL,
-    JSON,
-    CheckConstraint,
-    ForeignKey,
-    String,
-    Text,
-    UniqueConstraint,
-    event,
-)
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentorship.db import Base
@@ -50,7 +41,7 @@ class Program(Base):
     at_risk_after_days: Mapped[int] = mapped_column(default=21, server_default="21")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1, server_default="1")
-    # Kept by the database (see ENROLMENT_COUNT_TRIGGERS), whoever writes enrolments:
+    # Kept by the database (models/enrolment_counts.py), whoever writes enrolments:
     # the admin overview reads these instead of counting every enrolment. Deferred, so
     # a loaded program carries no copy that an enrolment could leave stale.
     mentee_count: Mapped[int] = mapped_column(default=0, server_default="0", deferred=True)
@@ -118,30 +109,3 @@ class Enrolment(Base):
     )
     __mapper_args__ = {"version_id_col": version}
 
-
-# Each program's mentee and mentor counts move with every insert, delete (a cascade
-# included) and change of role or program of an enrolment: a trigger sees writes the
-# ORM, bulk imports (COPY) and cascades make alike, in the writing transaction.
-_COUNT = ("UPDATE programs SET mentee_count = mentee_count {sign} CASE WHEN {row}.role = "
-          "'mentee' THEN 1 ELSE 0 END, mentor_count = mentor_count {sign} CASE WHEN "
-          "{row}.role = 'mentor' THEN 1 ELSE 0 END WHERE id = {row}.program_id;")
-_ADD, _REMOVE = _COUNT.format(sign="+", row="NEW"), _COUNT.format(sign="-", row="OLD")
-ENROLMENT_COUNT_TRIGGERS = {
-    "sqlite": (
-        f"CREATE TRIGGER enrolments_count_insert AFTER INSERT ON enrolments BEGIN {_ADD} END",
-        f"CREATE TRIGGER enrolments_count_delete AFTER DELETE ON enrolments BEGIN {_REMOVE} END",
-        "CREATE TRIGGER enrolments_count_update AFTER UPDATE OF role, program_id ON enrolments "
-        f"BEGIN {_REMOVE} {_ADD} END",
-    ),
-    "postgresql": (
-        "CREATE OR REPLACE FUNCTION enrolments_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP <> 'INSERT' THEN {_REMOVE} END IF; "
-        f"IF TG_OP <> 'DELETE' THEN {_ADD} END IF; RETURN NULL; END $$",
-        "CREATE TRIGGER enrolments_count AFTER INSERT OR DELETE OR UPDATE OF role, program_id "
-        "ON enrolments FOR EACH ROW EXECUTE FUNCTION enrolments_count()",
-    ),
-}
-for _dialect, _statements in ENROLMENT_COUNT_TRIGGERS.items():
-    for _statement in _statements:
-        event.listen(Enrolment.__table__, "after_create",
-                     DDL(_statement).execute_if(dialect=_dialect))

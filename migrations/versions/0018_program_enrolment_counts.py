@@ -12,19 +12,13 @@ import sqlalchemy as sa
 from alembic import op
 
 # The triggers as the models declare them (tables made by create_all get the same).
-from mentorship.models.programs import ENROLMENT_COUNT_TRIGGERS as TRIGGERS
+from mentorship.models.enrolment_counts import DROPS, TRIGGERS
 
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-DROPS = {
-    "sqlite": ("DROP TRIGGER enrolments_count_insert", "DROP TRIGGER enrolments_count_delete",
-               "DROP TRIGGER enrolments_count_update"),
-    "postgresql": ("DROP TRIGGER enrolments_count ON enrolments",
-                   "DROP FUNCTION enrolments_count()"),
-}
 COLUMNS = ("mentee_count", "mentor_count")
 
 
