@@ -108,4 +108,3 @@ class Enrolment(Base):
                         "OR seats_taken <= capacity)", name="seats_within_capacity"),
     )
     __mapper_args__ = {"version_id_col": version}
-
