@@ -196,12 +196,30 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
 
 def _cheapest(v: np.ndarray, open_cols: np.ndarray, reach: tuple[np.ndarray, np.ndarray] | None,
               n: int) -> np.ndarray:
-    """Each row's cheapest seat price among the mentors it can reach (inf when none)."""
-    if reach is None:
-        return np.full(n, float(v[open_cols].min()) if open_cols.any() else np.inf)
+    """Each row's cheapest seat price among the mentors it can reach (inf when none).
+
+    Per group, the first mentor it can reach in order of price: a pass over
+    a block of its reach (booleans) at a time, not a matrix of prices.
+    """
+    prices = v.astype(float)
+    if reach is None or not open_cols.any():
+        return np.full(n, float(prices[open_cols].min()) if open_cols.any() else np.inf)
     group, reachable = reach
-    prices = np.where(reachable & open_cols[None, :], v.astype(float)[None, :], np.inf)
-    return prices.min(axis=1, initial=np.inf)[group]
+    order = np.flatnonzero(open_cols)
+    order = order[np.argsort(prices[order], kind="stable")]
+    by_price = np.append(prices[order], np.inf)
+    cheapest = np.full(len(reachable), np.inf)
+    step = max(1, _REACH_CELLS // max(len(order), 1))
+    for start in range(0, len(reachable), step):
+        block = reachable[start : start + step][:, order]
+        first = block.argmax(axis=1)  # the first True, or 0 when none
+        first[~block[np.arange(len(block)), first]] = len(order)
+        cheapest[start : start + step] = by_price[first]
+    return cheapest[group]
+
+
+#: Cells of a group-by-mentor reach matrix read at once by :func:`_cheapest`.
+_REACH_CELLS = 1 << 20
 
 
 class _Pool:

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
+from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
 
@@ -221,18 +222,20 @@ class TextEncoder:
             words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
             concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
             taxonomy = self.taxonomy_.transform(corpus)
-            # all CSR: scipy stacks them without going through coordinates
-            sparse = sp.hstack([w["words"] * words.tocsr(), w["chars"] * chars.tocsr(), w["concepts"] * concepts,
-                                w["taxonomy"] * taxonomy], format="csr", dtype=np.float32)
+            sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
+                                     (w["concepts"], concepts), (w["taxonomy"], taxonomy)])
             concepts = concepts.tocoo()
         ph = _phrases()
         n_categories = len(ph.categories)
         c = concepts
         categories = np.bincount(c.row * n_categories + ph.category_of[c.col], weights=c.data,
                                  minlength=n * n_categories).astype(float).reshape(n, n_categories)
-        dense = np.hstack([w["categories"] * normalize_rows(categories),
-                           w["latent"] * self.latent_.transform(corpus)])
-        return sparse, np.ascontiguousarray(dense, dtype=np.float32)
+        latent = self.latent_.transform(corpus)
+        # Each block weighted in float64 and rounded once to float32, straight into place.
+        dense = np.empty((n, n_categories + latent.shape[1]), dtype=np.float32)
+        np.multiply(w["categories"], normalize_rows(categories), out=dense[:, :n_categories], casting="unsafe")
+        np.multiply(w["latent"], latent, out=dense[:, n_categories:], casting="unsafe")
+        return sparse, dense
 
     def _few_rows(self, corpus: Corpus, w: dict[str, float]) -> tuple[sp.csr_matrix, sp.coo_matrix]:
         """:meth:`transform`'s sparse part and concept weights for a few rows, as one matrix built once.

@@ -27,7 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.corpus import Corpus, analyse_many
+from matching.duals import ranges
 from matching.latent import shipped_documents
+from matching.topk import _kth_of_lines
 
 __all__ = ["N_CONCEPTS", "TaxonomyIndex", "taxonomy_index"]
 
@@ -39,7 +41,8 @@ POSTINGS: int | None = 200
 #: largest: every array stays under the 4 MB from which numpy asks for huge pages, whose first
 #: touch costs more system time (measured: seconds for 50,000 texts) than the work done in them.
 _ROWS_AT_ONCE = 512
-_CHUNK_CELLS = 256 * 1024
+#: Runs per wanted entry whose maxima put a floor under a row's cut (see :func:`_floors`).
+_GROUPS_PER_K = 4
 
 
 def _skills() -> list[str]:
@@ -111,41 +114,59 @@ class TaxonomyIndex:
 def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` largest positive entries as (row + ``first_row``, column, value), each row L2-normalised.
 
-    Rows of about the same length go through together, laid out as a
-    (rows, longest of them) array, so ``np.partition`` finds every row's cut
-    at once with little padding.
+    Only the rows longer than ``k`` need a cut, found without laying whole
+    rows out: :func:`_floors` puts a floor under each one's cut in one pass,
+    and the exact cut is taken among the few entries at or above it.
+    Which entries a row keeps is then read off its own entries, in place.
     """
-    lengths = np.diff(cosines.indptr)
-    order = np.argsort(lengths, kind="stable")
-    found = []
-    start = int(np.searchsorted(lengths[order], 1))  # rows with no cosine keep nothing
-    while start < len(order):
-        # as many rows as fit at the length of the longest of them
-        fits = np.searchsorted(lengths[order[start:]] * np.arange(1, len(order) - start + 1), _CHUNK_CELLS,
-                               side="right")
-        rows = order[start:start + max(1, int(fits))]
-        start += len(rows)
-        part = cosines[rows]
-        counts = np.diff(part.indptr)
-        width = int(counts.max())
-        block = np.zeros((len(rows), width), dtype=np.float32)
-        block[np.repeat(np.arange(len(rows)), counts), np.arange(part.nnz) - np.repeat(part.indptr[:-1], counts)] \
-            = part.data
-        keep = block > 0
-        if width > k:
-            cut = np.partition(block, width - k, axis=1)[:, width - k : width - k + 1]
-            tied = block == cut
-            # Ties at the cut go to the row's first entries, in the order its own
-            # product gave them: a row keeps the same texts in a batch of any size.
-            tied &= np.cumsum(tied, axis=1) <= k - (block > cut).sum(axis=1, keepdims=True)
-            keep &= (block > cut) | tied
-        r, c = np.nonzero(keep)
-        values = block[r, c]
-        norms = np.sqrt(np.bincount(r, weights=np.square(values, dtype=np.float64), minlength=len(rows)))
-        found.append((rows[r] + first_row, part.indices[part.indptr[r] + c], (values / norms[r]).astype(np.float32)))
-    if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-    return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
+    indptr, data = cosines.indptr, cosines.data
+    lengths = np.diff(indptr)
+    n = len(lengths)
+    cut = np.zeros(n, dtype=data.dtype)  # a row of k entries or fewer keeps every positive one
+    long = np.flatnonzero(lengths > k)
+    if len(long):
+        floors = np.full(n, np.inf, dtype=data.dtype)
+        floors[long] = _floors(indptr, data, lengths, long, k)
+        near = np.flatnonzero(data >= np.repeat(floors, lengths))  # at least k per long row, grouped by row
+        owner = np.searchsorted(indptr[long + 1], near, side="right")  # which long row
+        cut[long] = np.maximum(_kth_of_lines(owner, data[near], len(long), k), 0)
+    row_cut = np.repeat(cut, lengths)
+    keep = data > row_cut  # cosines are never negative: over a cut of 0 is positive
+    # Ties at the cut go to the row's first entries, in the order its own
+    # product gave them: a row keeps the same texts in a batch of any size.
+    tied = np.flatnonzero(data == row_cut)
+    tied = tied[data[tied] > 0]
+    row = np.repeat(np.arange(n), lengths)
+    if len(tied):
+        room = k - np.bincount(row[keep], minlength=n)
+        tied_row = row[tied]
+        rank = np.arange(len(tied)) - np.searchsorted(tied_row, tied_row)
+        keep[tied[rank < room[tied_row]]] = True
+    r, values = row[keep], data[keep]
+    norms = np.sqrt(np.bincount(r, weights=np.square(values, dtype=np.float64), minlength=n))
+    return r + first_row, cosines.indices[keep], (values / norms[r]).astype(np.float32)
+
+
+def _floors(indptr: np.ndarray, data: np.ndarray, lengths: np.ndarray, long: np.ndarray, k: int) -> np.ndarray:
+    """A value at or below the ``k``-th largest entry of each row of ``long`` (rows of more than ``k``).
+
+    Each such row is cut into up to ``_GROUPS_PER_K * k`` runs of consecutive
+    entries and the floor is the ``k``-th largest of the runs' maxima: those
+    are ``k`` different entries, so at least ``k`` reach it. One
+    ``maximum.reduceat`` over the data finds every run's maximum; every
+    other non-empty row is one run, so that no run spills into the next row.
+    """
+    groups = (lengths > 0).astype(np.int64)
+    groups[long] = np.minimum(lengths[long], _GROUPS_PER_K * k)
+    owner = np.repeat(np.arange(len(lengths)), groups)
+    first = np.cumsum(groups) - groups
+    step = np.arange(len(owner)) - first[owner]
+    maxima = np.maximum.reduceat(data, indptr[owner] + step * lengths[owner] // groups[owner])
+    width = int(groups[long].max())
+    padded = np.full((len(long), width), -np.inf, dtype=data.dtype)
+    at = ranges(first[long], groups[long])
+    padded[np.repeat(np.arange(len(long)), groups[long]), step[at]] = maxima[at]
+    return np.partition(padded, width - k, axis=1)[:, width - k]
 
 
 def _strongest(texts_t: sp.csr_matrix, most: int | None) -> sp.csr_matrix:
