@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, analyse_many
 from matching.duals import ranges
 from matching.latent import shipped_documents
+from matching.parallel import map_chunks
 from matching.topk import _kth_of_lines
 
 __all__ = ["N_CONCEPTS", "TaxonomyIndex", "taxonomy_index"]
@@ -104,8 +105,13 @@ class TaxonomyIndex:
         x = sp.csr_matrix((weights.astype(np.float32), (u.doc[keep], cols[keep])),
                           shape=(corpus.n_docs, len(self.columns)))
         x.sum_duplicates()
-        found = [_largest((x[start:start + _ROWS_AT_ONCE] @ self.texts_t).tocsr(), self.n_concepts, start)
-                 for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]
+
+        def largest(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start)
+
+        # Slices on two threads: the product and the cuts release the GIL.
+        found = list(map_chunks(largest, [slice(start, min(corpus.n_docs, start + _ROWS_AT_ONCE))
+                                          for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]))
         if not found:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
         return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
@@ -116,35 +122,39 @@ def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.nda
 
     Only the rows longer than ``k`` need a cut, found without laying whole
     rows out: :func:`_floors` puts a floor under each one's cut in one pass,
-    and the exact cut is taken among the few entries at or above it.
-    Which entries a row keeps is then read off its own entries, in place.
+    and the rest is done on the few entries at or above it (every entry of
+    a shorter row): the exact cut, the ties at it and the norms.
     """
     indptr, data = cosines.indptr, cosines.data
     lengths = np.diff(indptr)
     n = len(lengths)
-    cut = np.zeros(n, dtype=data.dtype)  # a row of k entries or fewer keeps every positive one
     long = np.flatnonzero(lengths > k)
+    floors = np.zeros(n, dtype=data.dtype)  # a row of k entries or fewer keeps every positive one
+    floors[long] = _floors(indptr, data, lengths, long, k) if len(long) else 0
+    near = np.flatnonzero(data >= np.repeat(floors, lengths))  # grouped by row, in each row's order
+    row = np.searchsorted(indptr[1:], near, side="right")
+    values = data[near]
+    cut = np.zeros(n, dtype=data.dtype)
     if len(long):
-        floors = np.full(n, np.inf, dtype=data.dtype)
-        floors[long] = _floors(indptr, data, lengths, long, k)
-        near = np.flatnonzero(data >= np.repeat(floors, lengths))  # at least k per long row, grouped by row
-        owner = np.searchsorted(indptr[long + 1], near, side="right")  # which long row
-        cut[long] = np.maximum(_kth_of_lines(owner, data[near], len(long), k), 0)
-    row_cut = np.repeat(cut, lengths)
-    keep = data > row_cut  # cosines are never negative: over a cut of 0 is positive
+        is_long = np.zeros(n, dtype=bool)
+        is_long[long] = True
+        local = np.cumsum(is_long) - 1
+        over = is_long[row]
+        # cosines are never negative: a cut of 0 keeps the positive entries
+        cut[long] = np.maximum(_kth_of_lines(local[row[over]], values[over], len(long), k), 0)
+    row_cut = cut[row]
+    keep = values > row_cut
     # Ties at the cut go to the row's first entries, in the order its own
     # product gave them: a row keeps the same texts in a batch of any size.
-    tied = np.flatnonzero(data == row_cut)
-    tied = tied[data[tied] > 0]
-    row = np.repeat(np.arange(n), lengths)
+    tied = np.flatnonzero((values == row_cut) & (values > 0))
     if len(tied):
         room = k - np.bincount(row[keep], minlength=n)
         tied_row = row[tied]
         rank = np.arange(len(tied)) - np.searchsorted(tied_row, tied_row)
         keep[tied[rank < room[tied_row]]] = True
-    r, values = row[keep], data[keep]
+    r, values = row[keep], values[keep]
     norms = np.sqrt(np.bincount(r, weights=np.square(values, dtype=np.float64), minlength=n))
-    return r + first_row, cosines.indices[keep], (values / norms[r]).astype(np.float32)
+    return r + first_row, cosines.indices[near[keep]], (values / norms[r]).astype(np.float32)
 
 
 def _floors(indptr: np.ndarray, data: np.ndarray, lengths: np.ndarray, long: np.ndarray, k: int) -> np.ndarray:
