@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
+from matching.scratch import scratch
 from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
@@ -307,9 +308,14 @@ class TextEncoder:
         else:
             side = mentors or MentorColumns(self.mentor_dense_t_, self.mentor_common_t_, self.mentor_rare_t_)
             out = common @ side.common_t
-            out += (rare @ side.rare_t).toarray()
+            product = rare @ side.rare_t
+            # Many rows: the two other terms go through this thread's working array in turn.
+            out += product.toarray() if len(dense) <= 16 else product.toarray(out=scratch(out.shape, out.dtype))
             dense_t = side.dense_t
         # A few rows (a single suggestion) go through einsum's own loop: threaded
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
-        out += np.einsum("ij,jk->ik", dense, dense_t) if len(dense) <= 16 else dense @ dense_t
+        if len(dense) <= 16:
+            out += np.einsum("ij,jk->ik", dense, dense_t)
+        else:
+            out += np.matmul(dense, dense_t, out=scratch(out.shape, out.dtype))
         return np.clip(out, 0.0, 1.0, out=out)
