@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
-from matching.scratch import scratch
+from matching.scratch import add_product, scratch
 from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
@@ -282,11 +282,13 @@ class TextEncoder:
                              np.ascontiguousarray(self.mentor_common_t_[:, cols]), self.mentor_rare_t_[:, cols].tocsr())
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None,
-                   mentors: MentorColumns | None = None) -> np.ndarray:
+                   mentors: MentorColumns | None = None, out: np.ndarray | None = None) -> np.ndarray:
         """Text similarity of the given rows against all mentors, the sorted columns ``cols`` or ``mentors``, in [0, 1].
 
         ``cols`` suits a few mentors (the reasons of a suggestion), ``mentors``
-        (from :meth:`mentors`) many rows against the same mentors.
+        (from :meth:`mentors`) many rows against the same mentors. ``out``, a
+        zeroed float32 array of the result's shape, is filled and returned
+        (with ``cols``, it is not used).
 
         The sparse product is split in two. Features many mentors share (a
         few hundred character n-grams and common stems: most of the work of
@@ -307,7 +309,10 @@ class TextEncoder:
             dense_t = self.mentor_dense_t_[:, cols]
         else:
             side = mentors or MentorColumns(self.mentor_dense_t_, self.mentor_common_t_, self.mentor_rare_t_)
-            out = common @ side.common_t
+            if out is None:
+                out = common @ side.common_t
+            else:
+                add_product(common, side.common_t, out)
             product = rare @ side.rare_t
             # Many rows: the two other terms go through this thread's working array in turn.
             out += product.toarray() if len(dense) <= 16 else product.toarray(out=scratch(out.shape, out.dtype))

@@ -1,20 +1,24 @@
-"""One reusable working array per thread, for the temporaries of a chunk's text product.
+"""Reused working arrays for the text products of a round's chunks.
 
 Each chunk of a round multiplies a few thousand rows against every mentor
 (:meth:`matching.encoder.TextEncoder.similarity`) and adds up three such
-products. Allocated afresh for every chunk, the temporaries are megabytes of
-new memory each time, whose page faults cost about as much as filling them;
-a thread's own array is filled again instead.
+products. Allocated afresh for every chunk, the result and its temporaries
+are megabytes of new memory each time, whose page faults cost about as much
+as filling them. A thread's temporaries go through its own array
+(:func:`scratch`), and the results of chunks already looked at are handed to
+later chunks (:class:`Recycler`).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
-__all__ = ["scratch"]
+__all__ = ["Recycler", "add_product", "scratch"]
 
 _LOCAL = threading.local()
 
@@ -37,3 +41,74 @@ def scratch(shape: tuple[int, int], dtype: DTypeLike) -> np.ndarray:
         kept = np.empty(size, dtype=dtype)
         _LOCAL.array = kept
     return kept[:size].reshape(shape)
+
+
+class Recycler:
+    """Zeroed arrays of one shape, taken by chunks and given back once looked at; safe across threads.
+
+    Examples
+    --------
+    >>> recycler = Recycler()
+    >>> a = recycler.take((2, 2), np.float32)
+    >>> a += 1
+    >>> recycler.give(a)
+    >>> b = recycler.take((2, 2), np.float32)
+    >>> b is a, float(b.sum())
+    (True, 0.0)
+    """
+
+    def __init__(self) -> None:
+        self._free: list[np.ndarray] = []
+        self._lock = threading.Lock()
+
+    def take(self, shape: tuple[int, int], dtype: DTypeLike) -> np.ndarray:
+        """A zeroed array of ``shape``: one given back, or a new one."""
+        with self._lock:
+            for i, kept in enumerate(self._free):
+                if kept.shape == shape and kept.dtype == np.dtype(dtype):
+                    out = self._free.pop(i)
+                    out.fill(0)
+                    return out
+        return np.zeros(shape, dtype=dtype)
+
+    def give(self, array: np.ndarray | None) -> None:
+        """Hand back an array no one reads any more (None: nothing)."""
+        if array is not None:
+            with self._lock:
+                self._free.append(array)
+
+
+def _csr_matvecs() -> Callable | None:
+    """scipy's kernel adding a CSR matrix times a dense one into an array, if this scipy has it."""
+    try:
+        from scipy.sparse import _sparsetools
+    except ImportError:  # pragma: no cover - every scipy this package supports has it
+        return None
+    return getattr(_sparsetools, "csr_matvecs", None)
+
+
+_MATVECS = _csr_matvecs()
+
+
+def add_product(sparse: sp.csr_matrix, dense: np.ndarray, out: np.ndarray) -> None:
+    """``out += sparse @ dense`` without a new array: the numbers ``sparse @ dense`` gives added to ``out``.
+
+    scipy computes ``sparse @ dense`` by adding into a zeroed array; this
+    adds into ``out`` with the same kernel (zeroed, it holds the product
+    exactly). Without that kernel, the product is made and added.
+
+    Examples
+    --------
+    >>> out = np.zeros((1, 2), np.float32)
+    >>> add_product(sp.csr_matrix(np.array([[2.0]], np.float32)), np.array([[1.0, 3.0]], np.float32), out)
+    >>> out.tolist()
+    [[2.0, 6.0]]
+    """
+    kernel = _MATVECS
+    fits = (sparse.format == "csr" and dense.flags.c_contiguous and out.flags.c_contiguous
+            and out.shape == (sparse.shape[0], dense.shape[1]) and sparse.dtype == dense.dtype == out.dtype)
+    if kernel is None or not fits:
+        out += sparse @ dense
+        return
+    m, n = sparse.shape
+    kernel(m, n, dense.shape[1], sparse.indptr, sparse.indices, sparse.data, dense.ravel(), out.ravel())
