@@ -272,6 +272,9 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int) -
     others (ties) is cut on its own so that it does not widen the matrix.
     """
     cut = np.full(n_lines, -np.inf, values.dtype)
+    if k == 1:  # each line's largest: no layout (a chunk offers one mentee per mentor)
+        np.maximum.at(cut, lines, values)
+        return cut
     counts = np.bincount(lines, minlength=n_lines)
     if int(counts.max(initial=0)) < k:
         return cut
