@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
-from matching.scratch import add_product, scratch
+from matching.scratch import add_product, add_sparse, scratch
 from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
@@ -313,14 +313,12 @@ class TextEncoder:
                 out = common @ side.common_t
             else:
                 add_product(common, side.common_t, out)
-            product = rare @ side.rare_t
-            # Many rows: the two other terms go through this thread's working array in turn.
-            out += product.toarray() if len(dense) <= 16 else product.toarray(out=scratch(out.shape, out.dtype))
+            add_sparse(rare @ side.rare_t, out)
             dense_t = side.dense_t
         # A few rows (a single suggestion) go through einsum's own loop: threaded
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
         if len(dense) <= 16:
             out += np.einsum("ij,jk->ik", dense, dense_t)
-        else:
+        else:  # through this thread's working array
             out += np.matmul(dense, dense_t, out=scratch(out.shape, out.dtype))
         return np.clip(out, 0.0, 1.0, out=out)

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
-__all__ = ["Recycler", "add_product", "scratch"]
+__all__ = ["Recycler", "add_product", "add_sparse", "scratch"]
 
 _LOCAL = threading.local()
 
@@ -78,16 +78,39 @@ class Recycler:
                 self._free.append(array)
 
 
-def _csr_matvecs() -> Callable | None:
-    """scipy's kernel adding a CSR matrix times a dense one into an array, if this scipy has it."""
+def _kernel(name: str) -> Callable | None:
+    """One of scipy's CSR kernels that add into a given array, if this scipy has it."""
     try:
         from scipy.sparse import _sparsetools
     except ImportError:  # pragma: no cover - every scipy this package supports has it
         return None
-    return getattr(_sparsetools, "csr_matvecs", None)
+    return getattr(_sparsetools, name, None)
 
 
-_MATVECS = _csr_matvecs()
+_MATVECS = _kernel("csr_matvecs")  # Y += A @ X
+_TODENSE = _kernel("csr_todense")  # Y += A
+
+
+def add_sparse(sparse: sp.csr_matrix, out: np.ndarray) -> None:
+    """``out += sparse.toarray()`` without a new array: each stored entry added to its cell of ``out``.
+
+    scipy's ``toarray`` adds the entries into a zeroed array; adding them
+    into ``out`` instead gives the same sums (``x + 0`` is ``x``), one pass
+    over the entries rather than two over the whole array.
+
+    Examples
+    --------
+    >>> out = np.ones((1, 2), np.float32)
+    >>> add_sparse(sp.csr_matrix(np.array([[0.0, 2.0]], np.float32)), out)
+    >>> out.tolist()
+    [[1.0, 3.0]]
+    """
+    kernel = _TODENSE
+    if kernel is None or not (sparse.format == "csr" and out.flags.c_contiguous and out.shape == sparse.shape
+                              and sparse.dtype == out.dtype):
+        out += sparse.toarray()
+        return
+    kernel(sparse.shape[0], sparse.shape[1], sparse.indptr, sparse.indices, sparse.data, out.ravel())
 
 
 def add_product(sparse: sp.csr_matrix, dense: np.ndarray, out: np.ndarray) -> None:
