@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import numpy as np
@@ -157,21 +157,10 @@ class Matcher(Scorer):
 
     def _candidates(self, batch: _Features, k: int, tables: Tables | None = None) -> sp.csr_matrix:
         """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known)."""
-        tables = self._tables(batch) if tables is None else tables
-        return self._candidates_from(len(batch.mentees), k, lambda chunk: (batch, tables, 0))
-
-    def _candidates_from(self, n: int, k: int, source: Callable[[slice], tuple[_Features, Tables, int]]
-                         ) -> sp.csr_matrix:
-        """:meth:`candidates` of ``n`` mentees whose features each chunk reads from ``source(chunk)``.
-
-        ``source`` gives the prepared features (and their structured criteria)
-        holding the chunk's rows, and the row of the round their first row is:
-        a batch prepared a part at a time (:mod:`matching.pipeline`) is scored
-        part by part as its parts come.
-        """
-        n_mentors = len(self.mentors_)
+        n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
-        chunks = self._chunks(n)
+        tables = self._tables(batch) if tables is None else tables
+        chunks, words = self._chunks(n), self._words(batch)
         # Each chunk offers its best few mentees per mentor (one when there are
         # many chunks); the mentor keeps the best of those offers.
         per_chunk = -(-per_mentor // max(1, len(chunks)))
@@ -183,26 +172,22 @@ class Matcher(Scorer):
         # The text products of chunks looked at are written over by later ones.
         recycler = Recycler()
 
-        def chunk_terms(chunk: slice) -> tuple[_ChunkTerms, _Features, Tables, int]:
-            features, tables, first = source(chunk)
+        def chunk_terms(chunk: slice) -> _ChunkTerms:
             out = recycler.take((chunk.stop - chunk.start, n_mentors), np.float32)
-            terms = self._chunk_terms(features, tables, slice(chunk.start - first, chunk.stop - first),
-                                      self._words(features), out=out)
+            terms = self._chunk_terms(batch, tables, chunk, words, out=out)
             if terms.text is not out:
                 recycler.give(out)
-            return terms, features, tables, first
+            return terms
 
-        def part_entries(read: tuple[_ChunkTerms, _Features, Tables, int], part: slice) -> FloorEntries:
-            terms, features, tables, first = read
-            blocks = self._total_blocks(features, tables, terms, slice(part.start - first, part.stop - first),
-                                        block_rows)
+        def part_entries(terms: _ChunkTerms, part: slice) -> FloorEntries:
+            blocks = self._total_blocks(batch, tables, terms, part, block_rows)
             return floor_entries(blocks, n_mentors, k, per_chunk, first_row=part.start,
-                                 chunk=(terms.start + first, len(terms.scale)))
-
-        def done(read: tuple[_ChunkTerms, _Features, Tables, int]) -> None:
-            recycler.give(read[0].text)
+                                 chunk=(terms.start, len(terms.scale)))
 
         found: list[tuple[np.ndarray, ...]] = []
+        def done(terms: _ChunkTerms) -> None:
+            recycler.give(terms.text)
+
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks, done), strict=True):
             r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
             found.append((r + chunk.start, c, v, by_row, by_col))

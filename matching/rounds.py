@@ -30,7 +30,6 @@ from matching.criteria import Tables
 from matching.flow import row_divisor
 from matching.lines import kth_per_line
 from matching.model import Mentee
-from matching.pipeline import prepared_candidates
 from matching.reading import Scan
 from matching.rectangles import scan_rectangles
 from matching.scoring import positive_k
@@ -133,7 +132,9 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     real_min, real_equity = as_options(min_score, objective, equity)
     k = positive_k(k)
     # Analysed once: the candidates and every later read share the batch and its criteria.
-    batch, tables, cand = prepared_candidates(matcher, mentees, k)
+    batch = matcher._prepare(mentees)
+    tables = matcher._tables(batch)
+    cand = matcher._candidates(batch, k, tables)
     n, m = cand.shape
     cap = as_capacity(capacity, m, most=n)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(cand.indptr))

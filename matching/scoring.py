@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.corpus import Corpus, Document, analyse_many
+from matching.corpus import Corpus, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import MentorColumns, TextEncoder
 from matching.model import Mentee, Mentor
@@ -72,17 +71,11 @@ class _Columns:
     mentors: MentorColumns
 
 
-class Documents(Protocol):
-    """A batch's analysed text, read one document at a time (a :class:`Corpus`, or several in a row)."""
-
-    def document(self, i: int) -> Document: ...
-
-
 @dataclass(frozen=True)
 class _Batch(_Features):
     """Mentees prepared for scoring, with their analysed text (for reasons)."""
 
-    corpus: Documents
+    corpus: Corpus
 
 
 @dataclass(frozen=True)
@@ -150,36 +143,20 @@ class Scorer:
             raise ValueError("this Matcher is not fitted yet; call fit(mentors) first")
 
     def _prepare(self, mentees: Sequence[Mentee]) -> _Batch:
-        mentees = self._checked(mentees)
-        corpus, sparse, dense = self._analysed(mentees)
-        return _Batch(mentees, sparse, dense, self._facts(mentees), corpus.nonempty(), self._excluded(mentees),
-                      corpus)
-
-    def _checked(self, mentees: Sequence[Mentee]) -> tuple[Mentee, ...]:
         self._check_fitted()
         mentees = tuple(mentees)
         for e in mentees:
             if not isinstance(e, Mentee):
                 raise ValueError(f"mentees must be Mentee records, got {e!r}")
-        return mentees
-
-    def _analysed(self, mentees: Sequence[Mentee]) -> tuple[Corpus, sp.csr_matrix, np.ndarray]:
-        """The mentees' analysed text and its sparse and dense features."""
         corpus = analyse_many([e.goals for e in mentees], [e.skills_to_grow for e in mentees])
         sparse, dense = self.encoder_.transform(corpus)
-        return corpus, sparse, dense
-
-    def _facts(self, mentees: Sequence[Mentee]) -> Facts:
-        return Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date)
-
-    def _excluded(self, mentees: Sequence[Mentee]) -> tuple[np.ndarray, np.ndarray]:
-        """(row, mentor column) of every pair a mentee excluded."""
         pairs = [(i, self.mentor_index_[x]) for i, e in enumerate(mentees)
                  for x in e.exclude if x in self.mentor_index_]
-        if not pairs:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True))
-        return rows, cols
+        rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
+            np.empty(0, np.int64), np.empty(0, np.int64))
+        return _Batch(mentees, sparse, dense,
+                      Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date),
+                      corpus.nonempty(), (rows, cols), corpus)
 
     def _pair_parts(self, batch: _Features, rows: np.ndarray, cols: np.ndarray) -> dict:
         """Every ingredient of the scores of the pairs ``(rows[p], cols[p])`` (for reasons), shape (pairs, 1).
