@@ -1,4 +1,4 @@
-"""The ``k``-th largest value of every line of a sparse layout, a few thousand lines at a time.
+"""The ``k``-th largest value of every line of a sparse layout, a few thousand lines at a time, and each column's best.
 
 A certified round cuts each mentee's candidates (and each mentor's) at a
 given rank (:mod:`matching.rounds`). Lines are laid out in a
@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 
 from matching.duals import ranges
+from matching.ties import stable_order
 
-__all__ = ["kth_per_line"]
+__all__ = ["column_best", "kth_per_line"]
 
 #: Cells of padded lines laid out at once (2 MB of float32).
 _CELLS = 512 * 1024
@@ -71,3 +72,36 @@ def _cut_block(indptr: np.ndarray, values: np.ndarray, lines: np.ndarray, counts
     parted = np.partition(padded.reshape(len(lines), width), sorted(set(positions)), axis=1)
     for i, pos in zip(wanted, positions, strict=True):
         cut[i, lines] = np.where(counts >= ks[i], parted[:, pos], -np.inf)
+
+
+def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:
+    """Mask of the ``r`` best entries of every column (ties to the lower row).
+
+    Entries are grouped by column (a radix sort when they come by row, as
+    candidates do), each column cut at its ``r``-th value
+    (:func:`matching.lines.kth_per_line`), and the ties at a cut taken by row.
+
+    Examples
+    --------
+    >>> column_best(np.array([0, 1, 2]), np.array([0, 0, 1]), np.array([0.2, 0.5, 0.1]), 1).tolist()
+    [False, True, True]
+    """
+    keep = np.zeros(len(rows), bool)
+    if len(rows) == 0:
+        return keep
+    n_cols = int(cols.max()) + 1
+    by_row = np.argsort(rows, kind="stable") if bool((rows[1:] < rows[:-1]).any()) else None
+    order = stable_order(cols if by_row is None else cols[by_row], n_cols)
+    if by_row is not None:
+        order = by_row[order]
+    line, value = cols[order], values[order]  # grouped by column, rows increasing
+    indptr = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(np.bincount(line, minlength=n_cols), out=indptr[1:])
+    cut = kth_per_line(indptr, value, r)[line]
+    best = value > cut
+    room = r - np.bincount(line[best], minlength=n_cols)
+    tied = np.flatnonzero(value == cut)
+    rank = np.arange(len(tied)) - np.searchsorted(line[tied], line[tied])  # ties so far in the column
+    best[tied[rank < room[line[tied]]]] = True
+    keep[order[best]] = True
+    return keep

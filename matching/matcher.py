@@ -13,12 +13,13 @@ from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables
 from matching.encoder import TextEncoder
 from matching.explain import reasons_of_pairs
 from matching.languages import normalize_language
+from matching.lines import column_best
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
 from matching.scoring import BLOCK_CELLS, Scorer, _Batch, _ChunkTerms, _Features, calibrate_text, positive_k
 from matching.scratch import Recycler
-from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
+from matching.topk import FloorEntries, best_of_floor_entries, floor_entries, to_csr
 from matching.zones import as_instant
 
 __all__ = ["Matcher", "calibrate_text"]

@@ -18,10 +18,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
-from matching.lines import kth_per_line
 from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
-__all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_best", "column_floor",
+__all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_floor",
            "floor_entries", "kth_largest", "row_floor", "to_csr"]
 
 
@@ -294,39 +293,6 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int) -
 def _kth_of_rows(scores: np.ndarray, k: int) -> np.ndarray:
     """The ``k``-th largest value of each row (at least ``k`` columns)."""
     return np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k]
-
-
-def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:
-    """Mask of the ``r`` best entries of every column (ties to the lower row).
-
-    Entries are grouped by column (a radix sort when they come by row, as
-    candidates do), each column cut at its ``r``-th value
-    (:func:`matching.lines.kth_per_line`), and the ties at a cut taken by row.
-
-    Examples
-    --------
-    >>> column_best(np.array([0, 1, 2]), np.array([0, 0, 1]), np.array([0.2, 0.5, 0.1]), 1).tolist()
-    [False, True, True]
-    """
-    keep = np.zeros(len(rows), bool)
-    if len(rows) == 0:
-        return keep
-    n_cols = int(cols.max()) + 1
-    by_row = np.argsort(rows, kind="stable") if bool((rows[1:] < rows[:-1]).any()) else None
-    order = stable_order(cols if by_row is None else cols[by_row], n_cols)
-    if by_row is not None:
-        order = by_row[order]
-    line, value = cols[order], values[order]  # grouped by column, rows increasing
-    indptr = np.zeros(n_cols + 1, dtype=np.int64)
-    np.cumsum(np.bincount(line, minlength=n_cols), out=indptr[1:])
-    cut = kth_per_line(indptr, value, r)[line]
-    best = value > cut
-    room = r - np.bincount(line[best], minlength=n_cols)
-    tied = np.flatnonzero(value == cut)
-    rank = np.arange(len(tied)) - np.searchsorted(line[tied], line[tied])  # ties so far in the column
-    best[tied[rank < room[line[tied]]]] = True
-    keep[order[best]] = True
-    return keep
 
 
 def to_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matching.lines import kth_per_line
+from matching.lines import column_best, kth_per_line
 from matching.pool import Pool
 from matching.scratch import Recycler, add_product, add_sparse, scratch
 from matching.stacking import stack_weighted
 from matching.taxonomy import _largest
-from matching.topk import column_best
 
 
 def _csr(rng: np.random.Generator, n: int, m: int, density: float, levels: int = 4) -> sp.csr_matrix:
