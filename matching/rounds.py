@@ -225,7 +225,9 @@ def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.nda
     bound asks).
     """
     m = len(matcher.facts_.has_lang)
-    limiting = [(t, i) for t, i in zip(tables.tables, tables.inverse, strict=True) if np.isneginf(t).any()]
+    # a table forbids some pair when its least entry is -inf (a reduction, no mask of the table)
+    limiting = [(t, i) for t, i in zip(tables.tables, tables.inverse, strict=True)
+                if t.size and t.min() == -np.inf]
     if not limiting or n == 0:
         return np.zeros(n, np.int64), np.ones((1, m), bool)
     _, first, group = np.unique(np.column_stack([i for _, i in limiting]), axis=0, return_index=True,
