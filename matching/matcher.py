@@ -185,10 +185,10 @@ class Matcher(Scorer):
             return floor_entries(blocks, n_mentors, k, per_chunk, first_row=part.start,
                                  chunk=(terms.start, len(terms.scale)))
 
-        found: list[tuple[np.ndarray, ...]] = []
         def done(terms: _ChunkTerms) -> None:
             recycler.give(terms.text)
 
+        found: list[tuple[np.ndarray, ...]] = []
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks, done), strict=True):
             r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
             found.append((r + chunk.start, c, v, by_row, by_col))
