@@ -13,6 +13,7 @@ fraction of the cost (see the README's measurements).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -219,12 +220,14 @@ class TextEncoder:
         if n <= _FEW_ROWS:
             sparse, concepts = self._few_rows(corpus, w)
         else:
-            chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
-            words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
-            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
-            taxonomy = self.taxonomy_.transform(corpus)
-            sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
-                                     (w["concepts"], concepts), (w["taxonomy"], taxonomy)])
+            # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                taxonomy = pool.submit(self.taxonomy_.transform, corpus)
+                chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
+                words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
+                concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
+                sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
+                                         (w["concepts"], concepts), (w["taxonomy"], taxonomy.result())])
             concepts = concepts.tocoo()
         ph = _phrases()
         n_categories = len(ph.categories)
