@@ -20,13 +20,14 @@ that is read is read only at the seats cheap enough to matter
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from matching.duals import coverage_out, duals, ranges
+from matching.duals import coverage_out, duals
 from matching.flow import integer_weights, scaled_values, solve_flow
+from matching.pool import SLICE, Pool
 from matching.reading import NEAR, SLACK, Scan, read_rows
 
 __all__ = ["Model", "Outcome", "Scan", "certified_solve"]
@@ -58,8 +59,15 @@ class Model:
         return ok
 
     def weights(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Integer weights of allowed pairs, exactly as :func:`matching.assignment.assign` computes them."""
-        return integer_weights(values / self.divisor[rows], self.largest)
+        """Integer weights of allowed pairs, exactly as :func:`matching.assignment.assign` computes them.
+
+        A slice at a time: a round's pool holds millions of pairs.
+        """
+        out = np.empty(len(values), dtype=np.int64)
+        for start in range(0, len(values), SLICE):
+            part = slice(start, start + SLICE)
+            out[part] = integer_weights(values[part] / self.divisor[rows[part]], self.largest)
+        return out
 
     def block_gains(self, rows: np.ndarray, block: np.ndarray, prices: np.ndarray) -> np.ndarray:
         """``weight - price`` of every pair of a block of rows, within a few units.
@@ -149,7 +157,9 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
     """
     n, m = len(model.divisor), len(model.cap)
     keep = model.allowed(cols, values)
-    pool = _Pool(rows[keep], cols[keep], model.weights(rows[keep], values[keep]), first[keep])
+    if not keep.all():
+        rows, cols, values, first = rows[keep], cols[keep], values[keep], first[keep]
+    pool = Pool(rows, cols, model.weights(rows, values), first)
     first_pairs = int(pool.solved.sum())
     top = model.bound_weights(bound)  # in weights: no pair of the row left out weighs more
     bound_w = top.copy()  # ... for the rows not read yet
@@ -165,10 +175,7 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
         solved_on = len(r)
         assignment = solve_flow(r, c, w, model.cap, n, m, model.objective)
         u, v = duals(r, c, w, model.cap, assignment, model.out)
-        rest = np.flatnonzero(~pool.solved)
-        gain = pool.w[rest] - v[pool.cols[rest]] - u[pool.rows[rest]]
-        violated = bool((gain > 0).any())
-        pool.solved[rest[gain > -NEAR]] = True
+        violated = pool.promote(u, v, NEAR)
 
         uf = u.astype(float)
         check = bound_w > uf + _cheapest(v, open_cols, None, n) - SLACK
@@ -196,49 +203,27 @@ def certified_solve(model: Model, rows: np.ndarray, cols: np.ndarray, values: np
 
 def _cheapest(v: np.ndarray, open_cols: np.ndarray, reach: tuple[np.ndarray, np.ndarray] | None,
               n: int) -> np.ndarray:
-    """Each row's cheapest seat price among the mentors it can reach (inf when none)."""
-    if reach is None:
-        return np.full(n, float(v[open_cols].min()) if open_cols.any() else np.inf)
-    group, reachable = reach
-    prices = np.where(reachable & open_cols[None, :], v.astype(float)[None, :], np.inf)
-    return prices.min(axis=1, initial=np.inf)[group]
+    """Each row's cheapest seat price among the mentors it can reach (inf when none).
 
-
-class _Pool:
-    """The pairs whose weights are known: those given (grouped by row), and those found by reading rows.
-
-    Found pairs are always solved on; given ones once chosen or promoted.
-    The given pairs may number millions and never move; the few found are
-    kept apart, so adding them copies nothing big.
+    Per group, the first mentor it can reach in order of price: a pass over
+    a block of its reach (booleans) at a time, not a matrix of prices.
     """
+    prices = v.astype(float)
+    if reach is None or not open_cols.any():
+        return np.full(n, float(prices[open_cols].min()) if open_cols.any() else np.inf)
+    group, reachable = reach
+    order = np.flatnonzero(open_cols)
+    order = order[np.argsort(prices[order], kind="stable")]
+    by_price = np.append(prices[order], np.inf)
+    cheapest = np.full(len(reachable), np.inf)
+    step = max(1, _REACH_CELLS // max(len(order), 1))
+    for start in range(0, len(reachable), step):
+        block = reachable[start : start + step][:, order]
+        first = block.argmax(axis=1)  # the first True, or 0 when none
+        first[~block[np.arange(len(block)), first]] = len(order)
+        cheapest[start : start + step] = by_price[first]
+    return cheapest[group]
 
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, solved: np.ndarray) -> None:
-        if len(rows) > 1 and np.any(np.diff(rows) < 0):
-            order = np.argsort(rows, kind="stable")
-            rows, cols, w, solved = rows[order], cols[order], w[order], solved[order]
-        self.rows, self.cols, self.w, self.solved = rows, cols, w, solved.copy()
-        self.found = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int64))
 
-    def solved_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(rows, cols, weights) of every pair to solve on."""
-        at = np.flatnonzero(self.solved)
-        return tuple(np.concatenate([given[at], found])  # type: ignore[return-value]
-                     for given, found in zip((self.rows, self.cols, self.w), self.found, strict=True))
-
-    def add(self, parts: Sequence[tuple[np.ndarray, ...]]) -> None:
-        """Add pairs found by reading rows: (rows, cols, weights) per part."""
-        if parts:
-            new = [np.concatenate(p) for p in zip(*parts, strict=True)]
-            order = np.argsort(np.concatenate([self.found[0], new[0]]), kind="stable")
-            self.found = tuple(np.concatenate([old, add])[order]  # type: ignore[assignment]
-                               for old, add in zip(self.found, new, strict=True))
-
-    def of_rows(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(position in ``rows``, column) of every known pair of ``rows``."""
-        at, cols = [], []
-        for sorted_rows, their_cols in ((self.rows, self.cols), (self.found[0], self.found[1])):
-            starts = np.searchsorted(sorted_rows, rows, side="left")
-            counts = np.searchsorted(sorted_rows, rows, side="right") - starts
-            at.append(np.repeat(np.arange(len(rows)), counts))
-            cols.append(their_cols[ranges(starts, counts)])
-        return np.concatenate(at), np.concatenate(cols)
+#: Cells of a group-by-mentor reach matrix read at once by :func:`_cheapest`.
+_REACH_CELLS = 1 << 20

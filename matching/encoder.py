@@ -13,6 +13,7 @@ fraction of the cost (see the README's measurements).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,8 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
+from matching.scratch import add_product, add_sparse, scratch
+from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
 
@@ -217,22 +220,26 @@ class TextEncoder:
         if n <= _FEW_ROWS:
             sparse, concepts = self._few_rows(corpus, w)
         else:
-            chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
-            words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
-            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
-            taxonomy = self.taxonomy_.transform(corpus)
-            # all CSR: scipy stacks them without going through coordinates
-            sparse = sp.hstack([w["words"] * words.tocsr(), w["chars"] * chars.tocsr(), w["concepts"] * concepts,
-                                w["taxonomy"] * taxonomy], format="csr", dtype=np.float32)
+            # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                taxonomy = pool.submit(self.taxonomy_.transform, corpus)
+                chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
+                words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
+                concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
+                sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
+                                         (w["concepts"], concepts), (w["taxonomy"], taxonomy.result())])
             concepts = concepts.tocoo()
         ph = _phrases()
         n_categories = len(ph.categories)
         c = concepts
         categories = np.bincount(c.row * n_categories + ph.category_of[c.col], weights=c.data,
                                  minlength=n * n_categories).astype(float).reshape(n, n_categories)
-        dense = np.hstack([w["categories"] * normalize_rows(categories),
-                           w["latent"] * self.latent_.transform(corpus)])
-        return sparse, np.ascontiguousarray(dense, dtype=np.float32)
+        latent = self.latent_.transform(corpus)
+        # Each block weighted in float64 and rounded once to float32, straight into place.
+        dense = np.empty((n, n_categories + latent.shape[1]), dtype=np.float32)
+        np.multiply(w["categories"], normalize_rows(categories), out=dense[:, :n_categories], casting="unsafe")
+        np.multiply(w["latent"], latent, out=dense[:, n_categories:], casting="unsafe")
+        return sparse, dense
 
     def _few_rows(self, corpus: Corpus, w: dict[str, float]) -> tuple[sp.csr_matrix, sp.coo_matrix]:
         """:meth:`transform`'s sparse part and concept weights for a few rows, as one matrix built once.
@@ -278,11 +285,13 @@ class TextEncoder:
                              np.ascontiguousarray(self.mentor_common_t_[:, cols]), self.mentor_rare_t_[:, cols].tocsr())
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray, cols: np.ndarray | None = None,
-                   mentors: MentorColumns | None = None) -> np.ndarray:
+                   mentors: MentorColumns | None = None, out: np.ndarray | None = None) -> np.ndarray:
         """Text similarity of the given rows against all mentors, the sorted columns ``cols`` or ``mentors``, in [0, 1].
 
         ``cols`` suits a few mentors (the reasons of a suggestion), ``mentors``
-        (from :meth:`mentors`) many rows against the same mentors.
+        (from :meth:`mentors`) many rows against the same mentors. ``out``, a
+        zeroed float32 array of the result's shape, is filled and returned
+        (with ``cols``, it is not used).
 
         The sparse product is split in two. Features many mentors share (a
         few hundred character n-grams and common stems: most of the work of
@@ -303,10 +312,16 @@ class TextEncoder:
             dense_t = self.mentor_dense_t_[:, cols]
         else:
             side = mentors or MentorColumns(self.mentor_dense_t_, self.mentor_common_t_, self.mentor_rare_t_)
-            out = common @ side.common_t
-            out += (rare @ side.rare_t).toarray()
+            if out is None:
+                out = common @ side.common_t
+            else:
+                add_product(common, side.common_t, out)
+            add_sparse(rare @ side.rare_t, out)
             dense_t = side.dense_t
         # A few rows (a single suggestion) go through einsum's own loop: threaded
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
-        out += np.einsum("ij,jk->ik", dense, dense_t) if len(dense) <= 16 else dense @ dense_t
+        if len(dense) <= 16:
+            out += np.einsum("ij,jk->ik", dense, dense_t)
+        else:  # through this thread's working array
+            out += np.matmul(dense, dense_t, out=scratch(out.shape, out.dtype))
         return np.clip(out, 0.0, 1.0, out=out)

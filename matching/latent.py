@@ -29,6 +29,8 @@ __all__ = ["N_COMPONENTS", "LatentSpace", "latent_space", "shipped_documents"]
 N_COMPONENTS = 150
 #: Up to this many documents, :meth:`LatentSpace.transform` skips building a sparse matrix.
 _FEW_ROWS = 8
+#: Rows normalised at once (a few hundred kilobytes).
+_ROWS_AT_ONCE = 1024
 #: Seed of the randomised SVD, so the space (and every score) is the same in every process.
 SEED = 0
 
@@ -94,8 +96,14 @@ class LatentSpace:
         else:
             out = sp.csr_matrix((tf.astype(np.float32), (rows, cols)),
                                 shape=(corpus.n_docs, len(self.components))) @ self.components
-        length = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, length, out=np.zeros_like(out), where=length > 0)
+        # Normalised in place, a block of rows at a time: temporaries of the
+        # whole batch's size would cost more in fresh memory than the arithmetic.
+        for start in range(0, len(out), _ROWS_AT_ONCE):
+            block = out[start : start + _ROWS_AT_ONCE]
+            length = np.linalg.norm(block, axis=1, keepdims=True)
+            np.divide(block, length, out=block, where=length > 0)
+            block[length[:, 0] == 0] = 0.0
+        return out
 
 
 @functools.cache

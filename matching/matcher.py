@@ -13,11 +13,13 @@ from matching.criteria import DEFAULT_WEIGHTS, Facts, Tables
 from matching.encoder import TextEncoder
 from matching.explain import reasons_of_pairs
 from matching.languages import normalize_language
+from matching.lines import column_best
 from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
 from matching.scoring import BLOCK_CELLS, Scorer, _Batch, _ChunkTerms, _Features, calibrate_text, positive_k
-from matching.topk import FloorEntries, best_of_floor_entries, column_best, floor_entries, to_csr
+from matching.scratch import Recycler
+from matching.topk import FloorEntries, best_of_floor_entries, floor_entries, to_csr
 from matching.zones import as_instant
 
 __all__ = ["Matcher", "calibrate_text"]
@@ -168,16 +170,26 @@ class Matcher(Scorer):
 
         # Per chunk: the text product, then each half's entries over the
         # floors (see matching.topk), then the chunk's exact cuts among them.
+        # The text products of chunks looked at are written over by later ones.
+        recycler = Recycler()
+
         def chunk_terms(chunk: slice) -> _ChunkTerms:
-            return self._chunk_terms(batch, tables, chunk, words)
+            out = recycler.take((chunk.stop - chunk.start, n_mentors), np.float32)
+            terms = self._chunk_terms(batch, tables, chunk, words, out=out)
+            if terms.text is not out:
+                recycler.give(out)
+            return terms
 
         def part_entries(terms: _ChunkTerms, part: slice) -> FloorEntries:
             blocks = self._total_blocks(batch, tables, terms, part, block_rows)
             return floor_entries(blocks, n_mentors, k, per_chunk, first_row=part.start,
                                  chunk=(terms.start, len(terms.scale)))
 
+        def done(terms: _ChunkTerms) -> None:
+            recycler.give(terms.text)
+
         found: list[tuple[np.ndarray, ...]] = []
-        for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks), strict=True):
+        for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks, done), strict=True):
             r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
             found.append((r + chunk.start, c, v, by_row, by_col))
         columns = list(zip(*found, strict=True)) or [(np.empty(0, np.int64),)] * 5

@@ -44,17 +44,21 @@ def map_chunks(fn: Callable, chunks: list[slice]) -> Iterator:
 
 
 def map_halves(first: Callable[[slice], Any], then: Callable[[Any, slice], Any],
-           chunks: list[slice]) -> Iterator[list]:
+               chunks: list[slice], done: Callable[[Any], None] | None = None) -> Iterator[list]:
     """For each chunk, ``[then(first(chunk), half) for half in its two halves]``, in order, on two threads.
 
     ``first`` (a chunk's text product, one call per chunk)
     is started one chunk ahead and the halves fill in around it, so both
     threads stay busy to the end even with an odd number of chunks. A
-    single chunk is done here, as a whole.
+    single chunk is done here, as a whole. ``done(first(chunk))`` is called
+    once the caller has moved past the chunk (its memory may go to another).
     """
     if len(chunks) < 2:
         for chunk in chunks:
-            yield [then(first(chunk), chunk)]
+            made = first(chunk)
+            yield [then(made, chunk)]
+            if done is not None:
+                done(made)
         return
     # The chunks already keep the cores busy: threaded BLAS inside them would only contend.
     with ThreadPoolExecutor(max_workers=_THREADS) as pool, \
@@ -71,4 +75,6 @@ def map_halves(first: Callable[[slice], Any], then: Callable[[Any, slice], Any],
             halves[i] = [pool.submit(then_on, firsts[i], part) for part in _halves(chunk)]
         for i in range(len(chunks)):
             yield [f.result() for f in halves.pop(i)]
-            del firsts[i]  # let the chunk's text go
+            made = firsts.pop(i)  # let the chunk's text go
+            if done is not None:
+                done(made.result())

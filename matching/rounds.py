@@ -27,8 +27,8 @@ from numpy.typing import ArrayLike
 from matching.assignment import as_capacity, as_options
 from matching.certify import Model, certified_solve
 from matching.criteria import Tables
-from matching.duals import ranges
 from matching.flow import row_divisor
+from matching.lines import kth_per_line
 from matching.model import Mentee
 from matching.reading import Scan
 from matching.rectangles import scan_rectangles
@@ -88,49 +88,6 @@ class Round:
     scores: np.ndarray
     best: np.ndarray
     reasons: list[list[str]] | None = None
-
-
-def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
-    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
-
-    When the entries hold each row's ``k`` best scores (as candidates do),
-    it bounds every score of the row left out. Lines are laid out in a
-    ``-inf``-padded matrix and cut together, no sort; the few much longer
-    lines (a popular mentor's column) are cut one by one. A tuple of ``k``
-    gives one row of cuts per ``k`` from a single partition.
-
-    Examples
-    --------
-    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
-    [0.5, -inf]
-    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), (1, 3)).tolist()
-    [[0.9, 0.1], [0.2, -inf]]
-    """
-    ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
-    counts = np.diff(indptr)
-    n, longest = len(counts), int(counts.max(initial=0))
-    cut = np.full((len(ks), n), -np.inf)
-    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
-    if wanted:
-        least = min(ks[i] for i in wanted)
-        width = min(longest, max(max(ks[i] for i in wanted), 4 * -(-len(values) // max(n, 1))))
-        short = np.flatnonzero((counts >= least) & (counts <= width))
-        if len(short):
-            padded = np.full((len(short), width), -np.inf, dtype=values.dtype)
-            lines = np.repeat(np.arange(len(short)), counts[short])
-            at = ranges(indptr[short], counts[short])
-            padded[lines, at - indptr[short][lines]] = values[at]
-            positions = [width - ks[i] for i in wanted]
-            parted = np.partition(padded, sorted(set(positions)), axis=1)
-            for i, pos in zip(wanted, positions, strict=True):
-                cut[i, short] = np.where(counts[short] >= ks[i], parted[:, pos], -np.inf)
-        for line in np.flatnonzero(counts > width):
-            part = values[indptr[line] : indptr[line + 1]]
-            positions = [len(part) - ks[i] for i in wanted]
-            parted = np.partition(part, sorted(set(positions)))
-            for i, pos in zip(wanted, positions, strict=True):
-                cut[i, line] = parted[pos]
-    return cut[0] if isinstance(k, int | np.integer) else cut
 
 
 def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: ArrayLike, *, k: int = 50,
@@ -268,7 +225,9 @@ def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.nda
     bound asks).
     """
     m = len(matcher.facts_.has_lang)
-    limiting = [(t, i) for t, i in zip(tables.tables, tables.inverse, strict=True) if np.isneginf(t).any()]
+    # a table forbids some pair when its least entry is -inf (a reduction, no mask of the table)
+    limiting = [(t, i) for t, i in zip(tables.tables, tables.inverse, strict=True)
+                if t.size and t.min() == -np.inf]
     if not limiting or n == 0:
         return np.zeros(n, np.int64), np.ones((1, m), bool)
     _, first, group = np.unique(np.column_stack([i for _, i in limiting]), axis=0, return_index=True,

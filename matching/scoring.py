@@ -213,11 +213,12 @@ class Scorer:
         return total
 
     def _chunk_terms(self, batch: _Features, tables: Tables, rows: slice, words: tuple | None,
-                     columns: _Columns | None = None) -> _ChunkTerms:
+                     columns: _Columns | None = None, out: np.ndarray | None = None) -> _ChunkTerms:
         """The terms of the scores of ``rows`` computed on all of them at once (see :class:`_ChunkTerms`).
 
         Against every mentor, or only ``columns`` (with ``tables`` of those mentors). ``words`` is
-        what :meth:`_words` gave for the batch.
+        what :meth:`_words` gave for the batch; ``out``, a zeroed float32 array of the text
+        term's shape, is where the text term is written.
         """
         w = self.weights_
         has_text = batch.has_text[rows]
@@ -234,7 +235,8 @@ class Scorer:
             # column (a millisecond per suggestion on rich text) for the same numbers.
             sparse.data *= np.repeat(factor, np.diff(sparse.indptr))
             dense = batch.dense[rows] * factor[:, None]
-            text = self.encoder_.similarity(sparse, dense, mentors=None if columns is None else columns.mentors)
+            text = self.encoder_.similarity(sparse, dense, mentors=None if columns is None else columns.mentors,
+                                            out=out)
         return _ChunkTerms(rows.start, scale.astype(np.float32)[:, None], text)
 
     def _total_blocks(self, batch: _Features, tables: Tables, terms: _ChunkTerms, rows: slice,

@@ -27,7 +27,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.corpus import Corpus, analyse_many
+from matching.duals import ranges
 from matching.latent import shipped_documents
+from matching.parallel import map_chunks
+from matching.topk import _kth_of_lines
 
 __all__ = ["N_CONCEPTS", "TaxonomyIndex", "taxonomy_index"]
 
@@ -39,7 +42,8 @@ POSTINGS: int | None = 200
 #: largest: every array stays under the 4 MB from which numpy asks for huge pages, whose first
 #: touch costs more system time (measured: seconds for 50,000 texts) than the work done in them.
 _ROWS_AT_ONCE = 512
-_CHUNK_CELLS = 256 * 1024
+#: Runs per wanted entry whose maxima put a floor under a row's cut (see :func:`_floors`).
+_GROUPS_PER_K = 4
 
 
 def _skills() -> list[str]:
@@ -101,8 +105,13 @@ class TaxonomyIndex:
         x = sp.csr_matrix((weights.astype(np.float32), (u.doc[keep], cols[keep])),
                           shape=(corpus.n_docs, len(self.columns)))
         x.sum_duplicates()
-        found = [_largest((x[start:start + _ROWS_AT_ONCE] @ self.texts_t).tocsr(), self.n_concepts, start)
-                 for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]
+
+        def largest(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start)
+
+        # Slices on two threads: the product and the cuts release the GIL.
+        found = list(map_chunks(largest, [slice(start, min(corpus.n_docs, start + _ROWS_AT_ONCE))
+                                          for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]))
         if not found:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
         return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
@@ -111,41 +120,63 @@ class TaxonomyIndex:
 def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` largest positive entries as (row + ``first_row``, column, value), each row L2-normalised.
 
-    Rows of about the same length go through together, laid out as a
-    (rows, longest of them) array, so ``np.partition`` finds every row's cut
-    at once with little padding.
+    Only the rows longer than ``k`` need a cut, found without laying whole
+    rows out: :func:`_floors` puts a floor under each one's cut in one pass,
+    and the rest is done on the few entries at or above it (every entry of
+    a shorter row): the exact cut, the ties at it and the norms.
     """
-    lengths = np.diff(cosines.indptr)
-    order = np.argsort(lengths, kind="stable")
-    found = []
-    start = int(np.searchsorted(lengths[order], 1))  # rows with no cosine keep nothing
-    while start < len(order):
-        # as many rows as fit at the length of the longest of them
-        fits = np.searchsorted(lengths[order[start:]] * np.arange(1, len(order) - start + 1), _CHUNK_CELLS,
-                               side="right")
-        rows = order[start:start + max(1, int(fits))]
-        start += len(rows)
-        part = cosines[rows]
-        counts = np.diff(part.indptr)
-        width = int(counts.max())
-        block = np.zeros((len(rows), width), dtype=np.float32)
-        block[np.repeat(np.arange(len(rows)), counts), np.arange(part.nnz) - np.repeat(part.indptr[:-1], counts)] \
-            = part.data
-        keep = block > 0
-        if width > k:
-            cut = np.partition(block, width - k, axis=1)[:, width - k : width - k + 1]
-            tied = block == cut
-            # Ties at the cut go to the row's first entries, in the order its own
-            # product gave them: a row keeps the same texts in a batch of any size.
-            tied &= np.cumsum(tied, axis=1) <= k - (block > cut).sum(axis=1, keepdims=True)
-            keep &= (block > cut) | tied
-        r, c = np.nonzero(keep)
-        values = block[r, c]
-        norms = np.sqrt(np.bincount(r, weights=np.square(values, dtype=np.float64), minlength=len(rows)))
-        found.append((rows[r] + first_row, part.indices[part.indptr[r] + c], (values / norms[r]).astype(np.float32)))
-    if not found:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
-    return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
+    indptr, data = cosines.indptr, cosines.data
+    lengths = np.diff(indptr)
+    n = len(lengths)
+    long = np.flatnonzero(lengths > k)
+    floors = np.zeros(n, dtype=data.dtype)  # a row of k entries or fewer keeps every positive one
+    floors[long] = _floors(indptr, data, lengths, long, k) if len(long) else 0
+    near = np.flatnonzero(data >= np.repeat(floors, lengths))  # grouped by row, in each row's order
+    row = np.searchsorted(indptr[1:], near, side="right")
+    values = data[near]
+    cut = np.zeros(n, dtype=data.dtype)
+    if len(long):
+        is_long = np.zeros(n, dtype=bool)
+        is_long[long] = True
+        local = np.cumsum(is_long) - 1
+        over = is_long[row]
+        # cosines are never negative: a cut of 0 keeps the positive entries
+        cut[long] = np.maximum(_kth_of_lines(local[row[over]], values[over], len(long), k), 0)
+    row_cut = cut[row]
+    keep = values > row_cut
+    # Ties at the cut go to the row's first entries, in the order its own
+    # product gave them: a row keeps the same texts in a batch of any size.
+    tied = np.flatnonzero((values == row_cut) & (values > 0))
+    if len(tied):
+        room = k - np.bincount(row[keep], minlength=n)
+        tied_row = row[tied]
+        rank = np.arange(len(tied)) - np.searchsorted(tied_row, tied_row)
+        keep[tied[rank < room[tied_row]]] = True
+    r, values = row[keep], values[keep]
+    norms = np.sqrt(np.bincount(r, weights=np.square(values, dtype=np.float64), minlength=n))
+    return r + first_row, cosines.indices[near[keep]], (values / norms[r]).astype(np.float32)
+
+
+def _floors(indptr: np.ndarray, data: np.ndarray, lengths: np.ndarray, long: np.ndarray, k: int) -> np.ndarray:
+    """A value at or below the ``k``-th largest entry of each row of ``long`` (rows of more than ``k``).
+
+    Each such row is cut into up to ``_GROUPS_PER_K * k`` runs of consecutive
+    entries and the floor is the ``k``-th largest of the runs' maxima: those
+    are ``k`` different entries, so at least ``k`` reach it. One
+    ``maximum.reduceat`` over the data finds every run's maximum; every
+    other non-empty row is one run, so that no run spills into the next row.
+    """
+    groups = (lengths > 0).astype(np.int64)
+    groups[long] = np.minimum(lengths[long], _GROUPS_PER_K * k)
+    owner = np.repeat(np.arange(len(lengths)), groups)
+    first = np.cumsum(groups) - groups
+    step = np.arange(len(owner)) - first[owner]
+    maxima = np.maximum.reduceat(data, indptr[owner] + step * lengths[owner] // groups[owner])
+    width = int(groups[long].max())
+    padded = np.full((len(long), width), -np.inf, dtype=data.dtype)
+    at = ranges(first[long], groups[long])
+    padded[np.repeat(np.arange(len(long)), groups[long]), step[at]] = maxima[at]
+    return np.partition(padded, width - k, axis=1)[:, width - k]
 
 
 def _strongest(texts_t: sp.csr_matrix, most: int | None) -> sp.csr_matrix:

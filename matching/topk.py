@@ -20,7 +20,7 @@ from numpy.typing import DTypeLike
 
 from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
-__all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_best", "column_floor",
+__all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_floor",
            "floor_entries", "kth_largest", "row_floor", "to_csr"]
 
 
@@ -271,6 +271,9 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int) -
     others (ties) is cut on its own so that it does not widen the matrix.
     """
     cut = np.full(n_lines, -np.inf, values.dtype)
+    if k == 1:  # each line's largest: no layout (a chunk offers one mentee per mentor)
+        np.maximum.at(cut, lines, values)
+        return cut
     counts = np.bincount(lines, minlength=n_lines)
     if int(counts.max(initial=0)) < k:
         return cut
@@ -290,22 +293,6 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int) -
 def _kth_of_rows(scores: np.ndarray, k: int) -> np.ndarray:
     """The ``k``-th largest value of each row (at least ``k`` columns)."""
     return np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k]
-
-
-def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:
-    """Mask of the ``r`` best entries of every column (ties to the lower row).
-
-    Examples
-    --------
-    >>> column_best(np.array([0, 1, 2]), np.array([0, 0, 1]), np.array([0.2, 0.5, 0.1]), 1).tolist()
-    [False, True, True]
-    """
-    order = np.lexsort((rows, -values, cols))
-    sorted_cols = cols[order]
-    start = np.searchsorted(sorted_cols, sorted_cols, side="left")
-    keep = np.zeros(len(rows), bool)
-    keep[order] = np.arange(len(order)) - start < r
-    return keep
 
 
 def to_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:

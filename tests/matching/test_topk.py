@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from matching.lines import column_best
 from matching.topk import (
     FloorEntries,
     best_entries,
     best_of_floor_entries,
-    column_best,
     column_floor,
     floor_entries,
     kth_largest,

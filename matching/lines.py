@@ -1,0 +1,107 @@
+"""The ``k``-th largest value of every line of a sparse layout, a few thousand lines at a time, and each column's best.
+
+A certified round cuts each mentee's candidates (and each mentor's) at a
+given rank (:mod:`matching.rounds`). Lines are laid out in a
+``-inf``-padded matrix and cut together, no sort; the matrix is built for a
+block of lines at a time, as wide as its longest line, so that it stays a
+few megabytes: one matrix for a 50,000-mentee round's candidates would be
+over a hundred megabytes of fresh memory, whose page faults cost more than
+the cut itself.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.duals import ranges
+from matching.ties import stable_order
+
+__all__ = ["column_best", "kth_per_line"]
+
+#: Cells of padded lines laid out at once (2 MB of float32).
+_CELLS = 512 * 1024
+
+
+def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...]) -> np.ndarray:
+    """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
+
+    When the entries hold each row's ``k`` best scores (as candidates do),
+    it bounds every score of the row left out. The few much longer lines
+    (a popular mentor's column) are cut one by one. A tuple of ``k`` gives
+    one row of cuts per ``k`` from a single partition.
+
+    Examples
+    --------
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), 2).tolist()
+    [0.5, -inf]
+    >>> kth_per_line(np.array([0, 3, 4]), np.array([0.2, 0.9, 0.5, 0.1]), (1, 3)).tolist()
+    [[0.9, 0.1], [0.2, -inf]]
+    """
+    ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
+    counts = np.diff(indptr)
+    n, longest = len(counts), int(counts.max(initial=0))
+    cut = np.full((len(ks), n), -np.inf)
+    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
+    if wanted:
+        least = min(ks[i] for i in wanted)
+        most = max(ks[i] for i in wanted)
+        width = min(longest, max(most, 4 * -(-len(values) // max(n, 1))))
+        short = np.flatnonzero((counts >= least) & (counts <= width))
+        step = max(1, _CELLS // width)
+        for start in range(0, len(short), step):
+            lines = short[start : start + step]
+            _cut_block(indptr, values, lines, counts[lines], ks, wanted, cut)
+        for line in np.flatnonzero(counts > width):
+            part = values[indptr[line] : indptr[line + 1]]
+            positions = [len(part) - ks[i] for i in wanted]
+            parted = np.partition(part, sorted(set(positions)))
+            for i, pos in zip(wanted, positions, strict=True):
+                cut[i, line] = parted[pos]
+    return cut[0] if isinstance(k, int | np.integer) else cut
+
+
+def _cut_block(indptr: np.ndarray, values: np.ndarray, lines: np.ndarray, counts: np.ndarray,
+               ks: tuple[int, ...], wanted: list[int], cut: np.ndarray) -> None:
+    """Fill ``cut`` for a block of ``lines`` (each with at least the least wanted ``k`` entries)."""
+    width = max(int(counts.max()), max(ks[i] for i in wanted))
+    padded = np.full(len(lines) * width, -np.inf, dtype=values.dtype)
+    firsts = indptr[lines]
+    at = ranges(firsts, counts)
+    padded[at + np.repeat(np.arange(len(lines)) * width - firsts, counts)] = values[at]
+    positions = [width - ks[i] for i in wanted]
+    parted = np.partition(padded.reshape(len(lines), width), sorted(set(positions)), axis=1)
+    for i, pos in zip(wanted, positions, strict=True):
+        cut[i, lines] = np.where(counts >= ks[i], parted[:, pos], -np.inf)
+
+
+def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:
+    """Mask of the ``r`` best entries of every column (ties to the lower row).
+
+    Entries are grouped by column (a radix sort when they come by row, as
+    candidates do), each column cut at its ``r``-th value
+    (:func:`matching.lines.kth_per_line`), and the ties at a cut taken by row.
+
+    Examples
+    --------
+    >>> column_best(np.array([0, 1, 2]), np.array([0, 0, 1]), np.array([0.2, 0.5, 0.1]), 1).tolist()
+    [False, True, True]
+    """
+    keep = np.zeros(len(rows), bool)
+    if len(rows) == 0:
+        return keep
+    n_cols = int(cols.max()) + 1
+    by_row = np.argsort(rows, kind="stable") if bool((rows[1:] < rows[:-1]).any()) else None
+    order = stable_order(cols if by_row is None else cols[by_row], n_cols)
+    if by_row is not None:
+        order = by_row[order]
+    line, value = cols[order], values[order]  # grouped by column, rows increasing
+    indptr = np.zeros(n_cols + 1, dtype=np.int64)
+    np.cumsum(np.bincount(line, minlength=n_cols), out=indptr[1:])
+    cut = kth_per_line(indptr, value, r)[line]
+    best = value > cut
+    room = r - np.bincount(line[best], minlength=n_cols)
+    tied = np.flatnonzero(value == cut)
+    rank = np.arange(len(tied)) - np.searchsorted(line[tied], line[tied])  # ties so far in the column
+    best[tied[rank < room[line[tied]]]] = True
+    keep[order[best]] = True
+    return keep
