@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from mentorship.db import get_session
 from mentorship.models import MatchRequest, RequestStatus, utcnow
@@ -87,21 +88,23 @@ def test_starting_the_app_loads_no_engine_migrations_or_password_hash() -> None:
                    cwd=Path(__file__).resolve().parents[1])
 
 
+def query_plan(session: Session, sql: str) -> str:
+    """The database's plan for ``sql`` as one line; on PostgreSQL with sequential scans
+    off, so a usable index is chosen even on a table this small."""
+    if ON_POSTGRES:
+        session.execute(text("SET enable_seqscan = off"))
+        return " ".join(session.scalars(text(f"EXPLAIN {sql}")))
+    return " ".join(str(row[-1]) for row in session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+
+
 def test_a_persons_enrolments_are_found_by_index(app) -> None:  # noqa: ANN001
     def build(session):  # noqa: ANN001, ANN202
         program = make_program(session)
         for _ in range(3):
             make_enrolment(session, make_user(session), program)
     create(app, build)
-    query = "SELECT * FROM enrolments WHERE user_id = 2"
     with app.app_context():
-        session = get_session()
-        if ON_POSTGRES:
-            session.execute(text("SET enable_seqscan = off"))
-            plan = " ".join(session.scalars(text(f"EXPLAIN {query}")))
-        else:
-            plan = " ".join(str(row[-1]) for row in session.execute(
-                text(f"EXPLAIN QUERY PLAN {query}")))
+        plan = query_plan(get_session(), "SELECT * FROM enrolments WHERE user_id = 2")
     assert "ix_enrolments_user_id" in plan
 
 
@@ -126,9 +129,5 @@ def test_a_mentors_waiting_requests_are_found_by_the_pending_index(app) -> None:
         sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
         if ON_POSTGRES:  # statistics, so the planner knows which index narrows by mentor
             session.execute(text("ANALYZE match_requests"))
-            session.execute(text("SET enable_seqscan = off"))
-            plan = " ".join(session.scalars(text(f"EXPLAIN {sql}")))
-        else:
-            plan = " ".join(str(row[-1]) for row in session.execute(
-                text(f"EXPLAIN QUERY PLAN {sql}")))
+        plan = query_plan(session, sql)
     assert "ix_match_requests_pending_mentor" in plan
