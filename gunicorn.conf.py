@@ -22,10 +22,10 @@ def post_worker_init(worker: object) -> None:
     Never at import: the app starts fast, and the first suggestion request finds the
     engine's libraries loaded instead of paying for them.
 
-    What is loaded by then (the app, later the engine's tables) lives as long as the
-    worker: ``gc.freeze`` takes it out of the garbage collector's full passes, which
-    would otherwise walk those few hundred thousand objects again and again, pausing
-    every request in the worker for 60-110 ms each time.
+    What is loaded by then (the app, later the engine's tables: ``warm_engine`` freezes
+    those) lives as long as the worker: ``gc.freeze`` takes it out of the garbage
+    collector's full passes, which would otherwise walk those few hundred thousand
+    objects again and again, pausing every request in the worker for 60-110 ms each time.
     """
     import gc
 
@@ -33,4 +33,4 @@ def post_worker_init(worker: object) -> None:
     from mentorship.services.matches import warm_engine
 
     gc.freeze()
-    warm_engine(then=gc.freeze)
+    warm_engine()

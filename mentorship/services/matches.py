@@ -38,14 +38,15 @@ if TYPE_CHECKING:
 CACHED_PROGRAMS = 16
 
 
-def warm_engine(then: Callable[[], None] | None = None) -> threading.Thread:
+def warm_engine() -> threading.Thread:
     """Build the engine's once-per-process set-up in the background (a worker that starts
-    serving calls this, so the first suggestion never pays for the imports), then call
-    ``then``, if given."""
+    serving calls this, so the first suggestion never pays for the imports).
+
+    What it builds lives as long as the process, like a fitted matcher (``fitted``):
+    frozen out of the garbage collector's full passes once built."""
     def build() -> None:
         matching.warm_up()
-        if then is not None:
-            then()
+        gc.freeze()
     thread = threading.Thread(target=build, name="warm-matching-engine", daemon=True)
     thread.start()
     return thread
