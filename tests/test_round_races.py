@@ -24,7 +24,7 @@ from mentorship.models import (
     Program,
     RoundStatus,
 )
-from mentorship.services import matches, round_runs, rounds
+from mentorship.services import matches, round_runs, round_solve, rounds
 from mentorship.services.pairings import create_pairing
 from tests.api.helpers import bearer
 from tests.factories import create, login, make_enrolment, make_user
@@ -70,12 +70,12 @@ def send_together(requests: list[urllib.request.Request]) -> tuple[Counter[int],
 
 def slow_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make each run take a while, so two runs surely overlap (the server shares this process)."""
-    solve = matches.solve_round
+    solve = round_solve.solve_round
 
     def slowly(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.5)
         return solve(*args, **kwargs)
-    monkeypatch.setattr(matches, "solve_round", slowly)
+    monkeypatch.setattr(round_solve, "solve_round", slowly)
 
 
 def count(app: Flask, model: type, *where: Any) -> int:

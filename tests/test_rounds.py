@@ -23,7 +23,15 @@ from mentorship.models import (
     RoundStatus,
     utcnow,
 )
-from mentorship.services import matches, round_edits, round_publish, round_report, round_runs, rounds
+from mentorship.services import (
+    matches,
+    round_edits,
+    round_publish,
+    round_report,
+    round_runs,
+    round_solve,
+    rounds,
+)
 from mentorship.services.errors import Conflict, FieldErrors
 from mentorship.services.pairings import create_pairing
 from tests.factories import create, make_enrolment, make_user
@@ -137,7 +145,7 @@ def test_a_crash_marks_the_round_failed_with_its_error(app: Flask, cohort: dict[
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("solver exploded")
-    monkeypatch.setattr(matches, "solve_round", explode)
+    monkeypatch.setattr(round_solve, "solve_round", explode)
     round_ = stored(app, run(app, cohort["program"]))
     assert round_.status == RoundStatus.FAILED
     assert "solver exploded" in round_.error and round_.finished_at is not None

@@ -32,7 +32,7 @@ from mentorship.models import (
     RoundStatus,
     utcnow,
 )
-from mentorship.services import matches, round_report
+from mentorship.services import matches, round_report, round_solve
 from mentorship.services.pairings import ended_pairs
 from mentorship.services.rounds import free_mentee, get_round
 
@@ -147,7 +147,7 @@ def _load_pool(session: Session, round_: MatchRound) -> _Pool:
 
 @dataclass
 class _Draft:
-    solved: matches.SolvedRound
+    solved: round_solve.SolvedRound
     reasons: dict[int, list[str]]
     report: dict[str, Any]
 
@@ -162,7 +162,7 @@ def _solve(round_: MatchRound, pool: _Pool, fit: matches.Fitted | None,
     width = len(matches.MENTEE_COLUMNS)
     records = [matches.mentee_row_record(row[:width], pool.exclude.get(row.id, ()))
                for row in pool.mentees]
-    solved = matches.solve_round(fit, records, seats, pool.pins, labels,
+    solved = round_solve.solve_round(fit, records, seats, pool.pins, labels,
                                  objective=settings["objective"],
                                  min_score=settings["min_score"], equity=settings["equity"],
                                  progress=progress)
