@@ -6,7 +6,14 @@ so `make run`, a deployment and the tests start the app the same way. See README
 
 wsgi_app = "wsgi:app"
 workers = 2  # processes: a request that blocks one (a big matching round) leaves the other
-threads = 4  # per worker; requests mostly wait on the database
+# One request at a time per worker (gunicorn's sync worker). A request here is mostly
+# Python work with short database calls, so threads in one process only take turns
+# holding the interpreter lock: each database call gives it up and then waits for it.
+# Measured with `python -m benchmarks.web` on 2 cores: 4 threads per worker served the
+# dashboards 25-60 % fewer requests per second than one, with p99 80-140 ms against
+# 25-45 ms. Slow clients are for a buffering reverse proxy in front (README, "Serving").
+worker_class = "sync"
+threads = 1
 timeout = 120  # a matching round of a few hundred people fits with room to spare
 accesslog = "-"
 errorlog = "-"

@@ -41,6 +41,8 @@ def request(base_url: str, method: str, path: str, *, headers: dict[str, str] | 
     so clients can look like different machines to per-address limits.
     """
     parts = urlsplit(base_url)
+    if parts.hostname is None:
+        raise ValueError(f"no host in {base_url!r}")
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
                                       source_address=(source, 0) if source else None)
     try:

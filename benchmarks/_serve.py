@@ -145,9 +145,42 @@ def gunicorn(name: str, target: str, env: dict[str, str], workdir: Path,
     server = Server(name, f"http://{HOST}:{port}", process, log)
     try:
         _wait_until_up(server)
+        wait_until_idle(server)
         yield server
     finally:
         server.stop()
+
+
+def group_cpu_seconds(leader: int) -> float:
+    """CPU seconds used so far by every live process of ``leader``'s process group (Linux)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == leader:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_idle(server: Server, timeout: float = 120.0, window: float = 1.0) -> None:
+    """Wait until the server's processes use under 10 % of a core over ``window`` seconds.
+
+    Each worker builds the matching engine's set-up in the background once it serves
+    (``gunicorn.conf.py``): seconds of CPU that must not be counted against the first URLs.
+    """
+    deadline = time.monotonic() + timeout
+    used = group_cpu_seconds(server.process.pid)
+    while time.monotonic() < deadline:
+        time.sleep(window)
+        now = group_cpu_seconds(server.process.pid)
+        if now - used < 0.1 * window:
+            return
+        used = now
+    raise SetupError(f"{server.name} was still busy after {timeout:.0f} s")
 
 
 def _wait_until_up(server: Server, timeout: float = 60.0) -> None:

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=15.0, metavar="S",
                         help="seconds of the storm (default 15); the baseline takes a third")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
-                        help="threads per worker (1: sync workers; make run serves with 4)")
+                        help="threads per worker (1: sync workers, as make run serves)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (database, server log)")
     args = parser.parse_args(argv)

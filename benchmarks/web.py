@@ -143,7 +143,7 @@ class Row:
 
 
 def measure_size(backend: str, size: int, seconds: int, bare: _serve.Server,
-                 keep: bool) -> list[Row]:
+                 keep: bool, threads: int | None) -> list[Row]:
     with contextlib.ExitStack() as stack:
         work = stack.enter_context(_serve.workdir(keep))
         database = stack.enter_context(_serve.fresh_database(backend, work))
@@ -151,25 +151,26 @@ def measure_size(backend: str, size: int, seconds: int, bare: _serve.Server,
         print(f"  seeding {size:,} enrolments ({backend}) ...", flush=True)
         print("  " + _serve.seed_demo(env, size), flush=True)
         logins = _serve.demo_logins(env)
-        app = stack.enter_context(_serve.gunicorn("app", "wsgi:app", env, work))
+        app = stack.enter_context(_serve.gunicorn("app", "wsgi:app", env, work,
+                                                  threads=threads))
         headers = credentials(app.base_url, logins)
         for endpoint in ENDPOINTS:
             check_ok(app.base_url, endpoint.path, headers.get(endpoint.who or "", {}))
         check_ok(bare.base_url, "/ping", {})
         measured: list[tuple[Endpoint | None, WrkResult]] = []
-        for endpoint in (None, *ENDPOINTS, None):
-            if endpoint is None:
+        for target in (None, *ENDPOINTS, None):  # None: the bare route
+            if target is None:
                 url, label, hdrs = bare.base_url + "/ping", "bare /ping", {}
             else:
-                url, label = app.base_url + endpoint.path, endpoint.label
-                hdrs = headers.get(endpoint.who or "", {})
+                url, label = app.base_url + target.path, target.label
+                hdrs = headers.get(target.who or "", {})
             # Not counted: each worker's first requests of a page build its SQL and, on
             # PostgreSQL, prepare its statements on every pooled connection.
             run_wrk(url, WARMUP_SECONDS, hdrs)
             result = run_wrk(url, seconds, hdrs)
             print(f"    {label:26} {result.rps:8.0f} req/s  p99 {result.p99_ms:7.1f} ms",
                   flush=True)
-            measured.append((endpoint, result))
+            measured.append((target, result))
         for endpoint in ENDPOINTS:  # sessions must still be valid after the load
             check_ok(app.base_url, endpoint.path, headers.get(endpoint.who or "", {}))
     bare_first, bare_last = measured[0][1], measured[-1][1]
@@ -223,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="demo size; repeat for several (default: 200 and 20,000)")
     parser.add_argument("--duration", type=int, default=10, metavar="S",
                         help="seconds of wrk per URL (default 10)")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="threads per worker for both servers (1: sync workers; "
+                             "default: gunicorn.conf.py's)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (database, server logs)")
@@ -232,11 +236,15 @@ def main(argv: list[str] | None = None) -> int:
     sizes = sorted(args.enrolments or DEFAULT_SIZES)
     _serve.raise_on_sigterm()
     print(f"load average before: {_serve.load_average()}")
+    kind = ("gunicorn.conf.py's worker threads" if args.threads is None
+            else "sync workers" if args.threads == 1 else f"{args.threads} threads per worker")
+    print(f"servers: {_serve.WORKERS} workers, {kind}")
     rows: list[Row] = []
     with _serve.workdir(args.keep) as work, \
-            _serve.gunicorn("bare", "benchmarks.bareapp:app", dict(os.environ), work) as bare:
+            _serve.gunicorn("bare", "benchmarks.bareapp:app", dict(os.environ), work,
+                            threads=args.threads) as bare:
         for size in sizes:
-            rows += measure_size(args.db, size, args.duration, bare, args.keep)
+            rows += measure_size(args.db, size, args.duration, bare, args.keep, args.threads)
     print(f"\nload average after: {_serve.load_average()}")
     for size in sizes:
         print_table(args.db, size, [r for r in rows if r.size == size])
