@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, MetaData, create_engine, event, pool
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {  # stable constraint names keep future migrations diffable
@@ -67,11 +68,10 @@ def _sqlite_begin(connection: Any) -> None:
     # A write transaction takes the write lock up front (BEGIN IMMEDIATE), so two
     # writers queue on the busy timeout instead of one failing later with "database is
     # locked". A read transaction (plain BEGIN) never waits: WAL lets readers carry on
-    # while someone writes.
-    if connection.get_execution_options().get("read_only"):
-        connection.exec_driver_sql("BEGIN")
-    else:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # while someone writes, and it cannot write (query_only), as PostgreSQL's READ ONLY.
+    read_only = bool(connection.get_execution_options().get("read_only"))
+    connection.connection.driver_connection.execute(f"PRAGMA query_only={int(read_only)}")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
@@ -81,8 +81,12 @@ def init_app(app: Flask) -> None:
                          pool_timeout=float(app.config["DATABASE_POOL_TIMEOUT"]))
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # A request that only reads runs in a transaction that cannot write: on PostgreSQL
+    # READ ONLY (``postgresql_readonly``), on SQLite ``query_only`` (``_sqlite_begin``).
+    readonly = {"postgresql_readonly": True} if engine.dialect.name == "postgresql" else {}
     app.extensions["db_read_sessionmaker"] = sessionmaker(
-        engine.execution_options(read_only=True), expire_on_commit=False)
+        engine.execution_options(read_only=True, **readonly), expire_on_commit=False,
+        info={"reads_only": True})
     app.teardown_appcontext(_close_session)
 
 
@@ -153,8 +157,32 @@ def reads_only() -> bool:
     return not getattr(view, "writes_on_read", False)
 
 
+def mark_unavailable() -> None:
+    """Note that the database just failed this request (its page is a 503)."""
+    g.database_unavailable = True
+
+
+def database_unavailable() -> bool:
+    """Whether this request's page is the 503 of a database that just failed: what the
+    page shows around it (the navigation's unread count) must not ask it again."""
+    return bool(g.get("database_unavailable"))
+
+
 def _close_session(exc: BaseException | None) -> None:
-    """Close the app context's session, if it opened one."""
+    """Close the app context's session, if it opened one.
+
+    A request that only read ends its transaction with COMMIT, which for a transaction
+    that cannot write is the same as ROLLBACK, except to psycopg: a ROLLBACK makes it
+    discard the connection's prepared statements, so on PostgreSQL every query of every
+    page was parsed and planned again (three quarters of the database's work per page).
+    """
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
+        if exc is None and session.info.get("reads_only") and session.is_active:
+            session.commit()
+    except SQLAlchemyError:
+        pass  # a failed read: the close below rolls it back, nothing was written
+    finally:
         session.close()  # anything not committed is rolled back

@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from mentorship.db import get_session
+from mentorship.db import get_session, mark_unavailable
 from mentorship.services.errors import (
     Conflict,
     FieldErrors,
@@ -147,6 +147,7 @@ def handle_database_unavailable(exc: Exception) -> Response:
     """Locked, unreachable or out of connections: a generic 503, never the SQL."""
     log.warning("database unavailable: %s", getattr(exc, "orig", exc))
     rollback_quietly()
+    mark_unavailable()  # the error page asks it nothing more
     g.pop("form_page", None)  # the error page, not a form that could not be saved
     response = render_error(503, BUSY_MESSAGE)
     response.headers["Retry-After"] = RETRY_AFTER_UNAVAILABLE

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import column, select, table, text
+from sqlalchemy import ARRAY, Integer, Text, any_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -42,7 +42,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mentorship.models import Base, Enrolment, Program, User, utcnow
 from mentorship.services import invitations
 from mentorship.services.audit import Action
-from mentorship.services.bulk import CHUNK, bulk_insert, chunks, copy_rows, on_postgres
+from mentorship.services.bulk import CHUNK, bulk_insert, chunks, on_postgres
 from mentorship.services.errors import Conflict
 from mentorship.services.exports import record_action
 from mentorship.services.import_files import Progress, Report, Row, read
@@ -59,7 +59,6 @@ ENROLMENT_DEFAULTS: dict[str, Any] = {"goals": "", "skills_to_grow": [], "about"
 USERS, PROFILES, ENROLMENTS, TOKENS, OUTBOX = (
     Base.metadata.tables[name] for name in ("users", "profiles", "enrolments",
                                             "password_tokens", "outbox_emails"))
-KEYS = table("import_keys", column("key"))  # PostgreSQL: the file's emails, for joins
 ROLE_DEFAULTS = {role: spec.clean({}, partial=False) for role, spec in ROLE_SPECS.items()}
 
 
@@ -168,17 +167,13 @@ def _insert_accounts(session: Session, rows: list[Row], now: datetime) -> dict[s
 def _user_ids(session: Session, keys: list[str]) -> dict[str, int]:
     """Account ids by compared email.
 
-    PostgreSQL joins the emails from a temporary table: a long IN list of parameters
-    is compared one by one with every row. Elsewhere the emails go CHUNK at a time.
+    PostgreSQL looks the emails up in the index from one array parameter (a long IN
+    list of parameters is compared one by one with every row); elsewhere the emails go
+    CHUNK at a time.
     """
     if on_postgres(session):
-        session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS import_keys (key text) "
-                             "ON COMMIT DROP"))
-        session.execute(text("TRUNCATE import_keys"))
-        copy_rows(session, "import_keys", ["key"], ([key] for key in keys))
-        session.execute(text("ANALYZE import_keys"))
-        return dict(session.execute(select(User.email_normalized, User.id).join(
-            KEYS, KEYS.c.key == User.email_normalized)).all())
+        return dict(session.execute(select(User.email_normalized, User.id).where(
+            User.email_normalized == any_(bindparam("keys", keys, type_=ARRAY(Text))))).all())
     found: dict[str, int] = {}
     for part in chunks(keys, CHUNK):
         found.update(session.execute(select(User.email_normalized, User.id)
@@ -187,13 +182,12 @@ def _user_ids(session: Session, keys: list[str]) -> dict[str, int]:
 
 
 def _stored(session: Session, program: Program, user_ids: list[int]) -> list[Enrolment]:
-    """The program's enrolments of these accounts (on PostgreSQL: those of the emails
-    ``_user_ids`` just looked up)."""
+    """The program's enrolments of these accounts (elsewhere than PostgreSQL, CHUNK at
+    a time)."""
     if on_postgres(session):
-        return list(session.scalars(
-            select(Enrolment).join(User, User.id == Enrolment.user_id)
-            .join(KEYS, KEYS.c.key == User.email_normalized)
-            .where(Enrolment.program_id == program.id)))
+        return list(session.scalars(select(Enrolment).where(
+            Enrolment.program_id == program.id,
+            Enrolment.user_id == any_(bindparam("ids", user_ids, type_=ARRAY(Integer))))))
     found: list[Enrolment] = []
     for part in chunks(user_ids, CHUNK):
         found += session.scalars(select(Enrolment).where(

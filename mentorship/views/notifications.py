@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 
-from mentorship.db import get_session
+from mentorship.db import database_unavailable, get_session
 from mentorship.forms import BaseForm, ConfirmForm
 from mentorship.models import Channel, Notification
 from mentorship.services import notifications
@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
 
 def unread() -> dict[str, object]:
     """The unread count for the navigation, once per request, for signed-in people."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or database_unavailable():
         return {"unread_notifications": 0}
     if "unread_notifications" not in g:
         g.unread_notifications = notifications.unread_count(get_session(), current_user)

@@ -1,0 +1,69 @@
+"""A request that only reads runs in a transaction that cannot write, and ends it without
+discarding what the database connection prepared (PostgreSQL's prepared statements)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from mentorship.db import get_engine, get_session
+from mentorship.models import Program
+from mentorship.services import notifications
+from tests.factories import create, login, make_program, make_user
+from tests.helpers import ON_POSTGRES
+
+
+def test_a_request_that_only_reads_cannot_write(app: Flask) -> None:
+    program_id = create(app, lambda s: make_program(s, name="Read only").id)
+    with app.test_request_context("/", method="GET"):
+        db = get_session()
+        with pytest.raises(DBAPIError):
+            db.execute(update(Program).where(Program.id == program_id)
+                       .values(description="written on a read"))
+    with app.test_request_context("/", method="POST"):
+        db = get_session()
+        assert db.scalar(select(Program.description).where(Program.id == program_id)) \
+            != "written on a read"
+        db.execute(update(Program).where(Program.id == program_id).values(description="ok"))
+        db.commit()
+    with app.app_context():
+        assert get_session().scalar(select(func.count()).select_from(Program)
+                                    .where(Program.description == "ok")) == 1
+
+
+def test_a_read_the_database_cancels_answers_503_and_the_next_one_works(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's error handler answers, so the teardown sees no exception: it must not
+    commit the failed transaction (PostgreSQL has aborted it) nor keep the connection."""
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+
+    def cancelled(session: Session, _user: object) -> int:
+        if not ON_POSTGRES:
+            raise OperationalError("SELECT", {}, Exception("cancelled"))
+        session.execute(text("SET LOCAL statement_timeout = '1ms'"))
+        session.execute(text("SELECT pg_sleep(0.05)"))  # cancelled: the transaction aborts
+        return 0
+
+    monkeypatch.setattr(notifications, "unread_count", cancelled)
+    assert client.get("/").status_code == 503
+    monkeypatch.undo()
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="psycopg's prepared statements")
+def test_pages_keep_the_statements_postgresql_prepared(app: Flask) -> None:
+    """psycopg prepares a statement the fifth time a connection runs it, and forgets them
+    all on ROLLBACK: reads that ended in ROLLBACK had every query parsed and planned again."""
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    for _ in range(8):
+        assert client.get("/").status_code == 200
+    with app.app_context(), get_engine().connect() as connection:  # the one the pages used
+        prepared = connection.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+    assert prepared >= 3  # the sign-in's user, the dashboard's reads, the unread count
