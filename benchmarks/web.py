@@ -4,8 +4,8 @@
 
 For each size, a fresh database is seeded with the demo, the app and a one-route
 Flask app run under the same gunicorn settings (`gunicorn.conf.py`, 2 workers) on loopback, and
-``wrk -t1 -c8 --latency`` measures each URL in turn. The bare app is measured first
-and last; their mean is the baseline every row is compared with. Only HTTP is used
+``wrk -t1 -c8 --latency`` measures each URL in turn. The bare app is measured before
+and after each URL; each URL is compared with the mean of those two runs. Only HTTP is used
 against the app (plus its CLI to seed), so any version of the app can be measured.
 """
 
@@ -157,29 +157,33 @@ def measure_size(backend: str, size: int, seconds: int, bare: _serve.Server,
         for endpoint in ENDPOINTS:
             check_ok(app.base_url, endpoint.path, headers.get(endpoint.who or "", {}))
         check_ok(bare.base_url, "/ping", {})
-        measured: list[tuple[Endpoint | None, WrkResult]] = []
-        for target in (None, *ENDPOINTS, None):  # None: the bare route
-            if target is None:
-                url, label, hdrs = bare.base_url + "/ping", "bare /ping", {}
-            else:
-                url, label = app.base_url + target.path, target.label
-                hdrs = headers.get(target.who or "", {})
-            # Not counted: each worker's first requests of a page build its SQL and, on
-            # PostgreSQL, prepare its statements on every pooled connection.
-            run_wrk(url, WARMUP_SECONDS, hdrs)
-            result = run_wrk(url, seconds, hdrs)
-            print(f"    {label:26} {result.rps:8.0f} req/s  p99 {result.p99_ms:7.1f} ms",
-                  flush=True)
-            measured.append((target, result))
+        bare_url = bare.base_url + "/ping"
+        bare_runs = [measure(bare_url, "bare /ping", {}, seconds)]
+        pages: list[tuple[Endpoint, WrkResult, float]] = []
+        for endpoint in ENDPOINTS:
+            result = measure(app.base_url + endpoint.path, endpoint.label,
+                             headers.get(endpoint.who or "", {}), seconds)
+            bare_runs.append(measure(bare_url, "bare /ping", {}, seconds))
+            # Compared with the bare route measured just before and just after: the
+            # machine's speed drifts during a run far more than between neighbours.
+            pages.append((endpoint, result, statistics.mean(r.rps for r in bare_runs[-2:])))
         for endpoint in ENDPOINTS:  # sessions must still be valid after the load
             check_ok(app.base_url, endpoint.path, headers.get(endpoint.who or "", {}))
-    bare_first, bare_last = measured[0][1], measured[-1][1]
-    base_rps = statistics.mean([bare_first.rps, bare_last.rps])
-    rows = [Row(size, "bare /ping (first)", False, bare_first, bare_first.rps / base_rps)]
-    rows += [Row(size, e.label, e.targeted, r, r.rps / base_rps)
-             for e, r in measured[1:-1] if e is not None]
-    rows.append(Row(size, "bare /ping (last)", False, bare_last, bare_last.rps / base_rps))
+    median_bare = sorted(bare_runs, key=lambda r: r.rps)[len(bare_runs) // 2]
+    rates = [r.rps for r in bare_runs]
+    rows = [Row(size, f"bare /ping (median of {len(bare_runs)})", False, median_bare, 1.0)]
+    rows += [Row(size, e.label, e.targeted, r, r.rps / base) for e, r, base in pages]
+    print(f"  bare route across the run: {min(rates):,.0f}-{max(rates):,.0f} req/s", flush=True)
     return rows
+
+
+def measure(url: str, label: str, headers: dict[str, str], seconds: int) -> WrkResult:
+    """One URL under wrk, after an uncounted second: each worker's first requests of a
+    page build its SQL and, on PostgreSQL, prepare its statements on every connection."""
+    run_wrk(url, WARMUP_SECONDS, headers)
+    result = run_wrk(url, seconds, headers)
+    print(f"    {label:26} {result.rps:8.0f} req/s  p99 {result.p99_ms:7.1f} ms", flush=True)
+    return result
 
 
 def print_table(backend: str, size: int, rows: list[Row]) -> None:
