@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
-from matching.scratch import add_product, add_sparse, scratch
+from matching.scratch import WORKSPACE, add_product, add_sparse
 from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
@@ -322,6 +322,8 @@ class TextEncoder:
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
         if len(dense) <= 16:
             out += np.einsum("ij,jk->ik", dense, dense_t)
-        else:  # through this thread's working array
-            out += np.matmul(dense, dense_t, out=scratch(out.shape, out.dtype))
+        else:  # through a working array of the process's
+            work = WORKSPACE.take(out.shape, out.dtype, zeroed=False)
+            out += np.matmul(dense, dense_t, out=work)
+            WORKSPACE.give(work)
         return np.clip(out, 0.0, 1.0, out=out)

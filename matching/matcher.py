@@ -18,7 +18,7 @@ from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
 from matching.scoring import BLOCK_CELLS, Scorer, _Batch, _ChunkTerms, _Features, calibrate_text, positive_k
-from matching.scratch import Recycler
+from matching.scratch import WORKSPACE
 from matching.topk import FloorEntries, best_of_floor_entries, floor_entries, to_csr
 from matching.zones import as_instant
 
@@ -170,14 +170,13 @@ class Matcher(Scorer):
 
         # Per chunk: the text product, then each half's entries over the
         # floors (see matching.topk), then the chunk's exact cuts among them.
-        # The text products of chunks looked at are written over by later ones.
-        recycler = Recycler()
-
+        # The text products of chunks looked at are written over by later ones
+        # (and by the next round's: see matching.scratch).
         def chunk_terms(chunk: slice) -> _ChunkTerms:
-            out = recycler.take((chunk.stop - chunk.start, n_mentors), np.float32)
+            out = WORKSPACE.take((chunk.stop - chunk.start, n_mentors), np.float32)
             terms = self._chunk_terms(batch, tables, chunk, words, out=out)
             if terms.text is not out:
-                recycler.give(out)
+                WORKSPACE.give(out)
             return terms
 
         def part_entries(terms: _ChunkTerms, part: slice) -> FloorEntries:
@@ -186,7 +185,7 @@ class Matcher(Scorer):
                                  chunk=(terms.start, len(terms.scale)))
 
         def done(terms: _ChunkTerms) -> None:
-            recycler.give(terms.text)
+            WORKSPACE.give(terms.text)
 
         found: list[tuple[np.ndarray, ...]] = []
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks, done), strict=True):

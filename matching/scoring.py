@@ -19,11 +19,12 @@ from matching.corpus import Corpus, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import MentorColumns, TextEncoder
 from matching.model import Mentee, Mentor
+from matching.scratch import CHUNK_CELLS
 
 __all__ = ["BLOCK_CELLS", "Scorer", "calibrate_text", "positive_k"]
 
 # Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
-_CHUNK_CELLS = 4_000_000
+_CHUNK_CELLS = CHUNK_CELLS
 # Rows looked at at once: about 512K cells (2 MB), which stay in the cache between passes.
 BLOCK_CELLS = 512 * 1024
 # Pairs whose structured criteria are computed together (as a block of that many squared).
