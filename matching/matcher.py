@@ -154,10 +154,15 @@ class Matcher(Scorer):
         >>> m.candidates([Mentee(id=7, skills_to_grow=["ML"])], k=1).shape
         (1, 3)
         """
-        return self._candidates(self._prepare(mentees), positive_k(k))
+        return self._candidates(self._prepare(mentees), positive_k(k))[0]
 
-    def _candidates(self, batch: _Features, k: int, tables: Tables | None = None) -> sp.csr_matrix:
-        """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known)."""
+    def _candidates(self, batch: _Features, k: int, tables: Tables | None = None,
+                    ranks: tuple[int, ...] = ()) -> tuple[sp.csr_matrix, np.ndarray]:
+        """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known).
+
+        Also each mentee's score at each of ``ranks`` (at most ``k``) among all
+        its allowed mentors, one row per rank, found with the ``k``-th.
+        """
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
         tables = self._tables(batch) if tables is None else tables
@@ -188,14 +193,16 @@ class Matcher(Scorer):
             WORKSPACE.give(terms.text)
 
         found: list[tuple[np.ndarray, ...]] = []
+        cuts = [np.full((len(ranks), 0), -np.inf, np.float32)]
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks, done), strict=True):
-            r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
+            r, c, v, by_row, by_col, *at_ranks = best_of_floor_entries(entries, k, per_chunk, chunk.start, ranks)
             found.append((r + chunk.start, c, v, by_row, by_col))
+            cuts.extend(at_ranks)
         columns = list(zip(*found, strict=True)) or [(np.empty(0, np.int64),)] * 5
         rows, cols, values, by_row, by_col = (np.concatenate(p) for p in columns)
         offered = np.flatnonzero(by_col)
         by_row[offered] |= column_best(rows[offered], cols[offered], values[offered], per_mentor)
-        return to_csr(rows[by_row], cols[by_row], values[by_row], (n, n_mentors))
+        return to_csr(rows[by_row], cols[by_row], values[by_row], (n, n_mentors)), np.hstack(cuts)
 
     def suggest(self, mentee: Mentee, k: int = 5) -> list[Suggestion]:
         """The ``k`` best allowed mentors for one mentee, best first, with reasons.

@@ -134,14 +134,20 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     # Analysed once: the candidates and every later read share the batch and its criteria.
     batch = matcher._prepare(mentees)
     tables = matcher._tables(batch)
-    cand = matcher._candidates(batch, k, tables)
+    n = len(batch.mentees)
+    per_mentee = min(20, max(5, _FIRST_PAIRS // max(n, 1)))
+    # Each mentee's k-th score (a bound on every pair left out) and per_mentee-th,
+    # cut with the candidates; the candidates hold each mentee's k best, so a
+    # per_mentee above k is the per_mentee-th of its candidates.
+    cand, cuts = matcher._candidates(batch, k, tables, (k, per_mentee) if per_mentee <= k else (k,))
     n, m = cand.shape
     cap = as_capacity(capacity, m, most=n)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(cand.indptr))
     cols, values = cand.indices.astype(np.int64), cand.data.astype(float)
-    per_mentee = min(20, max(5, _FIRST_PAIRS // max(n, 1)))
+    bound = cuts[0].astype(float)
     # Scores are float32 numbers (cut in float32 at half the memory traffic, exactly).
-    bound, top = kth_per_line(cand.indptr, values.astype(np.float32), (int(k), per_mentee)).astype(float)
+    top = (cuts[1] if per_mentee <= k else kth_per_line(cand.indptr, cand.data.astype(np.float32), per_mentee)
+           ).astype(float)
 
     def scan(rectangles: list[tuple[np.ndarray, np.ndarray | None]], look: Callable[..., T]) -> list[T]:
         return scan_rectangles(matcher, batch, tables, rectangles, look)
