@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
+from matching.lines import kth_of_rows
 from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
 __all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_floor",
@@ -294,26 +295,10 @@ def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int | 
         light = counts[lines] <= width
         padded = np.full(n_lines * width, -np.inf, values.dtype)
         padded[(lines * width + np.arange(len(lines)) - starts[lines])[light]] = values[light]
-        cut[:] = _kth_of_rows(padded.reshape(n_lines, width), ks)
+        cut[:] = kth_of_rows(padded.reshape(n_lines, width), ks)
         for line in np.flatnonzero(counts > width):
-            cut[:, line] = _kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], ks)[:, 0]
+            cut[:, line] = kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], ks)[:, 0]
     return cut[0] if isinstance(k, int) else cut
-
-
-def _kth_of_rows(scores: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
-    """The ``k``-th largest value of each row (at least ``k`` columns), a row of them per ``k`` of ``ks``.
-
-    One partition per ``k``, each of the part the previous one left above
-    its cut (a partition at several places at once is several times slower).
-    """
-    width, out = scores.shape[1], np.empty((len(ks), len(scores)), scores.dtype)
-    part, offset = scores, 0
-    for k in sorted(set(ks), reverse=True):
-        at = width - k - offset
-        part = np.partition(part, at, axis=1)
-        out[[i for i, kk in enumerate(ks) if kk == k]] = part[:, at]
-        part, offset = part[:, at + 1 :], width - k + 1
-    return out
 
 
 def to_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
