@@ -219,27 +219,33 @@ class TextEncoder:
         n, w = corpus.n_docs, {k: np.sqrt(v) for k, v in (self.weights or BLOCK_WEIGHTS).items()}
         if n <= _FEW_ROWS:
             sparse, concepts = self._few_rows(corpus, w)
-        else:
-            # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                taxonomy = pool.submit(self.taxonomy_.transform, corpus)
-                chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
-                words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
-                concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
-                sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
-                                         (w["concepts"], concepts), (w["taxonomy"], taxonomy.result())])
-            concepts = concepts.tocoo()
-        ph = _phrases()
+            return sparse, self._dense(corpus, concepts, w)
+        # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            taxonomy = pool.submit(self.taxonomy_.transform, corpus)
+            chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
+            words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
+            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
+            dense = self._dense(corpus, concepts.tocoo(), w)
+            sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
+                                     (w["concepts"], concepts), (w["taxonomy"], taxonomy.result())])
+        return sparse, dense
+
+    def _dense(self, corpus: Corpus, concepts: sp.coo_matrix, w: dict[str, float]) -> np.ndarray:
+        """:meth:`transform`'s dense part: the share of each vocabulary category, then the latent space.
+
+        ``concepts`` are the documents' weighted vocabulary terms; ``w`` the blocks' weights' roots.
+        """
+        ph, n = _phrases(), corpus.n_docs
         n_categories = len(ph.categories)
-        c = concepts
-        categories = np.bincount(c.row * n_categories + ph.category_of[c.col], weights=c.data,
+        categories = np.bincount(concepts.row * n_categories + ph.category_of[concepts.col], weights=concepts.data,
                                  minlength=n * n_categories).astype(float).reshape(n, n_categories)
         latent = self.latent_.transform(corpus)
         # Each block weighted in float64 and rounded once to float32, straight into place.
         dense = np.empty((n, n_categories + latent.shape[1]), dtype=np.float32)
         np.multiply(w["categories"], normalize_rows(categories), out=dense[:, :n_categories], casting="unsafe")
         np.multiply(w["latent"], latent, out=dense[:, n_categories:], casting="unsafe")
-        return sparse, dense
+        return dense
 
     def _few_rows(self, corpus: Corpus, w: dict[str, float]) -> tuple[sp.csr_matrix, sp.coo_matrix]:
         """:meth:`transform`'s sparse part and concept weights for a few rows, as one matrix built once.

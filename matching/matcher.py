@@ -88,7 +88,8 @@ class Matcher(Scorer):
         self.mentor_index_ = {mid: j for j, mid in enumerate(ids)}
         self.mentor_corpus_ = analyse_many([m.about for m in mentors], [m.expertise for m in mentors])
         self.encoder_ = TextEncoder().fit(self.mentor_corpus_)
-        langs = sorted({normalize_language(c) for m in mentors for c in m.languages} - {""})
+        spoken = {m.languages for m in mentors}  # few distinct lists: each normalised once
+        langs = sorted({normalize_language(c) for given in spoken for c in given} - {""})
         inds = sorted({m.industry.lower() for m in mentors if m.industry})
         self.languages_ = {code: b for b, code in enumerate(langs)}
         self.industries_ = {name: i for i, name in enumerate(inds)}
