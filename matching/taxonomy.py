@@ -42,6 +42,8 @@ POSTINGS: int | None = 200
 #: largest: every array stays under the 4 MB from which numpy asks for huge pages, whose first
 #: touch costs more system time (measured: seconds for 50,000 texts) than the work done in them.
 _ROWS_AT_ONCE = 512
+#: Postings a slice of rows reaches at most (an upper bound on its cosines: about 3 MB of them).
+_REACH_AT_ONCE = 400_000
 #: Runs per wanted entry whose maxima put a floor under a row's cut (see :func:`_floors`).
 _GROUPS_PER_K = 4
 
@@ -110,11 +112,27 @@ class TaxonomyIndex:
             return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start)
 
         # Slices on two threads: the product and the cuts release the GIL.
-        found = list(map_chunks(largest, [slice(start, min(corpus.n_docs, start + _ROWS_AT_ONCE))
-                                          for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]))
+        found = list(map_chunks(largest, self._slices(x)))
         if not found:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
         return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
+
+
+    def _slices(self, x: sp.csr_matrix) -> list[slice]:
+        """Rows whose cosines are computed at once: at most ``_ROWS_AT_ONCE``, reaching at most ``_REACH_AT_ONCE``.
+
+        A row reaches at most the postings of its stems; a long profile reaches
+        several times what a short goal does, and its slice is cut shorter.
+        """
+        postings = np.diff(self.texts_t.indptr)[x.indices]
+        reach = np.concatenate([[0], np.cumsum(postings)])[x.indptr]  # before each row, and in all
+        slices, start = [], 0
+        while start < x.shape[0]:
+            stop = int(np.searchsorted(reach, reach[start] + _REACH_AT_ONCE, side="right")) - 1
+            stop = min(x.shape[0], start + _ROWS_AT_ONCE, max(stop, start + 1))
+            slices.append(slice(start, stop))
+            start = stop
+        return slices
 
 
 def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
