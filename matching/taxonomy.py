@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, analyse_many
 from matching.duals import ranges
 from matching.latent import shipped_documents
+from matching.lines import kth_per_line
 from matching.parallel import map_chunks
 from matching.topk import _kth_of_lines
 
@@ -85,6 +86,9 @@ class TaxonomyIndex:
         self.texts_t = _strongest(self.tfidf.transform(counts).T.tocsr().astype(np.float32), postings)
         self.n_texts = len(documents)
         self.n_concepts = n_concepts
+        # Each stem's n_concepts-th largest posting (0 with fewer): a floor under the cut of any text using it.
+        self.kth_posting = np.maximum(kth_per_line(self.texts_t.indptr, self.texts_t.data, n_concepts), 0
+                                      ).astype(np.float32)
 
     def transform(self, corpus: Corpus) -> sp.csr_matrix:
         """Each document's ``n_concepts`` largest cosines to the shipped texts, rows L2-normalised (CSR)."""
@@ -108,8 +112,15 @@ class TaxonomyIndex:
                           shape=(corpus.n_docs, len(self.columns)))
         x.sum_duplicates()
 
+        # A floor under each row's cut, from its postings alone: a stem's n_concepts strongest
+        # texts each have a cosine of at least the stem's weight times the n_concepts-th of them
+        # (every term of a cosine is positive, and float32 sums of them never fall).
+        floors = np.zeros(corpus.n_docs, dtype=np.float32)
+        np.maximum.at(floors, np.repeat(np.arange(corpus.n_docs), np.diff(x.indptr)),
+                      x.data * self.kth_posting[x.indices])
+
         def largest(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start)
+            return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start, floors[rows])
 
         # Slices on two threads: the product and the cuts release the GIL.
         found = list(map_chunks(largest, self._slices(x)))
@@ -135,20 +146,24 @@ class TaxonomyIndex:
         return slices
 
 
-def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0,
+             floors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` largest positive entries as (row + ``first_row``, column, value), each row L2-normalised.
 
     Only the rows longer than ``k`` need a cut, found without laying whole
-    rows out: :func:`_floors` puts a floor under each one's cut in one pass,
-    and the rest is done on the few entries at or above it (every entry of
-    a shorter row): the exact cut, the ties at it and the norms.
+    rows out: a floor under each one's cut (``floors``, one per row, or
+    :func:`_floors` in one pass over the entries), and the rest is done on
+    the few entries at or above it (every entry of a shorter row): the
+    exact cut, the ties at it and the norms.
     """
     indptr, data = cosines.indptr, cosines.data
     lengths = np.diff(indptr)
     n = len(lengths)
     long = np.flatnonzero(lengths > k)
+    given = floors
     floors = np.zeros(n, dtype=data.dtype)  # a row of k entries or fewer keeps every positive one
-    floors[long] = _floors(indptr, data, lengths, long, k) if len(long) else 0
+    if len(long):
+        floors[long] = _floors(indptr, data, lengths, long, k) if given is None else given[long]
     near = np.flatnonzero(data >= np.repeat(floors, lengths))  # grouped by row, in each row's order
     row = np.searchsorted(indptr[1:], near, side="right")
     values = data[near]

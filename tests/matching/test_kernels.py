@@ -61,6 +61,12 @@ def test_taxonomy_keeps_each_rows_k_largest_ties_to_its_first_entries(seed: int)
     cosines = _csr(rng, 60, 200, rng.uniform(0.02, 0.8), levels=6)
     k = int(rng.integers(1, 30))
     rows, cols, values = _largest(cosines, k, first_row=100)
+    # any floor at or below each row's cut (the index gives one from its postings) keeps the same
+    cut = np.array([np.sort(cosines.data[cosines.indptr[i]:cosines.indptr[i + 1]])[::-1][k - 1]
+                    if cosines.indptr[i + 1] - cosines.indptr[i] >= k else 0.0 for i in range(cosines.shape[0])])
+    floors = (cut * rng.uniform(0, 1, len(cut)) * rng.integers(0, 2, len(cut))).astype(np.float32)
+    for a, b in zip(_largest(cosines, k, 100, floors), (rows, cols, values), strict=True):
+        np.testing.assert_array_equal(a, b)
     for i in range(cosines.shape[0]):
         part = slice(cosines.indptr[i], cosines.indptr[i + 1])
         order = np.argsort(-cosines.data[part], kind="stable")[:k]  # ties: the row's first entries
