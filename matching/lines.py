@@ -26,9 +26,10 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
     """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
 
     When the entries hold each row's ``k`` best scores (as candidates do),
-    it bounds every score of the row left out. The few much longer lines
-    (a popular mentor's column) are cut one by one. A tuple of ``k`` gives
-    one row of cuts per ``k`` from a single partition.
+    it bounds every score of the row left out. Lines are laid out in order
+    of length, a block of about the same length at a time, so that a
+    popular mentor's long column pads no block of short ones. A tuple of
+    ``k`` gives one row of cuts per ``k`` from one layout.
 
     Examples
     --------
@@ -39,29 +40,19 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
     """
     ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
     counts = np.diff(indptr)
-    n, longest = len(counts), int(counts.max(initial=0))
-    cut = np.full((len(ks), n), -np.inf)
-    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
+    cut = np.full((len(ks), len(counts)), -np.inf)
+    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= int(counts.max(initial=0))]
     if wanted:
-        least = min(ks[i] for i in wanted)
         most = max(ks[i] for i in wanted)
-        width = min(longest, max(most, 4 * -(-len(values) // max(n, 1))))
-        # Lines of about the same length laid out together, so that few cells are padding.
-        short = np.flatnonzero((counts >= least) & (counts <= width))
-        short = short[np.argsort(counts[short], kind="stable")]
+        lines = np.flatnonzero(counts >= min(ks[i] for i in wanted))
+        lines = lines[np.argsort(counts[lines], kind="stable")]
         start = 0
-        while start < len(short):
-            stop = min(len(short), start + max(1, _CELLS // max(int(counts[short[start]]), most)))
-            stop = min(stop, start + max(1, _CELLS // max(int(counts[short[stop - 1]]), most)))
-            lines = short[start:stop]
-            _cut_block(indptr, values, lines, counts[lines], ks, wanted, cut)
+        while start < len(lines):
+            stop = min(len(lines), start + max(1, _CELLS // max(int(counts[lines[start]]), most)))
+            stop = min(stop, start + max(1, _CELLS // max(int(counts[lines[stop - 1]]), most)))
+            block = lines[start:stop]
+            _cut_block(indptr, values, block, counts[block], ks, wanted, cut)
             start = stop
-        for line in np.flatnonzero(counts > width):
-            part = values[indptr[line] : indptr[line + 1]]
-            positions = [len(part) - ks[i] for i in wanted]
-            parted = np.partition(part, sorted(set(positions)))
-            for i, pos in zip(wanted, positions, strict=True):
-                cut[i, line] = parted[pos]
     return cut[0] if isinstance(k, int | np.integer) else cut
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
-from matching.lines import kth_of_rows
+from matching.lines import kth_per_line
 from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
 __all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_floor",
@@ -276,29 +276,20 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_r
 def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int | tuple[int, ...]) -> np.ndarray:
     """The ``k``-th largest value listed for each line, ``-inf`` for a line with fewer (a row per ``k`` of a tuple).
 
-    Lines list few values: they are laid out in a ``-inf``-padded matrix, one
-    line a row, and cut together; the rare line listing many more than the
-    others (ties) is cut on its own so that it does not widen the matrix.
+    Lines list few values: grouped by line (entries listed by row already
+    are), they are cut by :func:`matching.lines.kth_per_line`.
     """
     ks = (k,) if isinstance(k, int) else k
-    cut = np.full((len(ks), n_lines), -np.inf, values.dtype)
     if ks == (1,):  # each line's largest: no layout (a chunk offers one mentee per mentor)
-        np.maximum.at(cut[0], lines, values)
-        return cut[0] if isinstance(k, int) else cut
-    counts = np.bincount(lines, minlength=n_lines)
-    if int(counts.max(initial=0)) >= min(ks):
-        if bool((lines[1:] < lines[:-1]).any()):  # entries by row come grouped already
-            order = stable_order(lines, n_lines)
-            lines, values = lines[order], values[order]
-        starts = np.cumsum(counts) - counts
-        width = max(*ks, 2 * -(-len(values) // n_lines))
-        light = counts[lines] <= width
-        padded = np.full(n_lines * width, -np.inf, values.dtype)
-        padded[(lines * width + np.arange(len(lines)) - starts[lines])[light]] = values[light]
-        cut[:] = kth_of_rows(padded.reshape(n_lines, width), ks)
-        for line in np.flatnonzero(counts > width):
-            cut[:, line] = kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], ks)[:, 0]
-    return cut[0] if isinstance(k, int) else cut
+        cut = np.full(n_lines, -np.inf, values.dtype)
+        np.maximum.at(cut, lines, values)
+        return cut if isinstance(k, int) else cut[None]
+    if bool((lines[1:] < lines[:-1]).any()):
+        order = stable_order(lines, n_lines)
+        lines, values = lines[order], values[order]
+    indptr = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lines, minlength=n_lines), out=indptr[1:])
+    return kth_per_line(indptr, values, k).astype(values.dtype)
 
 
 def to_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
