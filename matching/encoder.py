@@ -227,8 +227,12 @@ class TextEncoder:
             words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
             concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
             dense = self._dense(corpus, concepts.tocoo(), w)
-            sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
-                                     (w["concepts"], concepts), (w["taxonomy"], taxonomy.result())])
+            # Each block's rows in column order before the taxonomy's arrive (it sorts its own):
+            # the stacked rows are then in order as they are laid out, with no sort after.
+            blocks = [(w["words"], words.tocsr()), (w["chars"], chars.tocsr()), (w["concepts"], concepts)]
+            for _, block in blocks:
+                block.sort_indices()
+            sparse = stack_weighted([*blocks, (w["taxonomy"], taxonomy.result())])
         return sparse, dense
 
     def _dense(self, corpus: Corpus, concepts: sp.coo_matrix, w: dict[str, float]) -> np.ndarray:

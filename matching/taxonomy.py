@@ -93,7 +93,9 @@ class TaxonomyIndex:
     def transform(self, corpus: Corpus) -> sp.csr_matrix:
         """Each document's ``n_concepts`` largest cosines to the shipped texts, rows L2-normalised (CSR)."""
         rows, cols, values = self.entries(corpus)
-        return sp.csr_matrix((values, (rows, cols)), shape=(corpus.n_docs, self.n_texts), dtype=np.float32)
+        out = sp.csr_matrix((values, (rows, cols)), shape=(corpus.n_docs, self.n_texts), dtype=np.float32)
+        out.sort_indices()
+        return out
 
     def entries(self, corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`transform` as (row, column, value) arrays: a suggestion stacks them itself.
