@@ -132,8 +132,7 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     real_min, real_equity = as_options(min_score, objective, equity)
     k = positive_k(k)
     # Analysed once: the candidates and every later read share the batch and its criteria.
-    batch = matcher._prepare(mentees)
-    tables = matcher._tables(batch)
+    batch, tables = matcher._prepare_with_tables(mentees)
     n = len(batch.mentees)
     per_mentee = min(20, max(5, _FIRST_PAIRS // max(n, 1)))
     # Each mentee's k-th score (a bound on every pair left out) and per_mentee-th,
