@@ -13,7 +13,7 @@ fraction of the cost (see the README's measurements).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -129,6 +129,32 @@ class TextEncoder:
 
     def fit(self, corpus: Corpus) -> TextEncoder:
         """Fit on the mentors' analysed texts."""
+        self.latent_: LatentSpace = self.latent or _latent_space()
+        self.taxonomy_: TaxonomyIndex = self.taxonomy or taxonomy_index()
+        n = corpus.n_docs
+        # The taxonomy block learns nothing from the mentors: it is made on threads of its own
+        # while the other blocks are fitted.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            taxonomy = pool.submit(self.taxonomy_.transform, corpus) if n > _FEW_ROWS else None
+            char_counts = self._fit_blocks(corpus)
+            sparse, dense = self.transform(corpus, char_counts, taxonomy)
+        self.mentor_sparse_ = sparse
+        sparse_t = sparse.T.tocsr()
+        self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
+        # Features many mentors share are held dense (see similarity).
+        shared = np.bincount(sparse.indices, minlength=sparse.shape[1]) > _DENSE_SHARE * max(n, 1)
+        self.common_ = np.flatnonzero(shared)
+        self.rare_ = np.flatnonzero(~shared)
+        self.column_in_part_ = np.cumsum(shared) - 1
+        self.column_in_part_[~shared] = np.arange(len(self.rare_))
+        self.is_common_ = shared
+        self.mentor_common_t_ = sparse_t[self.common_].toarray()
+        self.mentor_rare_t_ = sparse_t[self.rare_].tocsr()
+        self.mentor_rare_ = sparse[:, self.rare_].tocsr()
+        return self
+
+    def _fit_blocks(self, corpus: Corpus) -> sp.csr_matrix:
+        """Learn the word, n-gram and concept columns and IDF weights; returns the corpus's n-gram counts."""
         # Imported on first use, as in matching.text: the web app imports this
         # package for its vocabulary, and scikit-learn takes seconds to load.
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -153,23 +179,7 @@ class TextEncoder:
         n_concepts = len(_phrases().names)
         self.concepts_ = TfidfTransformer(sublinear_tf=True).fit(_counts(corpus.concepts, n, n_concepts))
         self.unseen_idf_ = float(np.log(n + 1.0) + 1.0)  # smoothed IDF of what no mentor wrote
-        self.latent_: LatentSpace = self.latent or _latent_space()
-        self.taxonomy_: TaxonomyIndex = self.taxonomy or taxonomy_index()
-        sparse, dense = self.transform(corpus, char_counts)
-        self.mentor_sparse_ = sparse
-        self.mentor_sparse_t_ = sparse.T.tocsr()
-        self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
-        # Features many mentors share are held dense (see similarity).
-        shared = np.bincount(sparse.indices, minlength=sparse.shape[1]) > _DENSE_SHARE * max(n, 1)
-        self.common_ = np.flatnonzero(shared)
-        self.rare_ = np.flatnonzero(~shared)
-        self.column_in_part_ = np.cumsum(shared) - 1
-        self.column_in_part_[~shared] = np.arange(len(self.rare_))
-        self.is_common_ = shared
-        self.mentor_common_t_ = self.mentor_sparse_t_[self.common_].toarray()
-        self.mentor_rare_t_ = self.mentor_sparse_t_[self.rare_].tocsr()
-        self.mentor_rare_ = sparse[:, self.rare_].tocsr()
-        return self
+        return char_counts
 
     def stem_idf(self, stem: str) -> float:
         """How rare a stem is among the mentors; one no mentor wrote counts as the rarest."""
@@ -211,10 +221,12 @@ class TextEncoder:
         docs = _matrix(u.doc, local.ravel(), u.value, (corpus.n_docs, len(distinct)))
         return (docs @ per_stem).tocsr()
 
-    def transform(self, corpus: Corpus, char_counts: sp.csr_matrix | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+    def transform(self, corpus: Corpus, char_counts: sp.csr_matrix | None = None,
+                  taxonomy: Future[sp.csr_matrix] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
         """Sparse (words, chars, concepts, taxonomy) and dense (categories, latent) features, block-weighted.
 
-        ``char_counts`` are the corpus's n-gram counts when already known (the mentors', at fit).
+        ``char_counts`` are the corpus's n-gram counts and ``taxonomy`` its taxonomy block
+        (``taxonomy_.transform``, being made) when already known or under way (the mentors', at fit).
         """
         n, w = corpus.n_docs, {k: np.sqrt(v) for k, v in (self.weights or BLOCK_WEIGHTS).items()}
         if n <= _FEW_ROWS:
@@ -222,7 +234,8 @@ class TextEncoder:
             return sparse, self._dense(corpus, concepts, w)
         # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            taxonomy = pool.submit(self.taxonomy_.transform, corpus)
+            if taxonomy is None:
+                taxonomy = pool.submit(self.taxonomy_.transform, corpus)
             chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
             words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
             concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
