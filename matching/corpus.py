@@ -22,6 +22,7 @@ from itertools import chain
 
 import numpy as np
 
+from matching.duals import ranges
 from matching.spans import phrase_matches
 from matching.text import (
     BIGRAM_WEIGHT,
@@ -223,6 +224,27 @@ def _restem(t_stem: np.ndarray, doc_lang: np.ndarray, words: tuple[str, ...], wo
 
 def _tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     """Distinct words, each token's word index and each token's segment index.
+
+    A text given more than once (tags, mostly: many people grow the same
+    skills) is cut once and its tokens repeated; a word's first appearance
+    is always in the first copy of its text, so words are numbered as if
+    every copy had been cut.
+    """
+    distinct = dict.fromkeys(segments, 0)
+    if len(distinct) == len(segments):
+        return _distinct_tokens(segments)
+    for i, text in enumerate(distinct):
+        distinct[text] = i
+    words, ids, seg = _distinct_tokens(list(distinct))
+    which = np.fromiter(map(distinct.__getitem__, segments), dtype=np.int64, count=len(segments))
+    per_text = np.bincount(seg, minlength=len(distinct))
+    counts = per_text[which]
+    at = ranges((np.cumsum(per_text) - per_text)[which], counts)
+    return words, ids[at], np.repeat(np.arange(len(segments)), counts)
+
+
+def _distinct_tokens(segments: list[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    """:func:`_tokens` of segments cut one by one (each copy of a text again).
 
     The same tokens as :func:`matching.text.tokenize` on each segment, at a
     fraction of the cost: the folded segments (:func:`matching.text.fold`) are joined by

@@ -13,7 +13,7 @@ fraction of the cost (see the README's measurements).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, Counts
 from matching.latent import LatentSpace, latent_space
 from matching.parallel import blas_controller
-from matching.scratch import add_product, add_sparse, scratch
+from matching.scratch import WORKSPACE, add_product, add_sparse
 from matching.stacking import stack_weighted
 from matching.taxonomy import TaxonomyIndex, taxonomy_index
 from matching.text import BLOCK_WEIGHTS, _phrases
@@ -129,6 +129,32 @@ class TextEncoder:
 
     def fit(self, corpus: Corpus) -> TextEncoder:
         """Fit on the mentors' analysed texts."""
+        self.latent_: LatentSpace = self.latent or _latent_space()
+        self.taxonomy_: TaxonomyIndex = self.taxonomy or taxonomy_index()
+        n = corpus.n_docs
+        # The taxonomy block learns nothing from the mentors: it is made on threads of its own
+        # while the other blocks are fitted.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            taxonomy = pool.submit(self.taxonomy_.transform, corpus) if n > _FEW_ROWS else None
+            char_counts = self._fit_blocks(corpus)
+            sparse, dense = self.transform(corpus, char_counts, taxonomy)
+        self.mentor_sparse_ = sparse
+        sparse_t = sparse.T.tocsr()
+        self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
+        # Features many mentors share are held dense (see similarity).
+        shared = np.bincount(sparse.indices, minlength=sparse.shape[1]) > _DENSE_SHARE * max(n, 1)
+        self.common_ = np.flatnonzero(shared)
+        self.rare_ = np.flatnonzero(~shared)
+        self.column_in_part_ = np.cumsum(shared) - 1
+        self.column_in_part_[~shared] = np.arange(len(self.rare_))
+        self.is_common_ = shared
+        self.mentor_common_t_ = sparse_t[self.common_].toarray()
+        self.mentor_rare_t_ = sparse_t[self.rare_].tocsr()
+        self.mentor_rare_ = sparse[:, self.rare_].tocsr()
+        return self
+
+    def _fit_blocks(self, corpus: Corpus) -> sp.csr_matrix:
+        """Learn the word, n-gram and concept columns and IDF weights; returns the corpus's n-gram counts."""
         # Imported on first use, as in matching.text: the web app imports this
         # package for its vocabulary, and scikit-learn takes seconds to load.
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
@@ -153,23 +179,7 @@ class TextEncoder:
         n_concepts = len(_phrases().names)
         self.concepts_ = TfidfTransformer(sublinear_tf=True).fit(_counts(corpus.concepts, n, n_concepts))
         self.unseen_idf_ = float(np.log(n + 1.0) + 1.0)  # smoothed IDF of what no mentor wrote
-        self.latent_: LatentSpace = self.latent or _latent_space()
-        self.taxonomy_: TaxonomyIndex = self.taxonomy or taxonomy_index()
-        sparse, dense = self.transform(corpus, char_counts)
-        self.mentor_sparse_ = sparse
-        self.mentor_sparse_t_ = sparse.T.tocsr()
-        self.mentor_dense_t_ = np.ascontiguousarray(dense.T)
-        # Features many mentors share are held dense (see similarity).
-        shared = np.bincount(sparse.indices, minlength=sparse.shape[1]) > _DENSE_SHARE * max(n, 1)
-        self.common_ = np.flatnonzero(shared)
-        self.rare_ = np.flatnonzero(~shared)
-        self.column_in_part_ = np.cumsum(shared) - 1
-        self.column_in_part_[~shared] = np.arange(len(self.rare_))
-        self.is_common_ = shared
-        self.mentor_common_t_ = self.mentor_sparse_t_[self.common_].toarray()
-        self.mentor_rare_t_ = self.mentor_sparse_t_[self.rare_].tocsr()
-        self.mentor_rare_ = sparse[:, self.rare_].tocsr()
-        return self
+        return char_counts
 
     def stem_idf(self, stem: str) -> float:
         """How rare a stem is among the mentors; one no mentor wrote counts as the rarest."""
@@ -211,35 +221,48 @@ class TextEncoder:
         docs = _matrix(u.doc, local.ravel(), u.value, (corpus.n_docs, len(distinct)))
         return (docs @ per_stem).tocsr()
 
-    def transform(self, corpus: Corpus, char_counts: sp.csr_matrix | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
+    def transform(self, corpus: Corpus, char_counts: sp.csr_matrix | None = None,
+                  taxonomy: Future[sp.csr_matrix] | None = None) -> tuple[sp.csr_matrix, np.ndarray]:
         """Sparse (words, chars, concepts, taxonomy) and dense (categories, latent) features, block-weighted.
 
-        ``char_counts`` are the corpus's n-gram counts when already known (the mentors', at fit).
+        ``char_counts`` are the corpus's n-gram counts and ``taxonomy`` its taxonomy block
+        (``taxonomy_.transform``, being made) when already known or under way (the mentors', at fit).
         """
         n, w = corpus.n_docs, {k: np.sqrt(v) for k, v in (self.weights or BLOCK_WEIGHTS).items()}
         if n <= _FEW_ROWS:
             sparse, concepts = self._few_rows(corpus, w)
-        else:
-            # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
-            with ThreadPoolExecutor(max_workers=1) as pool:
+            return sparse, self._dense(corpus, concepts, w)
+        # The taxonomy block (most of the work, on threads of its own) while the others are weighed here.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            if taxonomy is None:
                 taxonomy = pool.submit(self.taxonomy_.transform, corpus)
-                chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
-                words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
-                concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
-                sparse = stack_weighted([(w["words"], words.tocsr()), (w["chars"], chars.tocsr()),
-                                         (w["concepts"], concepts), (w["taxonomy"], taxonomy.result())])
-            concepts = concepts.tocoo()
-        ph = _phrases()
+            chars = _tfidf(self.chars_, self._char_counts(corpus) if char_counts is None else char_counts)
+            words = _tfidf(self.words_, _matrix(*self._word_entries(corpus), (n, self.n_words_)))
+            concepts = _tfidf(self.concepts_, _counts(corpus.concepts, n, len(self.concepts_.idf_))).tocsr()
+            dense = self._dense(corpus, concepts.tocoo(), w)
+            # Each block's rows in column order before the taxonomy's arrive (it sorts its own):
+            # the stacked rows are then in order as they are laid out, with no sort after.
+            blocks = [(w["words"], words.tocsr()), (w["chars"], chars.tocsr()), (w["concepts"], concepts)]
+            for _, block in blocks:
+                block.sort_indices()
+            sparse = stack_weighted([*blocks, (w["taxonomy"], taxonomy.result())])
+        return sparse, dense
+
+    def _dense(self, corpus: Corpus, concepts: sp.coo_matrix, w: dict[str, float]) -> np.ndarray:
+        """:meth:`transform`'s dense part: the share of each vocabulary category, then the latent space.
+
+        ``concepts`` are the documents' weighted vocabulary terms; ``w`` the blocks' weights' roots.
+        """
+        ph, n = _phrases(), corpus.n_docs
         n_categories = len(ph.categories)
-        c = concepts
-        categories = np.bincount(c.row * n_categories + ph.category_of[c.col], weights=c.data,
+        categories = np.bincount(concepts.row * n_categories + ph.category_of[concepts.col], weights=concepts.data,
                                  minlength=n * n_categories).astype(float).reshape(n, n_categories)
         latent = self.latent_.transform(corpus)
         # Each block weighted in float64 and rounded once to float32, straight into place.
         dense = np.empty((n, n_categories + latent.shape[1]), dtype=np.float32)
         np.multiply(w["categories"], normalize_rows(categories), out=dense[:, :n_categories], casting="unsafe")
         np.multiply(w["latent"], latent, out=dense[:, n_categories:], casting="unsafe")
-        return sparse, dense
+        return dense
 
     def _few_rows(self, corpus: Corpus, w: dict[str, float]) -> tuple[sp.csr_matrix, sp.coo_matrix]:
         """:meth:`transform`'s sparse part and concept weights for a few rows, as one matrix built once.
@@ -322,6 +345,8 @@ class TextEncoder:
         # BLAS can spend milliseconds waking threads for a matrix-vector product.
         if len(dense) <= 16:
             out += np.einsum("ij,jk->ik", dense, dense_t)
-        else:  # through this thread's working array
-            out += np.matmul(dense, dense_t, out=scratch(out.shape, out.dtype))
+        else:  # through a working array of the process's
+            work = WORKSPACE.take(out.shape, out.dtype, zeroed=False)
+            out += np.matmul(dense, dense_t, out=work)
+            WORKSPACE.give(work)
         return np.clip(out, 0.0, 1.0, out=out)

@@ -16,7 +16,7 @@ import numpy as np
 from matching.duals import ranges
 from matching.ties import stable_order
 
-__all__ = ["column_best", "kth_per_line"]
+__all__ = ["column_best", "kth_of_rows", "kth_per_line"]
 
 #: Cells of padded lines laid out at once (2 MB of float32).
 _CELLS = 512 * 1024
@@ -26,9 +26,10 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
     """The ``k``-th largest value of each line of a CSR (or CSC) layout, ``-inf`` for lines with fewer entries.
 
     When the entries hold each row's ``k`` best scores (as candidates do),
-    it bounds every score of the row left out. The few much longer lines
-    (a popular mentor's column) are cut one by one. A tuple of ``k`` gives
-    one row of cuts per ``k`` from a single partition.
+    it bounds every score of the row left out. Lines are laid out in order
+    of length, a block of about the same length at a time, so that a
+    popular mentor's long column pads no block of short ones. A tuple of
+    ``k`` gives one row of cuts per ``k`` from one layout.
 
     Examples
     --------
@@ -39,24 +40,19 @@ def kth_per_line(indptr: np.ndarray, values: np.ndarray, k: int | tuple[int, ...
     """
     ks = (k,) if isinstance(k, int | np.integer) else tuple(k)
     counts = np.diff(indptr)
-    n, longest = len(counts), int(counts.max(initial=0))
-    cut = np.full((len(ks), n), -np.inf)
-    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= longest]
+    cut = np.full((len(ks), len(counts)), -np.inf)
+    wanted = [i for i, kk in enumerate(ks) if 1 <= kk <= int(counts.max(initial=0))]
     if wanted:
-        least = min(ks[i] for i in wanted)
         most = max(ks[i] for i in wanted)
-        width = min(longest, max(most, 4 * -(-len(values) // max(n, 1))))
-        short = np.flatnonzero((counts >= least) & (counts <= width))
-        step = max(1, _CELLS // width)
-        for start in range(0, len(short), step):
-            lines = short[start : start + step]
-            _cut_block(indptr, values, lines, counts[lines], ks, wanted, cut)
-        for line in np.flatnonzero(counts > width):
-            part = values[indptr[line] : indptr[line + 1]]
-            positions = [len(part) - ks[i] for i in wanted]
-            parted = np.partition(part, sorted(set(positions)))
-            for i, pos in zip(wanted, positions, strict=True):
-                cut[i, line] = parted[pos]
+        lines = np.flatnonzero(counts >= min(ks[i] for i in wanted))
+        lines = lines[np.argsort(counts[lines], kind="stable")]
+        start = 0
+        while start < len(lines):
+            stop = min(len(lines), start + max(1, _CELLS // max(int(counts[lines[start]]), most)))
+            stop = min(stop, start + max(1, _CELLS // max(int(counts[lines[stop - 1]]), most)))
+            block = lines[start:stop]
+            _cut_block(indptr, values, block, counts[block], ks, wanted, cut)
+            start = stop
     return cut[0] if isinstance(k, int | np.integer) else cut
 
 
@@ -68,10 +64,30 @@ def _cut_block(indptr: np.ndarray, values: np.ndarray, lines: np.ndarray, counts
     firsts = indptr[lines]
     at = ranges(firsts, counts)
     padded[at + np.repeat(np.arange(len(lines)) * width - firsts, counts)] = values[at]
-    positions = [width - ks[i] for i in wanted]
-    parted = np.partition(padded.reshape(len(lines), width), sorted(set(positions)), axis=1)
-    for i, pos in zip(wanted, positions, strict=True):
-        cut[i, lines] = np.where(counts >= ks[i], parted[:, pos], -np.inf)
+    found = kth_of_rows(padded.reshape(len(lines), width), tuple(ks[i] for i in wanted))
+    for i, at_k in zip(wanted, found, strict=True):
+        cut[i, lines] = np.where(counts >= ks[i], at_k, -np.inf)
+
+
+def kth_of_rows(scores: np.ndarray, ks: tuple[int, ...]) -> np.ndarray:
+    """The ``k``-th largest value of each row (at least ``k`` columns), a row of them per ``k`` of ``ks``.
+
+    One partition per ``k``, each of the part the previous one left above
+    its cut: a partition at several places at once is several times slower.
+
+    Examples
+    --------
+    >>> kth_of_rows(np.array([[0.2, 0.9, 0.5], [3.0, 1.0, 2.0]]), (1, 3)).tolist()
+    [[0.9, 3.0], [0.2, 1.0]]
+    """
+    width, out = scores.shape[1], np.empty((len(ks), len(scores)), scores.dtype)
+    part, offset = scores, 0
+    for k in sorted(set(ks), reverse=True):
+        at = width - k - offset
+        part = np.partition(part, at, axis=1)
+        out[[i for i, kk in enumerate(ks) if kk == k]] = part[:, at]
+        part, offset = part[:, at + 1 :], width - k + 1
+    return out
 
 
 def column_best(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, r: int) -> np.ndarray:

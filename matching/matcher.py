@@ -18,7 +18,7 @@ from matching.model import Mentee, Mentor, Suggestion
 from matching.parallel import map_chunks, map_halves
 from matching.rounds import Round, certified_round
 from matching.scoring import BLOCK_CELLS, Scorer, _Batch, _ChunkTerms, _Features, calibrate_text, positive_k
-from matching.scratch import Recycler
+from matching.scratch import WORKSPACE
 from matching.topk import FloorEntries, best_of_floor_entries, floor_entries, to_csr
 from matching.zones import as_instant
 
@@ -88,7 +88,8 @@ class Matcher(Scorer):
         self.mentor_index_ = {mid: j for j, mid in enumerate(ids)}
         self.mentor_corpus_ = analyse_many([m.about for m in mentors], [m.expertise for m in mentors])
         self.encoder_ = TextEncoder().fit(self.mentor_corpus_)
-        langs = sorted({normalize_language(c) for m in mentors for c in m.languages} - {""})
+        spoken = {m.languages for m in mentors}  # few distinct lists: each normalised once
+        langs = sorted({normalize_language(c) for given in spoken for c in given} - {""})
         inds = sorted({m.industry.lower() for m in mentors if m.industry})
         self.languages_ = {code: b for b, code in enumerate(langs)}
         self.industries_ = {name: i for i, name in enumerate(inds)}
@@ -154,10 +155,15 @@ class Matcher(Scorer):
         >>> m.candidates([Mentee(id=7, skills_to_grow=["ML"])], k=1).shape
         (1, 3)
         """
-        return self._candidates(self._prepare(mentees), positive_k(k))
+        return self._candidates(self._prepare(mentees), positive_k(k))[0]
 
-    def _candidates(self, batch: _Features, k: int, tables: Tables | None = None) -> sp.csr_matrix:
-        """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known)."""
+    def _candidates(self, batch: _Features, k: int, tables: Tables | None = None,
+                    ranks: tuple[int, ...] = ()) -> tuple[sp.csr_matrix, np.ndarray]:
+        """:meth:`candidates` of a prepared batch (``tables``: its structured criteria, when known).
+
+        Also each mentee's score at each of ``ranks`` (at most ``k``) among all
+        its allowed mentors, one row per rank, found with the ``k``-th.
+        """
         n, n_mentors = len(batch.mentees), len(self.mentors_)
         per_mentor = min(n, 64, max(5, 2 * int(self.capacity_.max(initial=0))))
         tables = self._tables(batch) if tables is None else tables
@@ -170,14 +176,13 @@ class Matcher(Scorer):
 
         # Per chunk: the text product, then each half's entries over the
         # floors (see matching.topk), then the chunk's exact cuts among them.
-        # The text products of chunks looked at are written over by later ones.
-        recycler = Recycler()
-
+        # The text products of chunks looked at are written over by later ones
+        # (and by the next round's: see matching.scratch).
         def chunk_terms(chunk: slice) -> _ChunkTerms:
-            out = recycler.take((chunk.stop - chunk.start, n_mentors), np.float32)
+            out = WORKSPACE.take((chunk.stop - chunk.start, n_mentors), np.float32)
             terms = self._chunk_terms(batch, tables, chunk, words, out=out)
             if terms.text is not out:
-                recycler.give(out)
+                WORKSPACE.give(out)
             return terms
 
         def part_entries(terms: _ChunkTerms, part: slice) -> FloorEntries:
@@ -186,17 +191,19 @@ class Matcher(Scorer):
                                  chunk=(terms.start, len(terms.scale)))
 
         def done(terms: _ChunkTerms) -> None:
-            recycler.give(terms.text)
+            WORKSPACE.give(terms.text)
 
         found: list[tuple[np.ndarray, ...]] = []
+        cuts = [np.full((len(ranks), 0), -np.inf, np.float32)]
         for chunk, entries in zip(chunks, map_halves(chunk_terms, part_entries, chunks, done), strict=True):
-            r, c, v, by_row, by_col = best_of_floor_entries(entries, k, per_chunk, chunk.start)
+            r, c, v, by_row, by_col, *at_ranks = best_of_floor_entries(entries, k, per_chunk, chunk.start, ranks)
             found.append((r + chunk.start, c, v, by_row, by_col))
+            cuts.extend(at_ranks)
         columns = list(zip(*found, strict=True)) or [(np.empty(0, np.int64),)] * 5
         rows, cols, values, by_row, by_col = (np.concatenate(p) for p in columns)
         offered = np.flatnonzero(by_col)
         by_row[offered] |= column_best(rows[offered], cols[offered], values[offered], per_mentor)
-        return to_csr(rows[by_row], cols[by_row], values[by_row], (n, n_mentors))
+        return to_csr(rows[by_row], cols[by_row], values[by_row], (n, n_mentors)), np.hstack(cuts)
 
     def suggest(self, mentee: Mentee, k: int = 5) -> list[Suggestion]:
         """The ``k`` best allowed mentors for one mentee, best first, with reasons.

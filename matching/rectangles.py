@@ -20,6 +20,7 @@ import numpy as np
 from matching.criteria import Tables
 from matching.parallel import blas_controller
 from matching.scoring import _CHUNK_CELLS, BLOCK_CELLS, _Columns, _Features
+from matching.scratch import WORKSPACE
 
 if TYPE_CHECKING:
     from matching.scoring import Scorer
@@ -68,11 +69,14 @@ def _task(scorer: Scorer, part: _Features, rows: np.ndarray, cols: np.ndarray | 
           look: Callable[[np.ndarray, np.ndarray | None, np.ndarray], T]) -> Callable[[], list[T]]:
     """One chunk of a rectangle: its text product, then ``look`` on each block of its scores."""
     def run() -> list[T]:
-        terms = scorer._chunk_terms(part, tables, chunk, words, columns)
+        width = len(scorer.mentors_) if cols is None else len(cols)
+        out = WORKSPACE.take((chunk.stop - chunk.start, width), np.float32)
+        terms = scorer._chunk_terms(part, tables, chunk, words, columns, out=out)
         found, start = [], chunk.start
         for block in scorer._total_blocks(part, tables, terms, chunk, block_rows):
             if len(block):
                 found.append(look(rows[start : start + len(block)], cols, block))
             start += len(block)
+        WORKSPACE.give(out)
         return found
     return run

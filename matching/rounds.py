@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
 from matching.certify import Model, certified_solve
-from matching.criteria import Tables
+from matching.criteria import Tables, _groups
 from matching.flow import row_divisor
 from matching.lines import kth_per_line
 from matching.model import Mentee
@@ -132,16 +132,21 @@ def certified_round(matcher: Matcher, mentees: Sequence[Mentee], capacity: Array
     real_min, real_equity = as_options(min_score, objective, equity)
     k = positive_k(k)
     # Analysed once: the candidates and every later read share the batch and its criteria.
-    batch = matcher._prepare(mentees)
-    tables = matcher._tables(batch)
-    cand = matcher._candidates(batch, k, tables)
+    batch, tables = matcher._prepare_with_tables(mentees)
+    n = len(batch.mentees)
+    per_mentee = min(20, max(5, _FIRST_PAIRS // max(n, 1)))
+    # Each mentee's k-th score (a bound on every pair left out) and per_mentee-th,
+    # cut with the candidates; the candidates hold each mentee's k best, so a
+    # per_mentee above k is the per_mentee-th of its candidates.
+    cand, cuts = matcher._candidates(batch, k, tables, (k, per_mentee) if per_mentee <= k else (k,))
     n, m = cand.shape
     cap = as_capacity(capacity, m, most=n)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(cand.indptr))
     cols, values = cand.indices.astype(np.int64), cand.data.astype(float)
-    per_mentee = min(20, max(5, _FIRST_PAIRS // max(n, 1)))
+    bound = cuts[0].astype(float)
     # Scores are float32 numbers (cut in float32 at half the memory traffic, exactly).
-    bound, top = kth_per_line(cand.indptr, values.astype(np.float32), (int(k), per_mentee)).astype(float)
+    top = (cuts[1] if per_mentee <= k else kth_per_line(cand.indptr, cand.data.astype(np.float32), per_mentee)
+           ).astype(float)
 
     def scan(rectangles: list[tuple[np.ndarray, np.ndarray | None]], look: Callable[..., T]) -> list[T]:
         return scan_rectangles(matcher, batch, tables, rectangles, look)
@@ -230,12 +235,11 @@ def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.nda
                 if t.size and t.min() == -np.inf]
     if not limiting or n == 0:
         return np.zeros(n, np.int64), np.ones((1, m), bool)
-    _, first, group = np.unique(np.column_stack([i for _, i in limiting]), axis=0, return_index=True,
-                                return_inverse=True)
+    first, group = _groups(np.column_stack([i for _, i in limiting]))
     reachable = np.ones((len(first), m), bool)
     for table, inverse in limiting:
         reachable &= np.isfinite(table[inverse[first]])
-    return group.ravel(), reachable
+    return group, reachable
 
 
 def _model(cap: np.ndarray, open_best: np.ndarray, min_score: float | None, equity: float,

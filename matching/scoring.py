@@ -9,6 +9,7 @@ rest of the score element by element, block by block.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,11 +20,12 @@ from matching.corpus import Corpus, analyse_many
 from matching.criteria import Facts, Tables, criterion_scores, structured_tables
 from matching.encoder import MentorColumns, TextEncoder
 from matching.model import Mentee, Mentor
+from matching.scratch import CHUNK_CELLS
 
 __all__ = ["BLOCK_CELLS", "Scorer", "calibrate_text", "positive_k"]
 
 # Rows scored at once: a chunk holds about 4M float32 cells (16 MB) whatever the size.
-_CHUNK_CELLS = 4_000_000
+_CHUNK_CELLS = CHUNK_CELLS
 # Rows looked at at once: about 512K cells (2 MB), which stay in the cache between passes.
 BLOCK_CELLS = 512 * 1024
 # Pairs whose structured criteria are computed together (as a block of that many squared).
@@ -143,20 +145,39 @@ class Scorer:
             raise ValueError("this Matcher is not fitted yet; call fit(mentors) first")
 
     def _prepare(self, mentees: Sequence[Mentee]) -> _Batch:
+        mentees = self._checked(mentees)
+        return self._batch(mentees, Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date))
+
+    def _prepare_with_tables(self, mentees: Sequence[Mentee]) -> tuple[_Batch, Tables]:
+        """:meth:`_prepare` and :meth:`_tables` of the batch, for a round.
+
+        The structured criteria are weighed on a thread of their own while the
+        text is analysed: numpy's work there and the analysis's Python share
+        the cores.
+        """
+        mentees = self._checked(mentees)
+        facts = Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            tables = pool.submit(self._weigh, facts)
+            return self._batch(mentees, facts), tables.result()
+
+    def _checked(self, mentees: Sequence[Mentee]) -> tuple[Mentee, ...]:
         self._check_fitted()
         mentees = tuple(mentees)
         for e in mentees:
             if not isinstance(e, Mentee):
                 raise ValueError(f"mentees must be Mentee records, got {e!r}")
+        return mentees
+
+    def _batch(self, mentees: tuple[Mentee, ...], facts: Facts) -> _Batch:
+        """Mentees with their facts encoded, their text analysed and vectorised, their exclusions listed."""
         corpus = analyse_many([e.goals for e in mentees], [e.skills_to_grow for e in mentees])
         sparse, dense = self.encoder_.transform(corpus)
         pairs = [(i, self.mentor_index_[x]) for i, e in enumerate(mentees)
                  for x in e.exclude if x in self.mentor_index_]
         rows, cols = (np.array(p, dtype=np.int64) for p in zip(*pairs, strict=True)) if pairs else (
             np.empty(0, np.int64), np.empty(0, np.int64))
-        return _Batch(mentees, sparse, dense,
-                      Facts.encode(mentees, self.languages_, self.industries_, on=self.reference_date),
-                      corpus.nonempty(), (rows, cols), corpus)
+        return _Batch(mentees, sparse, dense, facts, corpus.nonempty(), (rows, cols), corpus)
 
     def _pair_parts(self, batch: _Features, rows: np.ndarray, cols: np.ndarray) -> dict:
         """Every ingredient of the scores of the pairs ``(rows[p], cols[p])`` (for reasons), shape (pairs, 1).
@@ -197,8 +218,11 @@ class Scorer:
                 "known": {c: v[:, None] for c, v in known.items()}}
 
     def _tables(self, batch: _Features) -> Tables:
-        return structured_tables(batch.facts, self.facts_, self.weights_,
-                                 self.max_timezone_gap_hours, self.capacity_ == 0)
+        return self._weigh(batch.facts)
+
+    def _weigh(self, facts: Facts) -> Tables:
+        """The structured criteria of mentees with these facts against the fitted mentors."""
+        return structured_tables(facts, self.facts_, self.weights_, self.max_timezone_gap_hours, self.capacity_ == 0)
 
     def _columns(self, cols: np.ndarray) -> _Columns:
         """The text features of the mentors ``cols`` (sorted), laid out for :meth:`_chunk_terms`."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from matching.text import _phrases
@@ -20,25 +22,31 @@ def phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray, in_tag: np.ndarray,
     (``single_word``: each token's concept that way, -1 for none): in
     prose, stems of everyday words meet stems of skills ("care" and
     "career", "found" and "founder", "talk" and "talks").
+
+    Only the positions that can start a phrase of a length are looked up
+    among that length's phrases: enough stems of phrases follow them in
+    their segment, the first of them begins such a phrase, and no longer
+    phrase starts there. On skill-laden text most tokens are stems of
+    some phrase, and looking every one up at every length was most of the
+    work.
     """
     ph = _phrases()
     n_tokens = len(phrase_stem)
     length = np.zeros(n_tokens, dtype=np.int64)
     concept = np.full(n_tokens, -1, dtype=np.int64)
+    run = _runs(phrase_stem > 0, seg)
+    first_stems = _first_stems()
     for size in sorted(ph.keys, reverse=True):
-        starts = n_tokens - size + 1
-        if starts <= 0:
+        where = np.flatnonzero(run >= size)
+        where = where[first_stems[size][phrase_stem[where]] & (length[where] == 0)]
+        if len(where) == 0:
             continue
-        code = np.zeros(starts, dtype=np.int64)
-        ok = (length[:starts] == 0) & (seg[:starts] == seg[size - 1:])
-        for t in range(size):
-            part = phrase_stem[t : t + starts]
-            code = code * ph.base + part
-            ok &= part > 0
-        where = np.flatnonzero(ok)
+        code = phrase_stem[where]
+        for t in range(1, size):
+            code = code * ph.base + phrase_stem[where + t]
         keys = ph.keys[size]
-        pos = np.minimum(np.searchsorted(keys, code[where]), len(keys) - 1)
-        hit = (keys[pos] == code[where]) & (in_tag[where] | ~ph.tag_only[size][pos])
+        pos = np.minimum(np.searchsorted(keys, code), len(keys) - 1)
+        hit = (keys[pos] == code) & (in_tag[where] | ~ph.tag_only[size][pos])
         if size == 1:
             hit &= in_tag[where]
         length[where[hit]] = size
@@ -48,6 +56,37 @@ def phrase_matches(phrase_stem: np.ndarray, seg: np.ndarray, in_tag: np.ndarray,
     concept[words] = single_word[words]
     at = leftmost_longest(np.flatnonzero(length), length)
     return at, concept[at]
+
+
+@functools.cache
+def _first_stems() -> dict[int, np.ndarray]:
+    """Per phrase length, whether each phrase stem number begins a phrase of that length."""
+    ph = _phrases()
+    tables = {}
+    for size, keys in ph.keys.items():
+        tables[size] = np.zeros(ph.base, dtype=bool)
+        tables[size][keys // ph.base ** (size - 1)] = True
+    return tables
+
+
+def _runs(inside: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """How many tokens from each one on are ``inside`` and in its segment (0 when it is not inside).
+
+    Examples
+    --------
+    >>> _runs(np.array([1, 1, 0, 1, 1, 1], bool), np.array([0, 0, 0, 0, 0, 1])).tolist()
+    [2, 1, 0, 2, 1, 1]
+    """
+    n = len(inside)
+    run = np.zeros(n, dtype=np.int64)
+    linked = np.zeros(n, dtype=bool)  # token i and token i + 1 are both inside, in one segment
+    linked[:-1] = inside[:-1] & inside[1:] & (seg[1:] == seg[:-1])
+    first = inside.copy()
+    first[1:] &= ~linked[:-1]
+    at = np.flatnonzero(inside)
+    ends = np.flatnonzero(inside & ~linked)  # each run's last token, in the order of the runs
+    run[at] = ends[np.cumsum(first)[at] - 1] - at + 1
+    return run
 
 
 def leftmost_longest(starts: np.ndarray, length: np.ndarray) -> np.ndarray:

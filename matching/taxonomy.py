@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from matching.corpus import Corpus, analyse_many
 from matching.duals import ranges
 from matching.latent import shipped_documents
+from matching.lines import kth_per_line
 from matching.parallel import map_chunks
 from matching.topk import _kth_of_lines
 
@@ -42,6 +43,8 @@ POSTINGS: int | None = 200
 #: largest: every array stays under the 4 MB from which numpy asks for huge pages, whose first
 #: touch costs more system time (measured: seconds for 50,000 texts) than the work done in them.
 _ROWS_AT_ONCE = 512
+#: Postings a slice of rows reaches at most (an upper bound on its cosines: about 3 MB of them).
+_REACH_AT_ONCE = 400_000
 #: Runs per wanted entry whose maxima put a floor under a row's cut (see :func:`_floors`).
 _GROUPS_PER_K = 4
 
@@ -83,11 +86,16 @@ class TaxonomyIndex:
         self.texts_t = _strongest(self.tfidf.transform(counts).T.tocsr().astype(np.float32), postings)
         self.n_texts = len(documents)
         self.n_concepts = n_concepts
+        # Each stem's n_concepts-th largest posting (0 with fewer): a floor under the cut of any text using it.
+        self.kth_posting = np.maximum(kth_per_line(self.texts_t.indptr, self.texts_t.data, n_concepts), 0
+                                      ).astype(np.float32)
 
     def transform(self, corpus: Corpus) -> sp.csr_matrix:
         """Each document's ``n_concepts`` largest cosines to the shipped texts, rows L2-normalised (CSR)."""
         rows, cols, values = self.entries(corpus)
-        return sp.csr_matrix((values, (rows, cols)), shape=(corpus.n_docs, self.n_texts), dtype=np.float32)
+        out = sp.csr_matrix((values, (rows, cols)), shape=(corpus.n_docs, self.n_texts), dtype=np.float32)
+        out.sort_indices()
+        return out
 
     def entries(self, corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`transform` as (row, column, value) arrays: a suggestion stacks them itself.
@@ -106,31 +114,58 @@ class TaxonomyIndex:
                           shape=(corpus.n_docs, len(self.columns)))
         x.sum_duplicates()
 
+        # A floor under each row's cut, from its postings alone: a stem's n_concepts strongest
+        # texts each have a cosine of at least the stem's weight times the n_concepts-th of them
+        # (every term of a cosine is positive, and float32 sums of them never fall).
+        floors = np.zeros(corpus.n_docs, dtype=np.float32)
+        np.maximum.at(floors, np.repeat(np.arange(corpus.n_docs), np.diff(x.indptr)),
+                      x.data * self.kth_posting[x.indices])
+
         def largest(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start)
+            return _largest((x[rows] @ self.texts_t).tocsr(), self.n_concepts, rows.start, floors[rows])
 
         # Slices on two threads: the product and the cuts release the GIL.
-        found = list(map_chunks(largest, [slice(start, min(corpus.n_docs, start + _ROWS_AT_ONCE))
-                                          for start in range(0, corpus.n_docs, _ROWS_AT_ONCE)]))
+        found = list(map_chunks(largest, self._slices(x)))
         if not found:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float32)
         return tuple(np.concatenate(p) for p in zip(*found, strict=True))  # type: ignore[return-value]
 
 
-def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _slices(self, x: sp.csr_matrix) -> list[slice]:
+        """Rows whose cosines are computed at once: at most ``_ROWS_AT_ONCE``, reaching at most ``_REACH_AT_ONCE``.
+
+        A row reaches at most the postings of its stems; a long profile reaches
+        several times what a short goal does, and its slice is cut shorter.
+        """
+        postings = np.diff(self.texts_t.indptr)[x.indices]
+        reach = np.concatenate([[0], np.cumsum(postings)])[x.indptr]  # before each row, and in all
+        slices, start = [], 0
+        while start < x.shape[0]:
+            stop = int(np.searchsorted(reach, reach[start] + _REACH_AT_ONCE, side="right")) - 1
+            stop = min(x.shape[0], start + _ROWS_AT_ONCE, max(stop, start + 1))
+            slices.append(slice(start, stop))
+            start = stop
+        return slices
+
+
+def _largest(cosines: sp.csr_matrix, k: int, first_row: int = 0,
+             floors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row's ``k`` largest positive entries as (row + ``first_row``, column, value), each row L2-normalised.
 
     Only the rows longer than ``k`` need a cut, found without laying whole
-    rows out: :func:`_floors` puts a floor under each one's cut in one pass,
-    and the rest is done on the few entries at or above it (every entry of
-    a shorter row): the exact cut, the ties at it and the norms.
+    rows out: a floor under each one's cut (``floors``, one per row, or
+    :func:`_floors` in one pass over the entries), and the rest is done on
+    the few entries at or above it (every entry of a shorter row): the
+    exact cut, the ties at it and the norms.
     """
     indptr, data = cosines.indptr, cosines.data
     lengths = np.diff(indptr)
     n = len(lengths)
     long = np.flatnonzero(lengths > k)
+    given = floors
     floors = np.zeros(n, dtype=data.dtype)  # a row of k entries or fewer keeps every positive one
-    floors[long] = _floors(indptr, data, lengths, long, k) if len(long) else 0
+    if len(long):
+        floors[long] = _floors(indptr, data, lengths, long, k) if given is None else given[long]
     near = np.flatnonzero(data >= np.repeat(floors, lengths))  # grouped by row, in each row's order
     row = np.searchsorted(indptr[1:], near, side="right")
     values = data[near]

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import DTypeLike
 
+from matching.lines import kth_per_line
 from matching.ties import best_per_line, first_ties, stable_order, tie_starts
 
 __all__ = ["FloorEntries", "best_entries", "best_of_floor_entries", "column_floor",
@@ -226,7 +227,8 @@ def _without_extra_ties(block: np.ndarray, row_floor_: np.ndarray, col_floor: np
     return keep
 
 
-def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_row: int = 0) -> tuple[np.ndarray, ...]:
+def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_row: int = 0,
+                          ranks: tuple[int, ...] = ()) -> tuple[np.ndarray, ...]:
     """:func:`best_entries` of the rows of ``parts`` stacked, from the entries over their floors.
 
     Every entry at or above its row's (column's) exact cut is at or above
@@ -234,6 +236,9 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_r
     columns' cuts are those of all the rows: a floor of some of them is a
     floor of all. ``first_row`` is the round's index of the first row, so
     that ties are spread the same way however the round is cut in chunks.
+    With ``ranks`` (each at most ``k``), a sixth array follows: each row's
+    value at each rank, one row per rank (``-inf`` for a row with fewer
+    finite entries), found by the same cut as the row's ``k``-th.
 
     Examples
     --------
@@ -242,6 +247,9 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_r
     >>> rows, cols, values, by_row, by_col = best_of_floor_entries(parts, 1, 1)
     >>> rows.tolist(), cols.tolist(), by_row.tolist(), by_col.tolist()
     ([0, 1, 1], [1, 0, 2], [True, True, False], [True, True, True])
+    >>> two = [floor_entries([s[:1]], 3, 2, 1, s.dtype), floor_entries([s[1:]], 3, 2, 1, s.dtype)]
+    >>> best_of_floor_entries(two, 2, 1, ranks=(1, 2))[5].tolist()  # each row's best and second best
+    [[0.9, 0.5], [0.1, 0.3]]
     """
     offsets = np.cumsum([0] + [p.n_rows for p in parts])
     rows = np.concatenate([p.rows + at for p, at in zip(parts, offsets, strict=False)])
@@ -249,7 +257,8 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_r
         np.concatenate([getattr(p, name) for p in parts])
         for name in ("cols", "values", "over_row_floor", "over_col_floor"))
     n_cols, n_rows = parts[0].n_cols, int(offsets[-1])
-    row_cut = _kth_of_lines(rows[over_row_floor], values[over_row_floor], n_rows, k)
+    cuts = _kth_of_lines(rows[over_row_floor], values[over_row_floor], n_rows, (k, *ranks))
+    row_cut = cuts[0]
     # entries are row-major: grouped by row, columns increasing
     by_row = best_per_line(rows, cols, values, row_cut[rows], k, tie_starts(n_rows, k, n_cols, first_row))
     by_col = np.zeros(len(values), dtype=bool)
@@ -260,39 +269,27 @@ def best_of_floor_entries(parts: Sequence[FloorEntries], k: int, r: int, first_r
         by_col[over] = best_per_line(cols[over], rows[over], values[over], col_cut[cols[over]], r,
                                      tie_starts(n_cols, r, n_rows))
     keep = by_row | by_col
-    return rows[keep], cols[keep], values[keep], by_row[keep], by_col[keep]
+    best = rows[keep], cols[keep], values[keep], by_row[keep], by_col[keep]
+    return (*best, cuts[1:]) if ranks else best
 
 
-def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int) -> np.ndarray:
-    """The ``k``-th largest value listed for each line, ``-inf`` for a line with fewer.
+def _kth_of_lines(lines: np.ndarray, values: np.ndarray, n_lines: int, k: int | tuple[int, ...]) -> np.ndarray:
+    """The ``k``-th largest value listed for each line, ``-inf`` for a line with fewer (a row per ``k`` of a tuple).
 
-    Lines list few values: they are laid out in a ``-inf``-padded matrix, one
-    line a row, and cut together; the rare line listing many more than the
-    others (ties) is cut on its own so that it does not widen the matrix.
+    Lines list few values: grouped by line (entries listed by row already
+    are), they are cut by :func:`matching.lines.kth_per_line`.
     """
-    cut = np.full(n_lines, -np.inf, values.dtype)
-    if k == 1:  # each line's largest: no layout (a chunk offers one mentee per mentor)
+    ks = (k,) if isinstance(k, int) else k
+    if ks == (1,):  # each line's largest: no layout (a chunk offers one mentee per mentor)
+        cut = np.full(n_lines, -np.inf, values.dtype)
         np.maximum.at(cut, lines, values)
-        return cut
-    counts = np.bincount(lines, minlength=n_lines)
-    if int(counts.max(initial=0)) < k:
-        return cut
-    order = stable_order(lines, n_lines)
-    lines, values = lines[order], values[order]
-    starts = np.cumsum(counts) - counts
-    width = max(k, 2 * -(-len(values) // n_lines))
-    light = counts[lines] <= width
-    padded = np.full((n_lines, width), -np.inf, values.dtype)
-    padded[lines[light], (np.arange(len(lines)) - starts[lines])[light]] = values[light]
-    cut[:] = _kth_of_rows(padded, k)
-    for line in np.flatnonzero(counts > width):
-        cut[line] = _kth_of_rows(values[None, starts[line] : starts[line] + counts[line]], k)[0]
-    return cut
-
-
-def _kth_of_rows(scores: np.ndarray, k: int) -> np.ndarray:
-    """The ``k``-th largest value of each row (at least ``k`` columns)."""
-    return np.partition(scores, scores.shape[1] - k, axis=1)[:, scores.shape[1] - k]
+        return cut if isinstance(k, int) else cut[None]
+    if bool((lines[1:] < lines[:-1]).any()):
+        order = stable_order(lines, n_lines)
+        lines, values = lines[order], values[order]
+    indptr = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum(np.bincount(lines, minlength=n_lines), out=indptr[1:])
+    return kth_per_line(indptr, values, k).astype(values.dtype)
 
 
 def to_csr(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from matching.lines import column_best, kth_per_line
 from matching.pool import Pool
-from matching.scratch import Recycler, add_product, add_sparse, scratch
+from matching.scratch import Workspace, add_product, add_sparse
 from matching.stacking import stack_weighted
 from matching.taxonomy import _largest
 
@@ -61,6 +61,12 @@ def test_taxonomy_keeps_each_rows_k_largest_ties_to_its_first_entries(seed: int)
     cosines = _csr(rng, 60, 200, rng.uniform(0.02, 0.8), levels=6)
     k = int(rng.integers(1, 30))
     rows, cols, values = _largest(cosines, k, first_row=100)
+    # any floor at or below each row's cut (the index gives one from its postings) keeps the same
+    cut = np.array([np.sort(cosines.data[cosines.indptr[i]:cosines.indptr[i + 1]])[::-1][k - 1]
+                    if cosines.indptr[i + 1] - cosines.indptr[i] >= k else 0.0 for i in range(cosines.shape[0])])
+    floors = (cut * rng.uniform(0, 1, len(cut)) * rng.integers(0, 2, len(cut))).astype(np.float32)
+    for a, b in zip(_largest(cosines, k, 100, floors), (rows, cols, values), strict=True):
+        np.testing.assert_array_equal(a, b)
     for i in range(cosines.shape[0]):
         part = slice(cosines.indptr[i], cosines.indptr[i + 1])
         order = np.argsort(-cosines.data[part], kind="stable")[:k]  # ties: the row's first entries
@@ -100,14 +106,24 @@ def test_products_added_in_place_are_scipys_products() -> None:
 
 
 def test_working_arrays_are_reused() -> None:
-    recycler = Recycler()
-    first = recycler.take((3, 4), np.float32)
+    space = Workspace(cells=1 << 20, kept=2)
+    first = space.take((512, 512), np.float32)
     first += 5
-    recycler.give(first)
-    again = recycler.take((3, 4), np.float32)
-    assert again is first and not again.any()
-    assert recycler.take((3, 4), np.float32) is not first  # taken: a new one
-    assert np.shares_memory(scratch((4, 4), np.float32), scratch((2, 8), np.float32))
+    space.give(first)
+    again = space.take((1024, 1024), np.float32)  # any shape of up to ``cells`` cells
+    assert np.shares_memory(again, first) and not again.any() and again.flags.c_contiguous
+    other = space.take((512, 512), np.float32)  # the kept one is lent: a second one
+    assert not np.shares_memory(other, again)
+    third = space.take((512, 512), np.float32)  # beyond what is kept: a plain array
+    space.give(third)
+    space.give(other)
+    space.give(other)  # handed back twice, kept once
+    assert np.shares_memory(space.take((512, 512), np.float32), other)
+    assert not np.shares_memory(space.take((512, 512), np.float32), third)
+    small, large = space.take((2, 2), np.float32), space.take((2048, 1024), np.float32)
+    assert small.shape == (2, 2) and large.shape == (2048, 1024) and small.base is None is large.base
+    space.give(again)
+    assert space.take((512, 512), np.float64, zeroed=False).dtype == np.float64
 
 
 def test_pool_promotes_in_slices_what_it_would_at_once(monkeypatch: pytest.MonkeyPatch) -> None:

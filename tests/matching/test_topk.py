@@ -89,6 +89,10 @@ def test_best_entries_do_not_depend_on_blocks_or_parts(monkeypatch: pytest.Monke
             np.testing.assert_array_equal(np.flatnonzero(want_row | want_col), rows * s.shape[1] + cols)
             np.testing.assert_array_equal(by_row, want_row[rows, cols])
             np.testing.assert_array_equal(by_col, want_col[rows, cols])
+            ranks = tuple(x for x in (1, (k + 1) // 2, k) if x <= s.shape[1])
+            cuts = best_of_floor_entries(parts, k, r, first, ranks)[5]
+            by_value = -np.sort(-s, axis=1)  # each row's values, largest first (-inf last)
+            np.testing.assert_array_equal(cuts, by_value[:, [x - 1 for x in ranks]].T)
 
 
 def _entries(s: np.ndarray, blocks: list[np.ndarray], k: int, r: int, first: int, at: int = 0) -> FloorEntries:
