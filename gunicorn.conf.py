@@ -9,9 +9,9 @@ workers = 2  # processes: a request that blocks one (a big matching round) leave
 # One request at a time per worker (gunicorn's sync worker). A request here is mostly
 # Python work with short database calls, so threads in one process only take turns
 # holding the interpreter lock: each database call gives it up and then waits for it.
-# Measured with `python -m benchmarks.web` on 2 cores: 4 threads per worker served the
-# dashboards 25-60 % fewer requests per second than one, with p99 80-140 ms against
-# 25-45 ms. Slow clients are for a buffering reverse proxy in front (README, "Serving").
+# Measured on 2 cores: with 4 threads per worker a dashboard cost 20-50 % more CPU per
+# request and its p99 was 70-230 ms, against 30-90 ms (README, "Performance of pages").
+# Slow clients are for a buffering reverse proxy in front (README, "Serving").
 worker_class = "sync"
 threads = 1
 timeout = 120  # a matching round of a few hundred people fits with room to spare
