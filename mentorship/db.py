@@ -174,7 +174,7 @@ def _close_session(exc: BaseException | None) -> None:
     A request that only read ends its transaction with COMMIT, which for a transaction
     that cannot write is the same as ROLLBACK, except to psycopg: a ROLLBACK makes it
     discard the connection's prepared statements, so on PostgreSQL every query of every
-    page was parsed and planned again (three quarters of the database's work per page).
+    page was parsed and planned again (about two thirds of the database's work per page).
     """
     session = g.pop("db_session", None)
     if session is None:
