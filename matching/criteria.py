@@ -28,7 +28,7 @@ from matching.languages import normalize_language
 from matching.zones import REFERENCE_INSTANT, UNPLACED_ZONES, utc_offset_hours
 
 __all__ = ["CRITERIA", "DEFAULT_WEIGHTS", "REFERENCE_INSTANT", "UNPLACED_ZONES", "Facts", "clock_gap",
-           "criterion_scores", "Tables", "structured_tables", "utc_offset_hours"]
+           "criterion_scores", "row_groups", "Tables", "structured_tables", "utc_offset_hours"]
 
 #: Default weight of each criterion. The score of a pair is
 #: ``sum(w[c] * s[c]) / sum(w[c])`` over the criteria the mentee filled in, so
@@ -153,7 +153,7 @@ def _representatives(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if c.dtype.kind == "f":
             c = np.where(np.isnan(c), -1e300, c)
         parts.append(c.astype(np.int64) if c.dtype.kind == "b" else c.view(np.int64))
-    return _groups(np.column_stack(parts))
+    return row_groups(np.column_stack(parts))
 
 
 #: Batches up to this many mentees keep one group per row (a single suggestion
@@ -161,7 +161,7 @@ def _representatives(*columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 _SMALL_BATCH = 16
 
 
-def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def row_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index of one row per group of equal rows of ``keys``, and each row's group."""
     if len(keys) <= _SMALL_BATCH:
         every = np.arange(len(keys))
@@ -256,7 +256,7 @@ def _merge_pairs(tables: list[np.ndarray], inverses: list[np.ndarray]) -> tuple[
         pair_t, pair_i = tables[a : a + 2], inverses[a : a + 2]
         if len(pair_t) == 2:
             joint = np.column_stack(pair_i)
-            first, inverse = _groups(joint)
+            first, inverse = row_groups(joint)
             combos = joint[first]
             if combos.shape[0] * pair_t[0].shape[1] * 4 <= _JOINT_BYTES:
                 out_tables.append(pair_t[0][combos[:, 0]] + pair_t[1][combos[:, 1]])

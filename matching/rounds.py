@@ -26,7 +26,7 @@ from numpy.typing import ArrayLike
 
 from matching.assignment import as_capacity, as_options
 from matching.certify import Model, certified_solve
-from matching.criteria import Tables, _groups
+from matching.criteria import Tables, row_groups
 from matching.flow import row_divisor
 from matching.lines import kth_per_line
 from matching.model import Mentee
@@ -235,7 +235,7 @@ def _reach(matcher: Matcher, tables: Tables, n: int) -> tuple[np.ndarray, np.nda
                 if t.size and t.min() == -np.inf]
     if not limiting or n == 0:
         return np.zeros(n, np.int64), np.ones((1, m), bool)
-    first, group = _groups(np.column_stack([i for _, i in limiting]))
+    first, group = row_groups(np.column_stack([i for _, i in limiting]))
     reachable = np.ones((len(first), m), bool)
     for table, inverse in limiting:
         reachable &= np.isfinite(table[inverse[first]])
