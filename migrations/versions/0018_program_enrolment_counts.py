@@ -39,7 +39,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in DROPS[op.get_bind().dialect.name]:
         op.execute(statement)
-    # Not a batch operation: on SQLite that copies the table and drops the old one, and
-    # with foreign keys on, dropping it deletes every enrolment of the programs.
+    # A plain DROP COLUMN (SQLite 3.35+), not a batch operation, which on SQLite would
+    # copy the programs table and drop the old one.
     for name in COLUMNS:
         op.execute(f"ALTER TABLE programs DROP COLUMN {name}")
