@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.db import get_engine, get_session
 from mentorship.models import Program
-from mentorship.services import notifications
+from mentorship.services import programs
 from tests.factories import create, login, make_program, make_user
 from tests.helpers import ON_POSTGRES
 
@@ -42,14 +42,14 @@ def test_a_read_the_database_cancels_answers_503_and_the_next_one_works(
     client = app.test_client()
     login(app, client, user_id)
 
-    def cancelled(session: Session, _user: object) -> int:
+    def cancelled(session: Session, _user: object) -> list[Program]:
         if not ON_POSTGRES:
             raise OperationalError("SELECT", {}, Exception("cancelled"))
         session.execute(text("SET LOCAL statement_timeout = '1ms'"))
         session.execute(text("SELECT pg_sleep(0.05)"))  # cancelled: the transaction aborts
-        return 0
+        return []
 
-    monkeypatch.setattr(notifications, "unread_count", cancelled)
+    monkeypatch.setattr(programs, "visible_programs", cancelled)
     assert client.get("/").status_code == 503
     monkeypatch.undo()
     assert client.get("/").status_code == 200

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from mentorship.db import Base
 from mentorship.models.base import utcnow
@@ -35,6 +35,9 @@ class User(UserMixin, Base):
                                             cascade="all, delete-orphan")
     enrolments: Mapped[list[Enrolment]] = relationship(back_populates="user",
                                                        cascade="all, delete-orphan")
+    # Loaded with the user by the sign-in cookie's query (the navigation shows it on every
+    # page); None wherever the user was loaded otherwise.
+    unread_notifications: Mapped[int | None] = query_expression()
 
     def get_id(self) -> str | None:
         """Flask-Login stores this in the cookie: a device session token, never the user id.

@@ -13,7 +13,7 @@ from functools import cache
 
 from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, with_expression
 
 from mentorship.models import ApiToken, LoginSession, Profile, User, utcnow
 from mentorship.security import (
@@ -23,6 +23,7 @@ from mentorship.security import (
     token_digest,
     verify_password,
 )
+from mentorship.services import notifications
 from mentorship.services.errors import Conflict, FieldErrors
 from mentorship.services.fields import normalize_email
 from mentorship.services.specs import ACCOUNT, CREDENTIALS
@@ -147,11 +148,16 @@ def start_login_session(session: Session, user: User, *, remember: bool) -> str:
 # keying the SQL cache (and importing the app builds none).
 @cache
 def _owner_query(model: type[LoginSession] | type[ApiToken]) -> Select[User]:
-    """The user of a live (unexpired) token row, by the token's hash, profile included."""
-    return (select(User).join(model, model.user_id == User.id)
-            .where(model.token_hash == bindparam("token_hash"),
-                   model.expires_at > bindparam("now"))
-            .options(joinedload(User.profile)))
+    """The user of a live (unexpired) token row, by the token's hash, profile included;
+    for a browser's device session, the navigation's unread count too."""
+    query = (select(User).join(model, model.user_id == User.id)
+             .where(model.token_hash == bindparam("token_hash"),
+                    model.expires_at > bindparam("now"))
+             .options(joinedload(User.profile)))
+    if model is LoginSession:
+        query = query.options(with_expression(User.unread_notifications,
+                                              notifications.unread_of(User.id)))
+    return query
 
 
 def _owner_of(session: Session, model: type[LoginSession] | type[ApiToken],

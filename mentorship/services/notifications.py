@@ -16,7 +16,20 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnExpressionArgument,
+    Integer,
+    ScalarSelect,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -253,13 +266,18 @@ def notifications_of(session: Session, user: User, *, limit: int = PAGE) -> list
                                 .order_by(Notification.id.desc()).limit(limit)))
 
 
+def unread_of(user_id: ColumnExpressionArgument[int]) -> ScalarSelect[int]:
+    """How many notifications ``user_id`` has not read (the navigation's badge), as a
+    column: the sign-in cookie's query reads it with the user."""
+    return (select(func.count()).select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .scalar_subquery())
+
+
 @cache
 def _unread_query() -> Select[int]:
-    """Built on first use and kept: every signed-in page shows the badge, and a statement
-    built once keeps its SQL cache key, so a page pays for neither."""
-    return (select(func.count()).select_from(Notification)
-            .where(Notification.user_id == bindparam("user_id"),
-                   Notification.read_at.is_(None)))
+    """Built on first use and kept: a statement built once keeps its SQL cache key."""
+    return select(unread_of(bindparam("user_id", type_=Integer)))
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, undefer
 
 from mentorship.models import Enrolment, Program, ProgramStatus, Role, User
 from mentorship.services import audit
@@ -27,7 +27,9 @@ NAME_TAKEN = "Another program already has this name."
 @cache
 def _programs_query(*, drafts: bool) -> Select[Program]:
     query = select(Program).order_by(Program.starts_on.desc(), Program.id.desc())
-    return query if drafts else query.where(Program.status != ProgramStatus.DRAFT)
+    if drafts:  # for admins, whose pages show each program's counts beside it
+        return query.options(undefer(Program.mentee_count), undefer(Program.mentor_count))
+    return query.where(Program.status != ProgramStatus.DRAFT)
 
 
 @cache
@@ -141,15 +143,20 @@ def enrolments_of(session: Session, user: User) -> list[Enrolment]:
 
 @cache
 def _enrolment_counts_query() -> Select[int, int, int]:
-    """The counts the database keeps on each program as enrolments come and go: a read of
-    the programs alone, however many people enrol."""
     return select(Program.id, Program.mentee_count, Program.mentor_count)
 
 
 def enrolment_counts(session: Session) -> dict[int, dict[str, int]]:
-    """Mentees and mentors per program (for the admin overview)."""
+    """Mentees and mentors per program, as the database has them now: the counts it
+    keeps on each program row as enrolments come and go, so no enrolment is read."""
     return {program_id: {"mentee": mentees, "mentor": mentors}
             for program_id, mentees, mentors in session.execute(_enrolment_counts_query())}
+
+
+def counts_of(programs: Iterable[Program]) -> dict[int, dict[str, int]]:
+    """Mentees and mentors per program of ``programs`` as loaded (a page's programs,
+    read with their counts by ``visible_programs`` for an admin)."""
+    return {p.id: {"mentee": p.mentee_count, "mentor": p.mentor_count} for p in programs}
 
 
 def enrolments_in(session: Session, user: User, program: Program) -> list[Enrolment]:

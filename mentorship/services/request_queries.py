@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, ScalarSelect, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mentorship.models import (
@@ -146,28 +145,10 @@ def with_status(items: Sequence[MatchRequest]) -> list[tuple[MatchRequest, Reque
     return [(item, shown_status(item, now)) for item in items]
 
 
-@cache
-def _waiting_per_mentor_query() -> Select[int, int]:
-    """Built on first use and kept, as the dashboard asks on every visit: a statement
-    built once keeps its SQL cache key, so a visit pays neither for building it nor for
-    keying the cache."""
-    return (select(MatchRequest.mentor_enrolment_id, func.count())
-            .where(MatchRequest.mentor_enrolment_id.in_(bindparam("mentor_ids", expanding=True)),
-                   waiting(bindparam("now")))
-            .group_by(MatchRequest.mentor_enrolment_id))
-
-
-def dashboard_summary(session: Session, user: User, enrolments: Sequence[Enrolment],
-                      active: Sequence[Pairing]) -> dict[str, dict[int, Any]]:
-    """For the dashboard, from what it has loaded already (``user``'s enrolments and
-    active pairings, with their people): ``mentor_of`` maps each of the user's mentee
-    enrolments with an active pairing to it; ``waiting`` maps each mentor enrolment to
-    the number of requests waiting for the user's answer, in one query (none for
-    someone who mentors nowhere)."""
-    mentor_ids = [e.id for e in enrolments if e.role == Role.MENTOR]
-    counts = session.execute(_waiting_per_mentor_query(),
-                             {"mentor_ids": mentor_ids, "now": utcnow()}).all() if mentor_ids else []
-    return {"mentor_of": {p.mentee_enrolment_id: p for p in active
-                          if p.mentee.user_id == user.id},
-            "waiting": {mentor_id: n for mentor_id, n in counts}}
-
+def waiting_for(mentor_enrolment_id: ColumnExpressionArgument[int],
+                now: datetime | ColumnElement[datetime]) -> ScalarSelect[int]:
+    """How many requests wait for the answer of ``mentor_enrolment_id``, as a column (the
+    dashboard reads it on each enrolment's row; none for a mentee's)."""
+    return (select(func.count()).select_from(MatchRequest)
+            .where(MatchRequest.mentor_enrolment_id == mentor_enrolment_id, waiting(now))
+            .scalar_subquery())

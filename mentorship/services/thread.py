@@ -19,7 +19,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnExpressionArgument,
+    Integer,
+    ScalarSelect,
+    Select,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -252,23 +262,28 @@ def _move_marker(session: Session, pairing: Pairing, user: User, target: int) ->
     session.execute(statement)
 
 
-@cache
-def _unread_per_pairing() -> Select[int, int]:
-    """Per pairing of ``pairing_ids``, the messages ``user_id`` has not read and did not write.
-
-    Built on first use and kept: the dashboard asks on every visit, and a statement
-    built once keeps its SQL cache key, so a visit pays neither for building it nor for
-    keying the cache.
-    """
-    user_id = bindparam("user_id", type_=Integer)
-    marker = and_(ThreadRead.pairing_id == Message.pairing_id, ThreadRead.user_id == user_id)
-    return (select(Message.pairing_id, func.count())
-            .outerjoin(ThreadRead, marker)
-            .where(Message.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
-                   Message.id > func.coalesce(ThreadRead.last_read_id, 0),
+def unread_messages(pairing_id: ColumnExpressionArgument[int],
+                    user_id: ColumnExpressionArgument[int]) -> ScalarSelect[int]:
+    """The messages of ``pairing_id`` past ``user_id``'s read marker that ``user_id`` did
+    not write, as a column (the dashboard reads it on each pairing's row)."""
+    # Correlated to the query the count is a column of, two levels up.
+    marker = (select(ThreadRead.last_read_id)
+              .where(ThreadRead.pairing_id == pairing_id, ThreadRead.user_id == user_id)
+              .correlate_except(ThreadRead).scalar_subquery())
+    return (select(func.count()).select_from(Message)
+            .where(Message.pairing_id == pairing_id,
+                   Message.id > func.coalesce(marker, 0),
                    or_(Message.author_id.is_(None), Message.author_id != user_id),
                    Message.deleted_at.is_(None))
-            .group_by(Message.pairing_id))
+            .scalar_subquery())
+
+
+@cache
+def _unread_per_pairing() -> Select[int, int]:
+    """Per pairing of ``pairing_ids``, the messages ``user_id`` has not read and did not
+    write. Built on first use and kept: a statement built once keeps its SQL cache key."""
+    return (select(Pairing.id, unread_messages(Pairing.id, bindparam("user_id", type_=Integer)))
+            .where(Pairing.id.in_(bindparam("pairing_ids", expanding=True))))
 
 
 def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[int, int]:
@@ -281,7 +296,7 @@ def unread_counts(session: Session, user: User, pairing_ids: list[int]) -> dict[
         return {}
     rows = session.execute(_unread_per_pairing(), {"user_id": user.id,
                                                  "pairing_ids": list(pairing_ids)})
-    return {pairing_id: count for pairing_id, count in rows}
+    return {pairing_id: count for pairing_id, count in rows if count}
 
 
 def unread_count(session: Session, pairing: Pairing, user: User) -> int:

@@ -8,13 +8,13 @@ every object of it through that pairing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import ColumnExpressionArgument, ScalarSelect, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
@@ -76,21 +76,23 @@ class UpNext:
     overdue_items: int = 0
 
 
-# The dashboard's follow-ups are built on first use and kept: it asks on every visit,
-# and a statement built once keeps its SQL cache key, so a visit pays neither for
-# building it nor for keying the cache.
+def check_in_due(pairing_id: ColumnExpressionArgument[int]) -> ScalarSelect[date | None]:
+    """The check-in in force for ``pairing_id``, as a column: the date its most recently
+    logged session set (None if that log set none, or nothing is logged yet)."""
+    return (select(Meeting.next_check_in)
+            .where(Meeting.pairing_id == pairing_id, Meeting.logged_at.is_not(None))
+            .order_by(Meeting.logged_at.desc(), Meeting.id.desc()).limit(1)
+            .scalar_subquery())
+
+
+# The dashboard's reads are built on first use and kept: it asks on every visit, and a
+# statement built once keeps its SQL cache key, so a visit pays neither for building it
+# nor for keying the cache.
 @cache
-def _latest_logs() -> Select[int, date | None]:
-    """Per pairing (of ``pairing_ids``), the most recently logged session: its next
-    check-in is the one in force."""
-    ranked = (select(Meeting.pairing_id, Meeting.next_check_in,
-                     func.row_number().over(partition_by=Meeting.pairing_id,
-                                            order_by=(Meeting.logged_at.desc(), Meeting.id.desc()))
-                     .label("rank"))
-              .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
-                     Meeting.logged_at.is_not(None))
-              .subquery())
-    return select(ranked.c.pairing_id, ranked.c.next_check_in).where(ranked.c.rank == 1)
+def _check_ins() -> Select[int, date | None]:
+    """Per pairing of ``pairing_ids``, the check-in in force."""
+    return (select(Pairing.id, check_in_due(Pairing.id))
+            .where(Pairing.id.in_(bindparam("pairing_ids", expanding=True))))
 
 
 @cache
@@ -120,7 +122,12 @@ def check_ins(session: Session, pairing_ids: Sequence[int], today: date) -> dict
     """The check-in in force per pairing: the date the latest session log set (if any)."""
     if not pairing_ids:
         return {}
-    rows = session.execute(_latest_logs(), {"pairing_ids": list(pairing_ids)})
+    rows = session.execute(_check_ins(), {"pairing_ids": list(pairing_ids)})
+    return check_ins_from(rows, today)
+
+
+def check_ins_from(rows: Iterable[tuple[int, date | None]], today: date) -> dict[int, CheckIn]:
+    """The check-ins of (pairing id, date in force) rows, as of ``today``."""
     return {pid: CheckIn(pid, due, due < today) for pid, due in rows if due is not None}
 
 
@@ -155,10 +162,12 @@ class FollowUps:
     pairings: dict[int, Pairing] = field(default_factory=dict)
 
 
-def follow_ups(session: Session, user: User, pairings: list[Pairing], today: date,
+def follow_ups(session: Session, user: User, pairings: list[Pairing],
+               check_ins_in_force: dict[int, CheckIn], today: date,
                *, now: datetime | None = None, limit: int = 10) -> FollowUps:
     """Next sessions, check-ins due within a week, overdue check-ins, and the user's own
-    overdue action items, over ``pairings`` (the user's active ones): four queries."""
+    overdue action items, over ``pairings`` (the user's active ones, whose check-ins in
+    force the caller read with them): two queries."""
     now = now or utcnow()
     active = {p.id: p for p in pairings if p.status == PairingStatus.ACTIVE}
     if not active:
@@ -166,7 +175,8 @@ def follow_ups(session: Session, user: User, pairings: list[Pairing], today: dat
     ids = list(active)
     sessions = list(session.scalars(_next_sessions(), {"pairing_ids": ids, "limit": limit,
                                                      "since": now - timedelta(hours=1)}))
-    due = sorted(check_ins(session, ids, today).values(), key=lambda c: c.due_on)
+    due = sorted((c for pid, c in check_ins_in_force.items() if pid in active),
+                 key=lambda c: c.due_on)
     overdue_items = list(session.scalars(_overdue_items(), {"pairing_ids": ids, "limit": limit,
                                                           "user_id": user.id, "today": today}))
     return FollowUps(sessions=sessions,

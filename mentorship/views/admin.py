@@ -33,9 +33,9 @@ def program_form_data(program: Program | None) -> dict[str, object]:
 @admin_required
 def program_list() -> str:
     """Every program, drafts included, with its mentee and mentor counts."""
-    db = get_session()
-    return render_template("admin/programs.html", counts=programs.enrolment_counts(db),
-                           programs=programs.visible_programs(db, current_user))
+    every_program = programs.visible_programs(get_session(), current_user)
+    return render_template("admin/programs.html", counts=programs.counts_of(every_program),
+                           programs=every_program)
 
 
 @bp.route("/programs/new", methods=["GET", "POST"])

@@ -9,8 +9,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from mentorship.db import get_session
-from mentorship.models import PairingStatus
-from mentorship.services import pairings, programs, request_queries, thread, workspace
+from mentorship.services import dashboard
 from mentorship.services.matches import MatcherCache
 from mentorship.services.profiles import get_profile
 from mentorship.services.specs import ROLE_SPECS
@@ -42,23 +41,9 @@ def home() -> str:
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
     db = get_session()
-    mine = programs.enrolments_of(db, current_user)
-    enrolled = {e.program_id for e in mine}
-    visible = programs.visible_programs(db, current_user)
-    open_programs = [p for p in visible if p.is_open_for_enrolment and p.id not in enrolled]
-    overview = programs.enrolment_counts(db) if current_user.is_admin else None
-    active = [p for p in pairings.pairings_of(db, current_user)
-              if p.status == PairingStatus.ACTIVE]
-    return render_template("main/dashboard.html", enrolments=mine, open_programs=open_programs,
-                           active_pairings=active,
-                           unread_threads=thread.unread_counts(db, current_user,
-                                                               [p.id for p in active]),
-                           follow_ups=workspace.follow_ups(db, current_user, active,
-                                                           local_today(current_user)),
-                           profile=get_profile(db, current_user), overview=overview,
-                           all_programs=visible,
-                           mentoring=request_queries.dashboard_summary(db, current_user,
-                                                                       mine, active))
+    page = dashboard.home(db, current_user, local_today(current_user))
+    return render_template("main/dashboard.html", profile=get_profile(db, current_user),
+                           **vars(page))
 
 
 @bp.get("/healthz")

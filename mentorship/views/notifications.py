@@ -47,7 +47,11 @@ def unread() -> dict[str, object]:
     if not current_user.is_authenticated or database_unavailable():
         return {"unread_notifications": 0}
     if "unread_notifications" not in g:
-        g.unread_notifications = notifications.unread_count(get_session(), current_user)
+        # Read with the user by the sign-in cookie's query; asked here only for a user
+        # loaded otherwise (just signed in).
+        loaded = current_user.unread_notifications
+        g.unread_notifications = (loaded if loaded is not None
+                                  else notifications.unread_count(get_session(), current_user))
     return {"unread_notifications": g.unread_notifications}
 
 

@@ -1,0 +1,94 @@
+"""What a signed-in person's home page shows, read in as few queries as it allows.
+
+Every visit after signing in lands here, so each figure rides on a row the page reads
+anyway: the requests waiting for a mentor on their enrolment's row, a pair's unread
+messages and check-in in force on its pairing's row, an admin's program counts on the
+program rows. Takes a session; never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy.orm import Session, joinedload
+
+from mentorship.models import Enrolment, Pairing, PairingStatus, Program, User, utcnow
+from mentorship.services import programs, request_queries, thread, workspace
+
+
+@dataclass
+class Mentoring:
+    """Per enrolment of the person: the active pairing of each mentee enrolment, and the
+    requests waiting for each mentor enrolment's answer (left out when none)."""
+
+    mentor_of: dict[int, Pairing]
+    waiting: dict[int, int]
+
+
+@dataclass
+class Home:
+    """The home page's figures, named as its template reads them."""
+
+    enrolments: list[Enrolment]
+    all_programs: list[Program]
+    open_programs: list[Program]
+    overview: dict[int, dict[str, int]] | None  # admins only: counts per program
+    active_pairings: list[Pairing]
+    unread_threads: dict[int, int]
+    follow_ups: workspace.FollowUps
+    mentoring: Mentoring
+
+
+# Built on first use and kept: a statement built once keeps its SQL cache key, so a
+# visit pays neither for building it nor for keying the cache.
+@cache
+def _enrolments_query() -> Select[Enrolment, int]:
+    """``user_id``'s enrolments, oldest first, with their programs and the requests
+    waiting (at ``now``) for each mentor enrolment."""
+    waiting = request_queries.waiting_for(Enrolment.id, bindparam("now"))
+    return (select(Enrolment, waiting).where(Enrolment.user_id == bindparam("user_id"))
+            .options(joinedload(Enrolment.program)).order_by(Enrolment.created_at))
+
+
+@cache
+def _active_pairings_query() -> Select[Pairing, int, date | None]:
+    """``user_id``'s active pairings on either side, newest first, with both people, the
+    messages ``user_id`` has not read and the check-in in force. Their programs are the
+    person's enrolments' programs, already loaded."""
+    user_id = bindparam("user_id", type_=Integer)
+    mine = select(Enrolment.id).where(Enrolment.user_id == user_id)
+    return (select(Pairing, thread.unread_messages(Pairing.id, user_id),
+                   workspace.check_in_due(Pairing.id))
+            .where(Pairing.status == PairingStatus.ACTIVE,
+                   Pairing.mentee_enrolment_id.in_(mine) | Pairing.mentor_enrolment_id.in_(mine))
+            .options(joinedload(Pairing.mentee).joinedload(Enrolment.user),
+                     joinedload(Pairing.mentor).joinedload(Enrolment.user))
+            .order_by(Pairing.started_at.desc(), Pairing.id.desc()))
+
+
+def home(session: Session, user: User, today: date, *, now: datetime | None = None) -> Home:
+    """Everything the home page shows ``user`` (``today`` in their time zone): four
+    queries, two more for someone in an active pairing."""
+    now = now or utcnow()
+    enrolment_rows = session.execute(_enrolments_query(),
+                                      {"user_id": user.id, "now": now}).all()
+    enrolments = [enrolment for enrolment, _ in enrolment_rows]
+    visible = programs.visible_programs(session, user)
+    enrolled = {e.program_id for e in enrolments}
+    pairing_rows = session.execute(_active_pairings_query(), {"user_id": user.id}).unique().all()
+    active = [pairing for pairing, _, _ in pairing_rows]
+    check_ins = workspace.check_ins_from(((p.id, due) for p, _, due in pairing_rows), today)
+    return Home(
+        enrolments=enrolments,
+        all_programs=visible,
+        open_programs=[p for p in visible if p.is_open_for_enrolment and p.id not in enrolled],
+        overview=programs.counts_of(visible) if user.is_admin else None,
+        active_pairings=active,
+        unread_threads={p.id: unread for p, unread, _ in pairing_rows if unread},
+        follow_ups=workspace.follow_ups(session, user, active, check_ins, today, now=now),
+        mentoring=Mentoring(
+            mentor_of={p.mentee_enrolment_id: p for p in active if p.mentee.user_id == user.id},
+            waiting={e.id: n for e, n in enrolment_rows if n}))
