@@ -70,7 +70,13 @@ def _sqlite_begin(connection: Any) -> None:
     # locked". A read transaction (plain BEGIN) never waits: WAL lets readers carry on
     # while someone writes, and it cannot write (query_only), as PostgreSQL's READ ONLY.
     read_only = bool(connection.get_execution_options().get("read_only"))
-    connection.connection.driver_connection.execute(f"PRAGMA query_only={int(read_only)}")
+    # Setting query_only makes SQLite throw away every statement it has compiled on the
+    # connection, so it is set only when the connection's last transaction was of the
+    # other kind: set on every transaction, each query of every page was compiled again.
+    kept = connection.connection.info  # lives as long as the database connection
+    if kept.get("query_only") is not read_only:
+        connection.connection.driver_connection.execute(f"PRAGMA query_only={int(read_only)}")
+        kept["query_only"] = read_only
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

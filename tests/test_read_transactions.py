@@ -3,9 +3,12 @@ discarding what the database connection prepared (PostgreSQL's prepared statemen
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text, update
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -67,3 +70,42 @@ def test_pages_keep_the_statements_postgresql_prepared(app: Flask) -> None:
     with app.app_context(), get_engine().connect() as connection:  # the one the pages used
         prepared = connection.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
     assert prepared >= 3  # the sign-in's user, the dashboard's reads, the unread count
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's query_only")
+def test_reads_in_a_row_keep_what_sqlite_compiled(app: Flask) -> None:
+    """Setting ``query_only`` makes SQLite discard every statement compiled on the
+    connection: set on every transaction, every query of every page was compiled again.
+    It is set only when a transaction of the other kind comes, and still holds."""
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    ran: list[str] = []
+
+    def trace(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.set_trace_callback(ran.append)
+
+    with app.app_context():
+        engine = get_engine()
+    event.listen(engine.pool, "checkout", trace)
+    try:
+        for _ in range(5):
+            page = client.get("/")
+            assert page.status_code == 200
+        assert sum("query_only" in statement for statement in ran) <= 1
+        ran.clear()
+        assert client.post("/notifications/read",
+                           headers={"X-CSRF-Token": csrf_token_of(page.get_data(as_text=True))}
+                           ).status_code == 302
+        assert client.get("/").status_code == 200
+        assert [s for s in ran if "query_only" in s] == ["PRAGMA query_only=0",
+                                                          "PRAGMA query_only=1"]
+    finally:
+        event.remove(engine.pool, "checkout", trace)
+    test_a_request_that_only_reads_cannot_write(app)  # a read after a write still cannot
+
+
+def csrf_token_of(page: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([^"]*)"', page)
+    assert found
+    return found.group(1)

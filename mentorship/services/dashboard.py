@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Integer, Select, bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from mentorship.models import Enrolment, Pairing, PairingStatus, Program, User, utcnow
 from mentorship.services import programs, request_queries, thread, workspace
@@ -59,11 +59,14 @@ def _active_pairings_query() -> Select[Pairing, int, date | None]:
     messages ``user_id`` has not read and the check-in in force. Their programs are the
     person's enrolments' programs, already loaded."""
     user_id = bindparam("user_id", type_=Integer)
-    mine = select(Enrolment.id).where(Enrolment.user_id == user_id)
+    # Joined from the person's enrolments: SQLite answers ``IN (subquery) OR IN
+    # (subquery)`` by building both lists first, ten times slower.
+    mine = aliased(Enrolment)
     return (select(Pairing, thread.unread_messages(Pairing.id, user_id),
                    workspace.check_in_due(Pairing.id))
-            .where(Pairing.status == PairingStatus.ACTIVE,
-                   Pairing.mentee_enrolment_id.in_(mine) | Pairing.mentor_enrolment_id.in_(mine))
+            .join(mine, (Pairing.mentee_enrolment_id == mine.id)
+                  | (Pairing.mentor_enrolment_id == mine.id))
+            .where(mine.user_id == user_id, Pairing.status == PairingStatus.ACTIVE)
             .options(joinedload(Pairing.mentee).joinedload(Enrolment.user),
                      joinedload(Pairing.mentor).joinedload(Enrolment.user))
             .order_by(Pairing.started_at.desc(), Pairing.id.desc()))
