@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings.load_config(app, test_config)
     app.url_map.converters["int"] = routing.IdConverter  # before any route is added
     app.url_rule_class = routing.LazyRule
+    routing.init_app(app)
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]),  # type: ignore[method-assign]
                                 x_proto=1)

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from mentorship.errors import is_api_request
-from mentorship.forms import ConfirmForm
+from mentorship.forms import ConfirmForm, session_csrf_token
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -34,8 +34,7 @@ def csrf_token() -> str:
     Made once per request: a page asks for it in its head and in every button form.
     """
     if "csrf_token" not in g:
-        form = ConfirmForm()
-        g.csrf_token = form.csrf_token.current_token if hasattr(form, "csrf_token") else ""
+        g.csrf_token = session_csrf_token()
     return str(g.csrf_token)
 
 
