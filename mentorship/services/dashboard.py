@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import Integer, Select, bindparam, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload, load_only
 
 from mentorship.models import Enrolment, Pairing, PairingStatus, Program, User, utcnow
 from mentorship.services import programs, request_queries, thread, workspace
@@ -42,6 +42,14 @@ class Home:
     mentoring: Mentoring
 
 
+# What the page shows of a pairing and of each side of it (the person's own side is
+# loaded whole already): a column read costs on every visit, the database driver
+# describing each one, and anything else the page touched would raise in the tests.
+PAIRING_SHOWN = (Pairing.program_id, Pairing.mentee_enrolment_id, Pairing.mentor_enrolment_id,
+                 Pairing.status, Pairing.started_at)
+PERSON_SHOWN = (Enrolment.user_id, Enrolment.program_id, Enrolment.role)
+
+
 # Built on first use and kept: a statement built once keeps its SQL cache key, so a
 # visit pays neither for building it nor for keying the cache.
 @cache
@@ -67,8 +75,10 @@ def _active_pairings_query() -> Select[Pairing, int, date | None]:
             .join(mine, (Pairing.mentee_enrolment_id == mine.id)
                   | (Pairing.mentor_enrolment_id == mine.id))
             .where(mine.user_id == user_id, Pairing.status == PairingStatus.ACTIVE)
-            .options(joinedload(Pairing.mentee).joinedload(Enrolment.user),
-                     joinedload(Pairing.mentor).joinedload(Enrolment.user))
+            .options(load_only(*PAIRING_SHOWN, raiseload=True),
+                     *(joinedload(side).load_only(*PERSON_SHOWN, raiseload=True)
+                       .joinedload(Enrolment.user).load_only(User.name, raiseload=True)
+                       for side in (Pairing.mentee, Pairing.mentor)))
             .order_by(Pairing.started_at.desc(), Pairing.id.desc()))
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from typing import TypeVar
 
 from sqlalchemy import ColumnExpressionArgument, ScalarSelect, Select, and_, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from mentorship.models import (
     ActionItem,
@@ -97,17 +97,20 @@ def _check_ins() -> Select[int, date | None]:
 
 @cache
 def _next_sessions() -> Select[Meeting]:
-    """The next scheduled sessions of ``pairing_ids`` from ``since`` (at most ``limit``)."""
+    """The next scheduled sessions of ``pairing_ids`` from ``since`` (at most ``limit``):
+    the dashboard shows when, and with whom."""
     return (select(Meeting)
             .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
                    Meeting.status == MeetingStatus.SCHEDULED,
                    Meeting.starts_at >= bindparam("since"))
+            .options(load_only(Meeting.pairing_id, Meeting.starts_at, raiseload=True))
             .order_by(Meeting.starts_at).limit(bindparam("limit")))
 
 
 @cache
 def _overdue_items() -> Select[ActionItem]:
-    """The user's own (by ``user_id``) overdue open action items of ``pairing_ids``."""
+    """The user's own (by ``user_id``) overdue open action items of ``pairing_ids``: the
+    dashboard shows what, when, and with whom."""
     mine = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"))
     my_side = (and_(ActionItem.owner == Role.MENTEE, Pairing.mentee_enrolment_id.in_(mine))
                | and_(ActionItem.owner == Role.MENTOR, Pairing.mentor_enrolment_id.in_(mine)))
@@ -115,6 +118,8 @@ def _overdue_items() -> Select[ActionItem]:
             .where(ActionItem.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
                    ActionItem.done_at.is_(None), ActionItem.due_on < bindparam("today"),
                    my_side)
+            .options(load_only(ActionItem.pairing_id, ActionItem.title, ActionItem.due_on,
+                               raiseload=True))
             .order_by(ActionItem.due_on, ActionItem.id).limit(bindparam("limit")))
 
 
