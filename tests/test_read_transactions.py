@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from mentorship.db import get_engine, get_session
 from mentorship.models import Program
-from mentorship.services import programs
+from mentorship.services import dashboard
 from tests.factories import create, login, make_program, make_user
 from tests.helpers import ON_POSTGRES
 
@@ -45,14 +45,13 @@ def test_a_read_the_database_cancels_answers_503_and_the_next_one_works(
     client = app.test_client()
     login(app, client, user_id)
 
-    def cancelled(session: Session, _user: object) -> list[Program]:
+    def cancelled(session: Session, _user: object, _today: object) -> None:
         if not ON_POSTGRES:
             raise OperationalError("SELECT", {}, Exception("cancelled"))
         session.execute(text("SET LOCAL statement_timeout = '1ms'"))
         session.execute(text("SELECT pg_sleep(0.05)"))  # cancelled: the transaction aborts
-        return []
 
-    monkeypatch.setattr(programs, "visible_programs", cancelled)
+    monkeypatch.setattr(dashboard, "home", cancelled)
     assert client.get("/").status_code == 503
     monkeypatch.undo()
     assert client.get("/").status_code == 200

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, bindparam, select
+from sqlalchemy import Integer, Select, and_, bindparam, select, true
 from sqlalchemy.orm import Session, aliased, joinedload, load_only
 
 from mentorship.models import Enrolment, Pairing, PairingStatus, Program, User, utcnow
@@ -53,12 +53,20 @@ PERSON_SHOWN = (Enrolment.user_id, Enrolment.program_id, Enrolment.role)
 # Built on first use and kept: a statement built once keeps its SQL cache key, so a
 # visit pays neither for building it nor for keying the cache.
 @cache
-def _enrolments_query() -> Select[Enrolment, int]:
-    """``user_id``'s enrolments, oldest first, with their programs and the requests
-    waiting (at ``now``) for each mentor enrolment."""
-    waiting = request_queries.waiting_for(Enrolment.id, bindparam("now"))
-    return (select(Enrolment, waiting).where(Enrolment.user_id == bindparam("user_id"))
-            .options(joinedload(Enrolment.program)).order_by(Enrolment.created_at))
+def _programs_query(*, drafts: bool) -> Select[Program, Enrolment | None, int, bool]:
+    """Every program the person may see, with their enrolments in it (a row each; one
+    row with None where they have none), the requests waiting at ``now`` for each mentor
+    enrolment, and whether the program is listed for them: a draft they are enrolled in
+    comes too, for its enrolment's card, but only admins have drafts listed."""
+    mine = and_(Enrolment.program_id == Program.id, Enrolment.user_id == bindparam("user_id"))
+    listed = true() if drafts else programs.shown_to_members()
+    query = (select(Program, Enrolment,
+                    request_queries.waiting_for(Enrolment.id, bindparam("now")),
+                    listed.label("listed"))
+             .outerjoin(Enrolment, mine).order_by(*programs.LISTED_ORDER))
+    if drafts:
+        return query.options(*programs.WITH_COUNTS)
+    return query.where(listed | Enrolment.id.is_not(None))
 
 
 @cache
@@ -83,13 +91,15 @@ def _active_pairings_query() -> Select[Pairing, int, date | None]:
 
 
 def home(session: Session, user: User, today: date, *, now: datetime | None = None) -> Home:
-    """Everything the home page shows ``user`` (``today`` in their time zone): four
+    """Everything the home page shows ``user`` (``today`` in their time zone): three
     queries, two more for someone in an active pairing."""
     now = now or utcnow()
-    enrolment_rows = session.execute(_enrolments_query(),
-                                      {"user_id": user.id, "now": now}).all()
+    program_rows = session.execute(_programs_query(drafts=user.is_admin),
+                                   {"user_id": user.id, "now": now}).all()
+    visible = list(dict.fromkeys(program for program, _, _, listed in program_rows if listed))
+    enrolment_rows = sorted(((e, n) for _, e, n, _ in program_rows if e is not None),
+                            key=lambda row: (row[0].created_at, row[0].id))
     enrolments = [enrolment for enrolment, _ in enrolment_rows]
-    visible = programs.visible_programs(session, user)
     enrolled = {e.program_id for e in enrolments}
     pairing_rows = session.execute(_active_pairings_query(), {"user_id": user.id}).unique().all()
     active = [pairing for pairing, _, _ in pairing_rows]

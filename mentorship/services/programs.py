@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, undefer
 
@@ -26,10 +26,18 @@ NAME_TAKEN = "Another program already has this name."
 # keying the cache (and importing the app builds none).
 @cache
 def _programs_query(*, drafts: bool) -> Select[Program]:
-    query = select(Program).order_by(Program.starts_on.desc(), Program.id.desc())
-    if drafts:  # for admins, whose pages show each program's counts beside it
-        return query.options(undefer(Program.mentee_count), undefer(Program.mentor_count))
-    return query.where(Program.status != ProgramStatus.DRAFT)
+    query = select(Program).order_by(*LISTED_ORDER)
+    return query.options(*WITH_COUNTS) if drafts else query.where(shown_to_members())
+
+
+def shown_to_members() -> ColumnElement[bool]:
+    """Whether a program is listed for someone who is not an admin: every one but drafts."""
+    return Program.status != ProgramStatus.DRAFT
+
+
+LISTED_ORDER = (Program.starts_on.desc(), Program.id.desc())
+# For admins, whose pages show each program's counts beside it.
+WITH_COUNTS = (undefer(Program.mentee_count), undefer(Program.mentor_count))
 
 
 @cache
