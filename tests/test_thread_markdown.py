@@ -35,6 +35,8 @@ ATTACKS = [
     "<<script>script>alert(1)<</script>/script>",
     "`<script>alert(1)</script>`",
     "[a](https://ok.example \"\\\" onmouseover=alert(1)\")",
+    "[](<script>)",  # a relative link, found by the fuzzing below
+    "[delete my account](/account/delete)",
 ]
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 

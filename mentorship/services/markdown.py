@@ -56,8 +56,12 @@ def renderer() -> Callable[[str], Markup]:
 
 
 def _no_empty_link(_tag: str, name: str, value: str) -> str | None:
-    """Drop an empty ``href`` (``[x]()``): a link to nowhere is only its text."""
-    return None if name == "href" and not value.strip() else value
+    """Drop an ``href`` without one of the schemes (``[x]()``, ``[x](<script>)``): the
+    sanitiser's scheme list lets relative links through, and a link to nowhere, or to
+    wherever a relative path leads from the thread, is only its text."""
+    scheme = value.strip().partition(":")[0].lower()
+    return None if name == "href" and (scheme == value.strip() or scheme not in URL_SCHEMES) \
+        else value
 
 
 def is_plain(text: str) -> bool:
