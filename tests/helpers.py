@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import create_engine, event, text
 
 from mentorship import create_app, security
-from mentorship.db import Base, get_engine
+from mentorship.db import Base, engines, get_engine
 
 BASE_URL = os.environ.get("DATABASE_URL") or "sqlite://"
 ON_POSTGRES = BASE_URL.startswith("postgresql")
@@ -60,7 +60,8 @@ def prepare_schema(app: Flask) -> None:
 
 def dispose(app: Flask) -> None:
     with app.app_context():
-        get_engine().dispose()
+        for engine in engines():
+            engine.dispose()
 
 
 def app_on(url: str, **overrides: object) -> Iterator[Flask]:
@@ -80,9 +81,11 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         statements.append(statement)
 
     with app.app_context():
-        engine = get_engine()
-    event.listen(engine, "before_cursor_execute", record)
+        every = engines()
+    for engine in every:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in every:
+            event.remove(engine, "before_cursor_execute", record)

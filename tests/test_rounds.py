@@ -281,6 +281,18 @@ def test_csv_neutralises_formulas(app: Flask) -> None:
         ["'+1", "'-2", "'@x", "ok", 3]
 
 
+def test_the_csv_lists_every_proposal_once_in_order_across_batches(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    round_id = run(app, create(app, build)["program"])
+    with app.app_context():
+        db = get_session()
+        whole = "".join(round_edits.proposals_csv(db, rounds.get_round(db, round_id)))
+        monkeypatch.setattr(round_edits, "CSV_BATCH", 1)
+        chunks = list(round_edits.proposals_csv(db, rounds.get_round(db, round_id)))
+    assert len(whole.splitlines()) == 5 and "".join(chunks) == whole
+    assert len([chunk for chunk in chunks if chunk]) == 4  # one per proposal
+
+
 def test_publish_refuses_when_a_seat_goes_between_the_check_and_the_write(
         app: Flask, cohort: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
     """The bulk write keeps the database's own rules, not only the check before it."""

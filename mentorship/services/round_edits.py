@@ -37,6 +37,7 @@ NOT_EDITABLE = "Only a draft (or a failed round) can be changed; this one is {st
 PAGE_SIZE = 50
 CSV_HEADER = ("mentee_enrolment_id", "mentee", "mentee_email", "mentor_enrolment_id", "mentor",
               "mentor_email", "score", "pinned", "reasons")
+CSV_BATCH = 1000  # proposals per query of the CSV download
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -198,21 +199,28 @@ def safe_cell(value: Any) -> Any:
 
 
 def proposals_csv(session: Session, round_: MatchRound) -> Iterator[str]:
-    """The draft as CSV, streamed in chunks of rows."""
+    """The draft as CSV, in chunks of ``CSV_BATCH`` rows.
+
+    Each chunk is one query from where the last ended (by id), not one query read from
+    a server-side cursor: a page that only reads runs without a transaction on
+    PostgreSQL, where such a cursor cannot live.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_HEADER)
     query = (select(RoundProposal).where(RoundProposal.round_id == round_.id)
              .options(joinedload(RoundProposal.mentee).joinedload(Enrolment.user),
                       joinedload(RoundProposal.mentor).joinedload(Enrolment.user))
-             .order_by(RoundProposal.id).execution_options(yield_per=1000))
-    for n, p in enumerate(session.scalars(query), start=1):
-        writer.writerow([safe_cell(v) for v in (
-            p.mentee_enrolment_id, p.mentee.user.name, p.mentee.user.email,
-            p.mentor_enrolment_id, p.mentor.user.name, p.mentor.user.email,
-            f"{p.score:.4f}", "yes" if p.pinned else "no", "; ".join(p.reasons))])
-        if n % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+             .order_by(RoundProposal.id).limit(CSV_BATCH))
+    last_id = 0
+    while batch := list(session.scalars(query.where(RoundProposal.id > last_id))):
+        for p in batch:
+            writer.writerow([safe_cell(v) for v in (
+                p.mentee_enrolment_id, p.mentee.user.name, p.mentee.user.email,
+                p.mentor_enrolment_id, p.mentor.user.name, p.mentor.user.email,
+                f"{p.score:.4f}", "yes" if p.pinned else "no", "; ".join(p.reasons))])
+        last_id = batch[-1].id
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue()
