@@ -108,3 +108,22 @@ def csrf_token_of(page: str) -> str:
     found = re.search(r'<meta name="csrf-token" content="([^"]*)"', page)
     assert found
     return found.group(1)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's connections of pages that read")
+def test_a_read_connection_the_database_dropped_fails_one_page_and_is_replaced(
+        app: Flask) -> None:
+    """Pages that only read check no connection before use (a round trip per page): the
+    one that finds it dropped answers 503, and the next page has a new connection."""
+    user_id = create(app, lambda s: make_user(s).id)
+    client = app.test_client()
+    login(app, client, user_id)
+    assert client.get("/").status_code == 200
+    with app.app_context():
+        reader = engines()[-1]
+        with reader.connect() as connection:  # the pool's connection, the page's
+            pid = connection.scalar(text("SELECT pg_backend_pid()"))
+        with get_engine().connect() as connection:
+            assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    assert client.get("/").status_code == 503
+    assert client.get("/").status_code == 200
