@@ -65,6 +65,13 @@ def login(app: Flask, client: FlaskClient, user_id: int) -> str:
     return token
 
 
+def signed_in(app: Flask, user_id: int) -> FlaskClient:
+    """A test client signed in as the user (``login``)."""
+    client = app.test_client()
+    login(app, client, user_id)
+    return client
+
+
 def create(app: Flask, build: Any) -> Any:
     """Run ``build(session)`` in an app context, commit, and return what it returns."""
     with app.app_context():

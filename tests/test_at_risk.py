@@ -29,10 +29,10 @@ from mentorship.models import (
 )
 from mentorship.services import pairings as pairing_service
 from tests.api.helpers import bearer
-from tests.factories import create, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired
 from tests.helpers import count_queries
-from tests.test_dashboard import meeting, rate, signed_in
+from tests.test_dashboard import meeting, rate
 
 
 def agree(session: Session, pairing: Pairing, *, both: bool = True) -> None:

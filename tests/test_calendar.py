@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from mentorship.db import get_session
 from mentorship.models import CalendarFeed, Meeting, MeetingStatus, utcnow
-from tests.factories import create
+from tests.factories import create, signed_in
 from tests.helpers import count_queries
-from tests.test_meetings import add_meeting, fetch_meeting, pair, sessions_url, signed_in
+from tests.test_meetings import add_meeting, fetch_meeting, pair, sessions_url
 
 __all__ = ["pair"]  # the fixture, shared with the session pages' tests
 ICS = "text/calendar; charset=utf-8"

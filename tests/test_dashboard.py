@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from mentorship.models import (
@@ -27,7 +26,7 @@ from mentorship.models import (
 )
 from mentorship.services import pairings as pairing_service
 from mentorship.services import rating_months, session_counts
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired
 from tests.helpers import count_queries
 
@@ -117,11 +116,6 @@ def known(app: Flask) -> dict[str, int]:
                 "p1": p1.id, "p2": p2.id, "p3": p3.id}
     return create(app, build)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def dashboard(app: Flask, ids: dict[str, int], query: str = "") -> str:

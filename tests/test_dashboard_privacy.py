@@ -15,9 +15,9 @@ from mentorship.db import get_session
 from mentorship.models import Feedback, Role, utcnow
 from mentorship.services import rating_months
 from tests.api.helpers import bearer
-from tests.factories import create, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired
-from tests.test_dashboard import rate, signed_in
+from tests.test_dashboard import rate
 
 
 def months() -> tuple[datetime, datetime]:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from mentorship.db import get_session
@@ -29,7 +28,7 @@ from mentorship.models import (
 from mentorship.services import rating_months
 from mentorship.services.audit import Action
 from tests.api.helpers import bearer
-from tests.factories import create, login, make_enrolment, make_program, make_user
+from tests.factories import create, make_enrolment, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired
 from tests.test_imports import run
 
@@ -70,11 +69,6 @@ def data(app: Flask) -> dict[str, int]:
                 "pairing": ids[0]}
     return create(app, build)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def download(app: Flask, data: dict[str, int], kind: str) -> tuple[str, list[list[str]]]:

@@ -20,9 +20,9 @@ from mentorship.models import (
     Role,
 )
 from mentorship.services import feedback, pairings
-from tests.factories import create
+from tests.factories import create, signed_in
 from tests.helpers import count_queries
-from tests.test_goals_fixtures import build_pairs, meeting, signed_in
+from tests.test_goals_fixtures import build_pairs, meeting
 
 MENTEE_SAYS = {"went_well": "Clear next steps", "to_improve": "Start on time",
                "advice": "The review checklist", "rating": "4"}

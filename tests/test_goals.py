@@ -12,9 +12,9 @@ from sqlalchemy import select
 from mentorship.db import get_session
 from mentorship.models import ActionItem, Goal, GoalEvent, Pairing
 from mentorship.services import pairings
-from tests.factories import create
+from tests.factories import create, signed_in
 from tests.helpers import count_queries
-from tests.test_goals_fixtures import build_pairs, signed_in
+from tests.test_goals_fixtures import build_pairs
 
 GOAL = {"title": "Lead a design review", "measure": "I run one on my own",
         "description": "Next step to senior", "target_date": "2030-03-01", "status": "open",

@@ -7,10 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from mentorship.models import ActionItem, Meeting, MeetingStatus, Pairing, Role, utcnow
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user
 from tests.flows import mentee, mentor, paired, person
 
 
@@ -50,8 +49,3 @@ def build_pairs(app: Flask) -> dict[str, int]:
                 "stranger": person(session, "Stranger Sam").id}
     return create(app, build)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client

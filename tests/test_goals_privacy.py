@@ -22,8 +22,8 @@ from mentorship.models import (
     Role,
 )
 from tests.api.helpers import bearer
-from tests.factories import create
-from tests.test_goals_fixtures import build_pairs, signed_in
+from tests.factories import create, signed_in
+from tests.test_goals_fixtures import build_pairs
 
 SECRETS = ("Secret goal of pair A", "Secret measure of A", "Secret step of A",
            "Secret praise of A", "Read the SRE book")

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from mentorship.models import (
     Meeting,
@@ -21,15 +20,9 @@ from mentorship.models import (
     User,
     utcnow,
 )
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired, pending
 from tests.helpers import count_queries
-
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def build(session: Any, *, extra: int = 0, name: str = "Spring Cohort") -> dict[str, int]:

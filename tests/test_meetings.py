@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from mentorship.db import get_session
@@ -23,7 +22,7 @@ from mentorship.models import (
     Role,
     utcnow,
 )
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired, person
 
 
@@ -45,11 +44,6 @@ def pair(app: Flask) -> dict[str, int]:
                 "admin": admin.id, "stranger": stranger.id}
     return create(app, build)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def add_meeting(app: Flask, pairing_id: int, *, starts_in: timedelta = timedelta(days=2),

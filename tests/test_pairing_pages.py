@@ -6,13 +6,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from mentorship.db import get_session
 from mentorship.models import Enrolment, Pairing, PairingStatus
 from mentorship.services import pairings
 from mentorship.services.notifications import Kind, notify
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired, pending, person
 from tests.helpers import count_queries
 
@@ -36,11 +35,6 @@ def pair(app: Flask) -> dict[str, int]:
                 "bea_request": asked.id}
     return create(app, build)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def test_both_sides_see_the_pairing_under_my_mentorships(app: Flask,

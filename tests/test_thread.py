@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 
 from mentorship.db import get_session
 from mentorship.models import Message, Pairing, PairingStatus, ThreadRead, utcnow
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired, person
 from tests.helpers import count_queries
 
@@ -44,11 +44,6 @@ def build_pairs(session: Any) -> dict[str, int]:
 def pairs(app: Flask) -> dict[str, int]:
     return create(app, build_pairs)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def messages(app: Flask, pairing_id: int) -> list[Message]:

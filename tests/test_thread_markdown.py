@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from mentorship.services.markdown import TAGS, is_plain, plain_paragraphs, to_html
-from tests.factories import create
-from tests.test_thread import build_pairs, signed_in
+from tests.factories import create, signed_in
+from tests.test_thread import build_pairs
 
 ATTACKS = [
     "<script>alert(1)</script>",

@@ -26,7 +26,7 @@ from mentorship.models import (
 )
 from mentorship.services import meetings, pairings
 from tests.api.helpers import count, fetch
-from tests.factories import create, login, make_program, make_user
+from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired, person
 from tests.helpers import count_queries
 
@@ -56,11 +56,6 @@ def make_pair(app: Flask) -> dict[str, int]:
                 "stranger": person(session, "Stranger").id}
     return create(app, build)
 
-
-def signed_in(app: Flask, user_id: int) -> FlaskClient:
-    client = app.test_client()
-    login(app, client, user_id)
-    return client
 
 
 def propose(client: FlaskClient, pairing_id: int, based_on: int = 0, **changes: str) -> Any:
