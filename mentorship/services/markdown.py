@@ -45,7 +45,7 @@ def renderer() -> Callable[[str], Markup]:
     sanitiser = nh3.Cleaner(tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
                             url_schemes=set(URL_SCHEMES), link_rel=LINK_REL,
                             filter_style_properties={"text-align"},
-                            attribute_filter=_no_empty_link)
+                            attribute_filter=_only_links_with_a_scheme)
 
     def render(text: str) -> Markup:
         """``text`` as sanitised HTML ('' for no text)."""
@@ -55,13 +55,14 @@ def renderer() -> Callable[[str], Markup]:
     return render
 
 
-def _no_empty_link(_tag: str, name: str, value: str) -> str | None:
+def _only_links_with_a_scheme(_tag: str, name: str, value: str) -> str | None:
     """Drop an ``href`` without one of the schemes (``[x]()``, ``[x](<script>)``): the
     sanitiser's scheme list lets relative links through, and a link to nowhere, or to
     wherever a relative path leads from the thread, is only its text."""
-    scheme = value.strip().partition(":")[0].lower()
-    return None if name == "href" and (scheme == value.strip() or scheme not in URL_SCHEMES) \
-        else value
+    scheme, colon, _ = value.strip().partition(":")
+    if name == "href" and not (colon and scheme.lower() in URL_SCHEMES):
+        return None
+    return value
 
 
 def is_plain(text: str) -> bool:
