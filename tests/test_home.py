@@ -124,10 +124,10 @@ def test_the_home_page_reads_a_fixed_number_of_queries(app: Flask) -> None:
         return [s for s in found if s.strip().upper() != "BEGIN"]
 
     small, large = statements(few["grace"]), statements(many["grace"])
-    assert len(small) == len(large) == 5  # sign-in, programs, pairings, two of follow-ups
+    assert len(small) == len(large) == 4  # sign-in, programs, pairings, follow-ups
     # Written into the SQL, not bound: SQLite compiles a statement again on every run when
     # a bound value meets a partial index's condition (active pairings, one per mentee).
     assert any("pairings.status = 'active'" in statement for statement in small)
-    assert len(statements(few["ada"])) == 5
+    assert len(statements(few["ada"])) == 4
     for who in ("carl", "admin"):
         assert len(statements(few[who])) == 3  # no active pairing's follow-ups to read

@@ -22,9 +22,10 @@ from mentorship.models import (
     Notification,
     Pairing,
     Role,
+    User,
     utcnow,
 )
-from mentorship.services import meetings, pairings
+from mentorship.services import meetings, pairings, workspace
 from tests.api.helpers import count, fetch
 from tests.factories import create, make_program, make_user, signed_in
 from tests.flows import mentee, mentor, paired, person
@@ -247,6 +248,40 @@ def test_the_dashboard_lists_mentorships_and_follow_ups(app: Flask, pair: dict) 
     # The action item is the mentee's: the mentor's dashboard does not call it theirs.
     assert "Your overdue action items" not in signed_in(app, pair["grace"]).get("/").get_data(
         as_text=True)
+
+
+def test_the_dashboard_follow_ups_keep_each_lists_order_and_limit(app: Flask, pair: dict) -> None:
+    """Sessions and overdue items come back in one read: each list in its own order,
+    each cut at its own limit, sessions from the past hour on, only the person's items."""
+    today = date.today()
+
+    def build(session: Any) -> None:
+        now = utcnow()
+        for hours in (50, 2, 30, -0.5, -3, 10):  # the last two start an hour or more ago
+            session.add(Meeting(pairing_id=pair["pairing"], duration_minutes=45,
+                                starts_at=now + timedelta(hours=hours),
+                                status=MeetingStatus.SCHEDULED))
+        session.add(Meeting(pairing_id=pair["pairing"], starts_at=now + timedelta(hours=1),
+                            duration_minutes=45, status=MeetingStatus.CANCELLED))
+        for days, title, owner in ((3, "Third", Role.MENTEE), (9, "First", Role.MENTEE),
+                                   (5, "Second", Role.MENTEE), (7, "Grace's", Role.MENTOR),
+                                   (-2, "Not yet due", Role.MENTEE)):
+            session.add(ActionItem(pairing_id=pair["pairing"], title=title, owner=owner,
+                                   due_on=today - timedelta(days=days)))
+    create(app, build)
+    with app.app_context():
+        db = get_session()
+        ada = db.get(User, pair["ada"])
+        pairing = db.get(Pairing, pair["pairing"])
+        found = workspace.follow_ups(db, ada, [pairing], {}, today, limit=3)
+    now = utcnow()
+    assert [round((s.starts_at - now).total_seconds() / 3600, 1) for s in found.sessions] \
+        == [-0.5, 2, 10]  # begun within the hour, then by start; cut at 3
+    assert {s.pairing_id for s in found.sessions} == {pair["pairing"]}
+    assert [(item.title, item.due_on) for item in found.overdue_items] == [
+        ("First", today - timedelta(days=9)), ("Second", today - timedelta(days=5)),
+        ("Third", today - timedelta(days=3))]
+    assert found.pairings == {pair["pairing"]: pairing}
 
 
 def test_the_dashboard_queries_do_not_grow_with_history(app: Flask, pair: dict) -> None:

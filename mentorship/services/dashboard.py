@@ -92,7 +92,7 @@ def _active_pairings_query() -> Select[Pairing, int, date | None]:
 
 def home(session: Session, user: User, today: date, *, now: datetime | None = None) -> Home:
     """Everything the home page shows ``user`` (``today`` in their time zone): three
-    queries, two more for someone in an active pairing."""
+    queries, one more for someone in an active pairing."""
     now = now or utcnow()
     program_rows = session.execute(_programs_query(drafts=user.is_admin),
                                    {"user_id": user.id, "now": now}).all()

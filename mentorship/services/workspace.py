@@ -14,8 +14,22 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TypeVar
 
-from sqlalchemy import ColumnExpressionArgument, ScalarSelect, Select, and_, bindparam, func, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import (
+    BindParameter,
+    ColumnExpressionArgument,
+    CompoundSelect,
+    Label,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    cast,
+    func,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from mentorship.models import (
     ActionItem,
@@ -96,31 +110,36 @@ def _check_ins() -> Select[int, date | None]:
 
 
 @cache
-def _next_sessions() -> Select[Meeting]:
-    """The next scheduled sessions of ``pairing_ids`` from ``since`` (at most ``limit``):
-    the dashboard shows when, and with whom."""
-    return (select(Meeting)
-            .where(Meeting.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
-                   Meeting.status == MeetingStatus.SCHEDULED,
-                   Meeting.starts_at >= bindparam("since"))
-            .options(load_only(Meeting.pairing_id, Meeting.starts_at, raiseload=True))
-            .order_by(Meeting.starts_at).limit(bindparam("limit")))
-
-
-@cache
-def _overdue_items() -> Select[ActionItem]:
-    """The user's own (by ``user_id``) overdue open action items of ``pairing_ids``: the
-    dashboard shows what, when, and with whom."""
+def _follow_up_rows() -> CompoundSelect:
+    """The next scheduled sessions of ``pairing_ids`` from ``since``, then the user's own
+    (by ``user_id``) overdue open action items of them, at most ``limit`` of each, in
+    one statement: ``(pairing_id, id, starts_at, title, due_on)``, a session's row with
+    no title, an item's with no start. The dashboard shows what, when, and with whom."""
+    pairing_ids: BindParameter[int] = bindparam("pairing_ids", expanding=True)
+    sessions = (select(Meeting.pairing_id, Meeting.id, Meeting.starts_at,
+                       _typed_null(ActionItem.title), _typed_null(ActionItem.due_on))
+                .where(Meeting.pairing_id.in_(pairing_ids),
+                       Meeting.status == MeetingStatus.SCHEDULED,
+                       Meeting.starts_at >= bindparam("since"))
+                .order_by(Meeting.starts_at, Meeting.id).limit(bindparam("limit")))
     mine = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"))
     my_side = (and_(ActionItem.owner == Role.MENTEE, Pairing.mentee_enrolment_id.in_(mine))
                | and_(ActionItem.owner == Role.MENTOR, Pairing.mentor_enrolment_id.in_(mine)))
-    return (select(ActionItem).join(Pairing, Pairing.id == ActionItem.pairing_id)
-            .where(ActionItem.pairing_id.in_(bindparam("pairing_ids", expanding=True)),
-                   ActionItem.done_at.is_(None), ActionItem.due_on < bindparam("today"),
-                   my_side)
-            .options(load_only(ActionItem.pairing_id, ActionItem.title, ActionItem.due_on,
-                               raiseload=True))
-            .order_by(ActionItem.due_on, ActionItem.id).limit(bindparam("limit")))
+    items = (select(ActionItem.pairing_id, ActionItem.id, _typed_null(Meeting.starts_at),
+                    ActionItem.title, ActionItem.due_on)
+             .join(Pairing, Pairing.id == ActionItem.pairing_id)
+             .where(ActionItem.pairing_id.in_(pairing_ids), ActionItem.done_at.is_(None),
+                    ActionItem.due_on < bindparam("today"), my_side)
+             .order_by(ActionItem.due_on, ActionItem.id).limit(bindparam("limit")))
+    # Each side in a subquery of its own, so each keeps its order and limit.
+    return union_all(select(sessions.subquery()), select(items.subquery()))
+
+
+def _typed_null(column: InstrumentedAttribute[T]) -> Label[T]:
+    """NULL as ``column``'s type and named as it, for the side of a UNION without it:
+    PostgreSQL will not match an untyped NULL with a date, and the rows' values are read
+    as that type."""
+    return cast(null(), column.type).label(column.key)
 
 
 def check_ins(session: Session, pairing_ids: Sequence[int], today: date) -> dict[int, CheckIn]:
@@ -156,36 +175,55 @@ def up_next(session: Session, pairing: Pairing, today: date, now: datetime | Non
                   overdue)
 
 
+@dataclass(frozen=True)
+class NextSession:
+    """A scheduled session on the dashboard: when, and in which pairing."""
+
+    pairing_id: int
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One of the person's own overdue action items on the dashboard."""
+
+    pairing_id: int
+    title: str
+    due_on: date
+
+
 @dataclass
 class FollowUps:
     """A person's follow-ups across all their active pairings, for the dashboard."""
 
-    sessions: list[Meeting] = field(default_factory=list)
+    sessions: list[NextSession] = field(default_factory=list)
     check_ins_due: list[CheckIn] = field(default_factory=list)
     overdue_check_ins: list[CheckIn] = field(default_factory=list)
-    overdue_items: list[ActionItem] = field(default_factory=list)
+    overdue_items: list[OverdueItem] = field(default_factory=list)
     pairings: dict[int, Pairing] = field(default_factory=dict)
 
 
-def follow_ups(session: Session, user: User, pairings: list[Pairing],
+def follow_ups(session: Session, user: User, active: list[Pairing],
                check_ins_in_force: dict[int, CheckIn], today: date,
                *, now: datetime | None = None, limit: int = 10) -> FollowUps:
     """Next sessions, check-ins due within a week, overdue check-ins, and the user's own
-    overdue action items, over ``pairings`` (the user's active ones, whose check-ins in
-    force the caller read with them): two queries."""
-    now = now or utcnow()
-    active = {p.id: p for p in pairings if p.status == PairingStatus.ACTIVE}
+    overdue action items, over ``active`` (the user's active pairings, whose check-ins in
+    force the caller read with them): one query."""
     if not active:
         return FollowUps()
-    ids = list(active)
-    sessions = list(session.scalars(_next_sessions(), {"pairing_ids": ids, "limit": limit,
-                                                     "since": now - timedelta(hours=1)}))
-    due = sorted((c for pid, c in check_ins_in_force.items() if pid in active),
-                 key=lambda c: c.due_on)
-    overdue_items = list(session.scalars(_overdue_items(), {"pairing_ids": ids, "limit": limit,
-                                                          "user_id": user.id, "today": today}))
-    return FollowUps(sessions=sessions,
+    now = now or utcnow()
+    rows = session.execute(_follow_up_rows(), {
+        "pairing_ids": [p.id for p in active], "limit": limit, "user_id": user.id,
+        "since": now - timedelta(hours=1), "today": today}).all()
+    sessions = sorted((row for row in rows if row.starts_at is not None),
+                      key=lambda row: (row.starts_at, row.id))
+    items = sorted((row for row in rows if row.starts_at is None),
+                   key=lambda row: (row.due_on, row.id))
+    due = sorted(check_ins_in_force.values(), key=lambda c: c.due_on)
+    return FollowUps(sessions=[NextSession(row.pairing_id, row.starts_at) for row in sessions],
                      check_ins_due=[c for c in due if not c.overdue
                                     and c.due_on <= today + CHECK_IN_HORIZON],
                      overdue_check_ins=[c for c in due if c.overdue],
-                     overdue_items=overdue_items, pairings=active)
+                     overdue_items=[OverdueItem(row.pairing_id, row.title, row.due_on)
+                                    for row in items],
+                     pairings={p.id: p for p in active})
