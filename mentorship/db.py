@@ -97,12 +97,10 @@ def _sqlite_begin(connection: Any) -> None:
     # connection, so it is set only when the connection's last transaction was of the
     # other kind: set on every transaction, each query of every page was compiled again.
     kept = connection.connection.info  # lives as long as the database connection
-    driver = connection.connection.driver_connection
     if kept.get("query_only") is not read_only:
-        driver.execute(f"PRAGMA query_only={int(read_only)}")
+        connection.connection.driver_connection.execute(f"PRAGMA query_only={int(read_only)}")
         kept["query_only"] = read_only
-    # Straight to the driver: through SQLAlchemy, BEGIN cost as much as a page's query.
-    driver.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
