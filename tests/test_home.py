@@ -3,18 +3,22 @@ queries however many pairings, requests, messages and programs there are."""
 
 from __future__ import annotations
 
+import enum
 import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mentorship.models import (
     Meeting,
     MeetingStatus,
     Message,
     Notification,
+    Pairing,
     PairingStatus,
     Program,
     User,
@@ -131,3 +135,17 @@ def test_the_home_page_reads_a_fixed_number_of_queries(app: Flask) -> None:
     assert len(statements(few["ada"])) == 4
     for who in ("carl", "admin"):
         assert len(statements(few[who])) == 3  # no active pairing's follow-ups to read
+
+
+def test_an_enum_compared_with_a_member_is_written_once_when_compiled() -> None:
+    """The member's value is in the SQL SQLAlchemy compiles and caches, not rendered again
+    at every run (``POSTCOMPILE``): the home page's queries compare statuses on every visit."""
+    query = select(Pairing.id).where(Pairing.status == PairingStatus.ACTIVE,
+                                     Pairing.status != PairingStatus.ENDED)
+    for dialect in (sqlite.dialect(), postgresql.dialect()):
+        sql = str(query.compile(dialect=dialect))
+        assert "status = 'active'" in sql and "status != 'ended'" in sql
+        assert "POSTCOMPILE" not in sql
+    odd = enum.Enum("Odd", {"QUOTED": "it's"})
+    with pytest.raises(ValueError, match="plain words"):
+        select(Pairing.id).where(Pairing.status == odd.QUOTED)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, ColumnExpressionArgument, ScalarSelect, and_, bindparam, func, or_, select
+from sqlalchemy import ColumnElement, ColumnExpressionArgument, ScalarSelect, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from mentorship.models import (
@@ -40,11 +40,9 @@ def status_is(status: RequestStatus,
     """The SQL condition for requests *shown* with ``status`` at ``now``."""
     overdue = and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at <= now)
     if status == RequestStatus.PENDING:
-        # 'pending' written into the SQL, not bound: SQLite uses a partial index (pending
-        # requests only) only when the query names the same value.
-        pending = MatchRequest.status == bindparam(None, RequestStatus.PENDING,
-                                                   MatchRequest.status.type, literal_execute=True)
-        return and_(pending, MatchRequest.expires_at > now)
+        # 'pending' is written into the SQL (``StoredEnum``): SQLite uses a partial index
+        # (pending requests only) only when the query names the same value.
+        return and_(MatchRequest.status == RequestStatus.PENDING, MatchRequest.expires_at > now)
     if status == RequestStatus.EXPIRED:
         return or_(MatchRequest.status == RequestStatus.EXPIRED, overdue)
     return MatchRequest.status == status
