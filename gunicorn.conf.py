@@ -24,7 +24,8 @@ control_socket_disable = True
 
 
 def post_worker_init(worker: object) -> None:
-    """Once a worker serves, build the matching engine's set-up in the background.
+    """Once a worker serves, configure the mapped models and build the matching engine's
+    set-up in the background.
 
     Never at import: the app starts fast, and the first suggestion request finds the
     engine's libraries loaded instead of paying for them.
@@ -37,7 +38,10 @@ def post_worker_init(worker: object) -> None:
     import gc
 
     # Imported here: this file is read by the master process, which must not load the app.
+    from sqlalchemy.orm import configure_mappers
+
     from mentorship.services.matches import warm_engine
 
+    configure_mappers()  # left out of the import, so the first request does not pay it
     gc.freeze()
     warm_engine()

@@ -76,12 +76,15 @@ def test_imports_flow_one_way(path: Path) -> None:
                 f"{relative} imports the engine ({module}); only {sorted(ENGINE_IMPORTERS)} may")
 
 
-def test_starting_the_app_loads_no_engine_migrations_or_password_hash() -> None:
-    probe = ("import sys, wsgi, mentorship.security as s; "
+def test_starting_the_app_leaves_the_engine_migrations_hashing_and_mappers_for_later() -> None:
+    # Each is paid on every start of the app and of every command otherwise; the mapped
+    # models are configured by the first query (or a gunicorn worker before it serves).
+    probe = ("import sys, wsgi, mentorship.security as s, sqlalchemy, mentorship.models as m; "
              "heavy = {'numpy', 'scipy', 'sklearn', 'ortools', 'alembic', 'icalendar', "
              "'markdown_it', 'zxcvbn', 'pycountry'} & set(sys.modules); "
              "assert not heavy, heavy; "
-             "assert 'dummy_hash' not in vars(s._hashing), 'hashed at import'")
+             "assert 'dummy_hash' not in vars(s._hashing), 'hashed at import'; "
+             "assert not sqlalchemy.inspect(m.User).configured, 'mappers configured at import'")
     # The embedded database: a PostgreSQL URL would make the app demand a production key.
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     subprocess.run([sys.executable, "-c", probe], check=True, env=env,

@@ -65,7 +65,7 @@ def _programs_query(*, drafts: bool) -> Select[Program, Enrolment | None, int, b
                     listed.label("listed"))
              .outerjoin(Enrolment, mine).order_by(*programs.LISTED_ORDER))
     if drafts:
-        return query.options(*programs.WITH_COUNTS)
+        return programs.with_counts(query)
     return query.where(listed | Enrolment.id.is_not(None))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,8 @@ from mentorship.services.specs import PROGRAM, ROLE_SPECS, Spec
 from mentorship.services.versions import apply_changes
 from mentorship.services.vocabulary import default_weights
 
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+
 NAME_TAKEN = "Another program already has this name."
 
 
@@ -27,7 +30,7 @@ NAME_TAKEN = "Another program already has this name."
 @cache
 def _programs_query(*, drafts: bool) -> Select[Program]:
     query = select(Program).order_by(*LISTED_ORDER)
-    return query.options(*WITH_COUNTS) if drafts else query.where(shown_to_members())
+    return with_counts(query) if drafts else query.where(shown_to_members())
 
 
 def shown_to_members() -> ColumnElement[bool]:
@@ -36,8 +39,14 @@ def shown_to_members() -> ColumnElement[bool]:
 
 
 LISTED_ORDER = (Program.starts_on.desc(), Program.id.desc())
-# For admins, whose pages show each program's counts beside it.
-WITH_COUNTS = (undefer(Program.mentee_count), undefer(Program.mentor_count))
+
+
+def with_counts(query: S) -> S:
+    """``query`` loading each program's counts too, for admins, whose pages show them.
+
+    Built when a query is, never at import: a loader option configures every mapper
+    when it is made, which would cost each start of the app and of every command."""
+    return query.options(undefer(Program.mentee_count), undefer(Program.mentor_count))
 
 
 @cache
