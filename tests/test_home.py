@@ -86,6 +86,26 @@ def test_a_mentor_sees_her_pairs_their_news_and_the_requests_waiting(
     assert 'aria-label="1 unread"' in page  # the navigation's notifications
 
 
+def test_a_mentors_pairs_come_newest_first_beside_one_card_per_enrolment(
+        app: Flask) -> None:
+    people = create(app, lambda session: build(session, extra=2))
+
+    def start_bea_pairing_last(session: Any) -> None:
+        bea = session.scalar(select(Pairing).join(Pairing.mentee).join(User)
+                             .where(User.name == "Bea Blue"))
+        bea.started_at = utcnow() + timedelta(minutes=1)
+    create(app, start_bea_pairing_last)
+    page = signed_in(app, people["grace"]).get("/").get_data(as_text=True)
+    mentorships = page.split('id="my-mentorships"')[1].split("</ul>")[0]
+    names = re.findall(r"<h3><a [^>]*>([^<]+)</a></h3>", mentorships)
+    # Bea's pairing started last; the rest were started together, the newest first.
+    assert names == ["Bea Blue", "Mentee 1", "Mentee 0", "Ada Lovelace"]
+    cards = page.split('id="my-programs"')[1].split("</section>")[0]
+    # Two pairs on her Spring enrolment, one card for it, its one request counted once.
+    assert cards.count("Spring Cohort</a></h3>") == 1
+    assert cards.count("request waiting for you") == 3
+
+
 def test_a_mentee_sees_her_mentor_and_her_own_news(app: Flask, people: dict[str, int]) -> None:
     page = signed_in(app, people["ada"]).get("/").get_data(as_text=True)
     assert re.search(r"Your mentor: <a [^>]*>Grace Hopper</a>", page)
