@@ -91,8 +91,9 @@ def _active_pairings_query() -> Select[Pairing, int, date | None]:
 
 
 def home(session: Session, user: User, today: date, *, now: datetime | None = None) -> Home:
-    """Everything the home page shows ``user`` (``today`` in their time zone): three
-    queries, one more for someone in an active pairing."""
+    """Everything the home page shows ``user`` (``today`` in their time zone), in one
+    query to three: the programs with the person's enrolments; their active pairings,
+    if they are enrolled; those pairings' follow-ups, if they have any."""
     now = now or utcnow()
     program_rows = session.execute(_programs_query(drafts=user.is_admin),
                                    {"user_id": user.id, "now": now}).all()
@@ -101,7 +102,9 @@ def home(session: Session, user: User, today: date, *, now: datetime | None = No
                             key=lambda row: (row[0].created_at, row[0].id))
     enrolments = [enrolment for enrolment, _ in enrolment_rows]
     enrolled = {e.program_id for e in enrolments}
-    pairing_rows = session.execute(_active_pairings_query(), {"user_id": user.id}).unique().all()
+    # Pairings hang off enrolments: someone enrolled nowhere (most admins) has none.
+    pairing_rows = (session.execute(_active_pairings_query(), {"user_id": user.id}).unique().all()
+                    if enrolments else [])
     active = [pairing for pairing, _, _ in pairing_rows]
     check_ins = workspace.check_ins_from(((p.id, due) for p, _, due in pairing_rows), today)
     return Home(
