@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import Integer, Select, and_, bindparam, select, true
-from sqlalchemy.orm import Session, aliased, joinedload, load_only
+from sqlalchemy import Integer, Select, and_, bindparam, outerjoin, select, true
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from mentorship.models import Enrolment, Pairing, PairingStatus, Program, User, utcnow
 from mentorship.services import programs, request_queries, thread, workspace
@@ -53,58 +53,58 @@ PERSON_SHOWN = (Enrolment.user_id, Enrolment.program_id, Enrolment.role)
 # Built on first use and kept: a statement built once keeps its SQL cache key, so a
 # visit pays neither for building it nor for keying the cache.
 @cache
-def _programs_query(*, drafts: bool) -> Select[Program, Enrolment | None, int, bool]:
-    """Every program the person may see, with their enrolments in it (a row each; one
-    row with None where they have none), the requests waiting at ``now`` for each mentor
-    enrolment, and whether the program is listed for them: a draft they are enrolled in
-    comes too, for its enrolment's card, but only admins have drafts listed."""
-    mine = and_(Enrolment.program_id == Program.id, Enrolment.user_id == bindparam("user_id"))
+def _programs_query(*, drafts: bool) -> Select[Program, Enrolment | None, int, bool,
+                                               Pairing | None, int, date | None]:
+    """Every program the person may see, with their enrolments in it and each
+    enrolment's active pairings: a row per (program, enrolment, pairing), None for an
+    enrolment or pairing they do not have. A draft they are enrolled in comes too, for
+    its enrolment's card, but only admins have drafts listed (``listed``).
+
+    Each row also counts the requests waiting at ``now`` for a mentor enrolment, and the
+    pairing's messages ``user_id`` has not read and its check-in in force. A pairing
+    comes with both people; its program is its enrolment's, on the same row.
+    """
+    user_id = bindparam("user_id", type_=Integer)
+    paired = and_(Pairing.status == PairingStatus.ACTIVE,
+                  (Pairing.mentee_enrolment_id == Enrolment.id)
+                  | (Pairing.mentor_enrolment_id == Enrolment.id))
+    # The person's enrolments joined to their pairings first, then to the programs:
+    # SQLite finds the pairings of each enrolment by index only in this nesting (in a
+    # flat LEFT JOIN it indexes the whole pairings table on every visit).
+    theirs = outerjoin(Enrolment, Pairing, paired)
+    mine = and_(Enrolment.program_id == Program.id, Enrolment.user_id == user_id)
     listed = true() if drafts else programs.shown_to_members()
     query = (select(Program, Enrolment,
                     request_queries.waiting_for(Enrolment.id, bindparam("now")),
-                    listed.label("listed"))
-             .outerjoin(Enrolment, mine).order_by(*programs.LISTED_ORDER))
+                    listed.label("listed"), Pairing,
+                    thread.unread_messages(Pairing.id, user_id),
+                    workspace.check_in_due(Pairing.id))
+             .select_from(Program).outerjoin(theirs, mine)
+             .options(load_only(*PAIRING_SHOWN, raiseload=True),
+                      *(joinedload(side).load_only(*PERSON_SHOWN, raiseload=True)
+                        .joinedload(Enrolment.user).load_only(User.name, raiseload=True)
+                        for side in (Pairing.mentee, Pairing.mentor)))
+             .order_by(*programs.LISTED_ORDER))
     if drafts:
         return programs.with_counts(query)
     return query.where(listed | Enrolment.id.is_not(None))
 
 
-@cache
-def _active_pairings_query() -> Select[Pairing, int, date | None]:
-    """``user_id``'s active pairings on either side, newest first, with both people, the
-    messages ``user_id`` has not read and the check-in in force. Their programs are the
-    person's enrolments' programs, already loaded."""
-    user_id = bindparam("user_id", type_=Integer)
-    # Joined from the person's enrolments: SQLite answers ``IN (subquery) OR IN
-    # (subquery)`` by building both lists first, ten times slower.
-    mine = aliased(Enrolment)
-    return (select(Pairing, thread.unread_messages(Pairing.id, user_id),
-                   workspace.check_in_due(Pairing.id))
-            .join(mine, (Pairing.mentee_enrolment_id == mine.id)
-                  | (Pairing.mentor_enrolment_id == mine.id))
-            .where(mine.user_id == user_id, Pairing.status == PairingStatus.ACTIVE)
-            .options(load_only(*PAIRING_SHOWN, raiseload=True),
-                     *(joinedload(side).load_only(*PERSON_SHOWN, raiseload=True)
-                       .joinedload(Enrolment.user).load_only(User.name, raiseload=True)
-                       for side in (Pairing.mentee, Pairing.mentor)))
-            .order_by(Pairing.started_at.desc(), Pairing.id.desc()))
-
-
 def home(session: Session, user: User, today: date, *, now: datetime | None = None) -> Home:
-    """Everything the home page shows ``user`` (``today`` in their time zone), in one
-    query to three: the programs with the person's enrolments; their active pairings,
-    if they are enrolled; those pairings' follow-ups, if they have any."""
+    """Everything the home page shows ``user`` (``today`` in their time zone): one
+    query, one more for the follow-ups of someone in an active pairing."""
     now = now or utcnow()
-    program_rows = session.execute(_programs_query(drafts=user.is_admin),
-                                   {"user_id": user.id, "now": now}).all()
-    visible = list(dict.fromkeys(program for program, _, _, listed in program_rows if listed))
-    enrolment_rows = sorted(((e, n) for _, e, n, _ in program_rows if e is not None),
+    rows = session.execute(_programs_query(drafts=user.is_admin),
+                           {"user_id": user.id, "now": now}).all()
+    visible = list(dict.fromkeys(program for program, _, _, listed, *_ in rows if listed))
+    # An enrolment comes on a row per active pairing of it; a pairing on one row.
+    enrolment_rows = sorted(dict.fromkeys((e, n) for _, e, n, *_ in rows if e is not None),
                             key=lambda row: (row[0].created_at, row[0].id))
     enrolments = [enrolment for enrolment, _ in enrolment_rows]
     enrolled = {e.program_id for e in enrolments}
-    # Pairings hang off enrolments: someone enrolled nowhere (most admins) has none.
-    pairing_rows = (session.execute(_active_pairings_query(), {"user_id": user.id}).unique().all()
-                    if enrolments else [])
+    pairing_rows = sorted(((pairing, unread, due) for *_, pairing, unread, due in rows
+                           if pairing is not None),
+                          key=lambda row: (row[0].started_at, row[0].id), reverse=True)
     active = [pairing for pairing, _, _ in pairing_rows]
     check_ins = workspace.check_ins_from(((p.id, due) for p, _, due in pairing_rows), today)
     return Home(
