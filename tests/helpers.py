@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import create_engine, event, text
 
 from mentorship import create_app, security
-from mentorship.db import Base, engines, get_engine
+from mentorship.db import Base, engines, get_engine, get_session
 
 BASE_URL = os.environ.get("DATABASE_URL") or "sqlite://"
 ON_POSTGRES = BASE_URL.startswith("postgresql")
@@ -89,3 +89,11 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
     finally:
         for engine in every:
             event.remove(engine, "before_cursor_execute", record)
+
+
+def planner_rows(app: Flask, table: str) -> float:
+    """How many rows PostgreSQL's planner believes ``table`` holds (-1: never counted)."""
+    with app.app_context():
+        return float(get_session().scalar(
+            text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:table)"),
+            {"table": table}))

@@ -16,6 +16,7 @@ from mentorship.models import (
     Enrolment,
     OutboxEmail,
     PasswordToken,
+    Profile,
     Program,
     Role,
     User,
@@ -25,7 +26,7 @@ from mentorship.services.audit import Action
 from mentorship.services.errors import Conflict
 from mentorship.services.import_files import Problem
 from tests.factories import create, make_enrolment, make_program, make_user
-from tests.helpers import count_queries
+from tests.helpers import ON_POSTGRES, count_queries, planner_rows
 
 HEADER = "name,email,role,headline,languages,timezone,skills,goals,capacity,expertise"
 GOOD = f"""{HEADER}
@@ -68,6 +69,14 @@ def enrolments(app: Flask, program_id: int) -> dict[tuple[str, str], Enrolment]:
         rows = get_session().execute(select(User.email, Enrolment).join(
             User, User.id == Enrolment.user_id).where(Enrolment.program_id == program_id))
         return {(email, e.role.value): e for email, e in rows}
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner statistics")
+def test_an_import_leaves_the_planner_knowing_the_people_it_wrote(
+        app: Flask, program_id: int) -> None:
+    assert run(app, program_id, GOOD).applied
+    for table, model in (("users", User), ("profiles", Profile), ("enrolments", Enrolment)):
+        assert planner_rows(app, table) == count(app, model) == 3
 
 
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(app: Flask,

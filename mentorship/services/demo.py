@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from mentorship.models import Availability, Enrolment, Profile, Program, Role, User
 from mentorship.security import hash_password
 from mentorship.services import demo_activity, demo_workspace, programs
+from mentorship.services.bulk import refresh_statistics
 from mentorship.services.demo_people import (
     DEMO_DOMAIN,
     Person,
@@ -105,6 +106,8 @@ def seed_demo(session: Session, *, mentees: int, mentors: int, seed: int, today:
     demo_activity.add_published_round(session, main, track, admin, cache)
     for program in (main, track):
         demo_workspace.add_workspaces(session, program, today=today, seed=seed)
+    session.flush()
+    refresh_statistics(session)  # the demo writes to nearly every table
     paused, dual = role_counts(mentees, mentors)
     return DemoSummary(main.id, mentees, mentors, len(people), paused, dual)
 

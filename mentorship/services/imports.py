@@ -42,7 +42,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from mentorship.models import Base, Enrolment, Program, User, utcnow
 from mentorship.services import invitations
 from mentorship.services.audit import Action
-from mentorship.services.bulk import CHUNK, bulk_insert, chunks, on_postgres
+from mentorship.services.bulk import CHUNK, bulk_insert, chunks, on_postgres, refresh_statistics
 from mentorship.services.errors import Conflict
 from mentorship.services.exports import record_action
 from mentorship.services.import_files import Progress, Report, Row, read
@@ -144,6 +144,7 @@ def apply(session: Session, program: Program, data: bytes, actor: User | None,
          for row in new_rows], program.name, link_for)
     bulk_insert(session, TOKENS, tokens)
     bulk_insert(session, OUTBOX, emails)
+    refresh_statistics(session, (USERS, PROFILES, ENROLMENTS))  # what signed-in pages read
     report.invited = len(emails)
     record_action(session, actor, Action.PARTICIPANTS_IMPORTED, program, "participants",
                 **report.summary())
