@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from mentorship.db import Base, get_engine, get_session
 from mentorship.models import (
@@ -31,7 +33,7 @@ from mentorship.services.demo_people import DEMO_DOMAIN, make_people, table
 from mentorship.services.fields import clean_email
 from mentorship.services.specs import PROFILE, ROLE_SPECS
 from mentorship.services.vocabulary import normalize_tags, tag_suggestions
-from tests.helpers import ON_POSTGRES, make_app, planner_rows, prepare_schema
+from tests.helpers import BASE_URL, ON_POSTGRES, make_app, planner_rows, prepare_schema
 
 SMALL = ["--mentees", "12", "--mentors", "5", "--seed", "7"]
 
@@ -98,6 +100,27 @@ def test_a_demo_load_leaves_the_planner_knowing_what_it_wrote(app: Flask) -> Non
         with app.app_context():
             stored = get_session().scalar(select(func.count()).select_from(model))
         assert planner_rows(app, name) == stored > 0
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL's planner statistics")
+def test_a_demo_load_counts_its_own_tables_and_waits_on_no_others(app: Flask) -> None:
+    # Another schema's table, locked as a TRUNCATE or a migration elsewhere would lock it:
+    # counting every table of the database would wait on it (or deadlock with it).
+    schema = f"elsewhere_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(BASE_URL)
+    with engine.begin() as setup:
+        setup.execute(text(f'CREATE SCHEMA "{schema}"'))
+        setup.execute(text(f'CREATE TABLE "{schema}".busy (id int)'))
+    try:
+        with engine.connect() as other, other.begin():
+            other.execute(text(f'LOCK TABLE "{schema}".busy IN ACCESS EXCLUSIVE MODE'))
+            done = ThreadPoolExecutor(1).submit(seed, app, *SMALL)
+            result = done.result(timeout=30)  # with the lock still held
+        assert result.exit_code == 0, result.output
+    finally:
+        with engine.begin() as cleanup:
+            cleanup.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 def test_seed_is_deterministic_for_a_seed(app: Flask) -> None:
